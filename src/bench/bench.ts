@@ -43,9 +43,9 @@ function median(xs: number[]): number {
 }
 
 /** Steps/s of the bare training step: no tap, no statistics, no read-back. */
-function plainRate(config: Config, steps: number): number {
+async function plainRate(config: Config, steps: number): Promise<number> {
   const spec = buildCriticSpec(config);
-  const stream = createDataStream(config);
+  const stream = await createDataStream(config);
   const optimizer = createOptimizer(config.optimizer);
   const params = initParams(spec, config.seed);
   let state = { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) };
@@ -68,7 +68,7 @@ function plainRate(config: Config, steps: number): number {
 /** Steps/s of `critic-doctor run`'s loop: every layer watched, one read-back per step. */
 async function watchRate(config: Config, steps: number): Promise<number> {
   const spec = buildCriticSpec(config);
-  const stream = createDataStream(config);
+  const stream = await createDataStream(config);
   const optimizer = createOptimizer(config.optimizer);
   const params = initParams(spec, config.seed);
   const r = await train({
@@ -100,13 +100,13 @@ async function main(): Promise<void> {
   };
 
   // Warm-up: JIT, wasm, kernel caches.
-  plainRate(config, 200);
+  await plainRate(config, 200);
   await watchRate(config, 200);
 
   const plain: number[] = [];
   const watch: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    plain.push(plainRate(config, STEPS));
+    plain.push(await plainRate(config, STEPS));
     watch.push(await watchRate(config, STEPS));
     log(`repeat ${i + 1}: plain ${plain[i]!.toFixed(0)} steps/s, watch ${watch[i]!.toFixed(0)} steps/s`);
   }
@@ -123,8 +123,8 @@ async function main(): Promise<void> {
   // tfjs's own DEBUG mode: every kernel's output is downloaded and checked for NaN.
   const dbgSteps = Math.max(20, Math.ceil(STEPS / 50));
   const debug: number[] = [];
-  await withTfjsDebug(() => {
-    for (let i = 0; i < REPEATS; i++) debug.push(plainRate(config, dbgSteps));
+  await withTfjsDebug(async () => {
+    for (let i = 0; i < REPEATS; i++) debug.push(await plainRate(config, dbgSteps));
   });
   out.tfjsDebug = Math.round(median(debug) * 10) / 10;
   log(`tfjs DEBUG: ${out.tfjsDebug} steps/s`);
@@ -157,18 +157,25 @@ async function main(): Promise<void> {
   out.ensemble8 = Math.round(median(ens));
   log(`ensemble8: ${out.ensemble8} run-steps/s`);
 
-  // Recorded data: a 1,000,000-row CSV of 48 features, loaded in a child process (its own peak RSS).
-  const csvRows = flag('--csv-rows', 1_000_000);
-  if (csvRows > 0) {
+  // Recorded data: 1,000,000 rows of 48 features as CSV and as D4RL-layout HDF5 (the same
+  // values), each written and then loaded in child processes (the loader's own peak RSS).
+  const dataRows = flag('--csv-rows', 1_000_000);
+  if (dataRows > 0) {
     const dir = mkdtempSync(path.join(tmpdir(), 'cd-bench-'));
+    const script = new URL('./load-data.js', import.meta.url).pathname;
+    const child = (args: string[]) => spawnSync(process.execPath, [script, ...args, '--rows', String(dataRows)], { encoding: 'utf8' });
     try {
-      const child = spawnSync(
-        process.execPath,
-        [new URL('./load-csv.js', import.meta.url).pathname, path.join(dir, 'big.csv'), '--rows', String(csvRows)],
-        { encoding: 'utf8' },
-      );
-      out.csvLoad = child.status === 0 ? JSON.parse(child.stdout) : { error: child.stderr.trim().split('\n').pop() };
-      log(`csv load: ${child.stdout.trim()}`);
+      for (const [key, name] of [
+        ['csvLoad', 'big.csv'],
+        ['hdf5Load', 'big.h5'],
+      ] as const) {
+        const file = path.join(dir, name);
+        const wrote = child([file, '--write']);
+        const r = wrote.status === 0 ? child([file]) : wrote;
+        out[key] = r.status === 0 ? JSON.parse(r.stdout) : { error: r.stderr.trim().split('\n').pop() };
+        log(`${key}: ${r.stdout.trim() || r.stderr.trim().split('\n').pop()}`);
+        rmSync(file, { force: true });
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -37,7 +37,7 @@ const probe = new Probe();
 const r = await train({
   config,
   spec,
-  stream: createDataStream(config),
+  stream: await createDataStream(config),
   state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
   steps,
   callbacks: [new Watchdog(config.watch, steps), probe],

@@ -74,31 +74,59 @@ export const SyntheticData = z.strictObject({
 });
 
 /**
- * Transitions recorded from the user's own environment. Column / field / array names default to
- * the ones the fixture generator writes (obs_*, reward, done; states, rewards, dones).
+ * Transitions recorded from the user's own environment: CSV, JSONL, numpy (.npy/.npz), HDF5
+ * (D4RL, Minari, robomimic or your own dataset names) or Parquet (LeRobot), plain or
+ * gzip-compressed text. Column / field / array names default to the ones the fixture generator
+ * writes (obs_*, reward, done; states, rewards, dones), and to LeRobot's for Parquet.
  */
 export const RecordedData = z.strictObject({
   source: z.literal('recorded'),
   /** Relative to the config file. */
   path: z.string().min(1),
-  /** By extension when absent: .csv, .jsonl/.ndjson, .npy, .npz. */
-  format: z.enum(['csv', 'jsonl', 'npy', 'npz']).optional(),
-  /** CSV columns (states: a glob like obs_* or a list) and JSONL fields. */
+  /**
+   * By extension when absent: .csv, .jsonl/.ndjson (each also as .gz), .npy, .npz, .h5/.hdf5,
+   * .parquet.
+   */
+  format: z.enum(['csv', 'jsonl', 'npy', 'npz', 'hdf5', 'parquet']).optional(),
+  /**
+   * CSV/JSONL text: `auto` reads gzip-compressed files (by their first bytes) and plain ones;
+   * `gzip` insists on gzip, `none` on plain text.
+   */
+  compression: z.enum(['auto', 'gzip', 'none']).default('auto'),
+  /**
+   * HDF5 dataset layout; detected from the file's datasets when absent. `d4rl`: flat
+   * observations/actions/rewards/terminals/timeouts (+ next_observations); `minari`: one
+   * episode_N group each (observations [T+1, D], rewards, terminations, truncations);
+   * `robomimic`: data/demo_N groups (obs/*, rewards, dones, next_obs/*); `arrays`: the datasets
+   * data.arrays names.
+   */
+  layout: z.enum(['d4rl', 'minari', 'robomimic', 'arrays']).optional(),
+  /**
+   * CSV columns (states: a glob like obs_* or a list), JSONL fields, Parquet columns. Defaults:
+   * obs_* (JSONL: obs), reward, done for text; observation.state, next.reward, next.done,
+   * episode_index for Parquet (LeRobot).
+   */
   columns: z
     .strictObject({
-      states: z.union([z.string(), z.array(z.string()).min(1)]).default('obs_*'),
-      reward: z.string().default('reward'),
-      done: z.string().default('done'),
+      states: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+      reward: z.string().optional(),
+      done: z.string().optional(),
+      /** Parquet: the column whose change marks a new episode (an episode that ends without done is truncated). */
+      episode: z.string().optional(),
       return: z.string().optional(),
       value: z.string().optional(),
     })
     .prefault({}),
-  /** .npy files (relative to the config) or .npz array names. */
+  /** .npy files (relative to the config), .npz array names or HDF5 dataset paths (layout arrays). */
   arrays: z
     .strictObject({
       states: z.string().default('states'),
       rewards: z.string().default('rewards'),
       dones: z.string().default('dones'),
+      /** 1 where a time limit cut the episode (it bootstraps), as D4RL's timeouts. */
+      truncations: z.string().optional(),
+      /** The state after each transition, [T, D] (D4RL's next_observations): what a truncated step bootstraps from. */
+      nextStates: z.string().optional(),
       returns: z.string().optional(),
       values: z.string().optional(),
     })

@@ -73,7 +73,7 @@ export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
   const backend = await selectBackend(opts.backend ?? 'auto');
   const spec = buildCriticSpec(config);
-  const stream = createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
+  const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
   if (opts.plant?.batch) {
     const sampler = stream.sampler;
     const next = sampler.next.bind(sampler);

@@ -84,7 +84,7 @@ export class BatchSampler {
       discount[i] = this.plan.discount[t]!;
       const bi = this.plan.bootIndex[t]!;
       // A terminal transition has discount 0; its next state is left zero and never matters.
-      if (nextStates && bi >= 0) nextStates.set(this.data.states.subarray(bi * dim, (bi + 1) * dim), i * dim);
+      if (nextStates && bi >= 0) nextStates.set(this.bootState(bi), i * dim);
     }
     if (this.transform) {
       this.transform.observe?.(states, B);
@@ -92,6 +92,14 @@ export class BatchSampler {
       if (nextStates) this.transform.apply(nextStates, B);
     }
     return { size: B, dim, states, partial, discount, nextStates, indices };
+  }
+
+  /** The state a bootstrap index names: a transition's, or (≥ count) one that follows a truncated step. */
+  private bootState(bi: number): Float32Array {
+    const { dim, count } = this.data;
+    const from = bi < count ? this.data.states : this.data.nextStates!;
+    const row = bi < count ? bi : bi - count;
+    return from.subarray(row * dim, (row + 1) * dim);
   }
 
   getState(): SamplerState {

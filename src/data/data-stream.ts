@@ -31,7 +31,7 @@ const DATA_SALT = 0x5eed_da7a;
 const SAMPLER_SALT = 0x5eed_ba7c;
 
 /** Builds the data stream a config describes (same config + seed → same batches at every step). */
-export function createDataStream(config: Config, opts: DataStreamOptions = {}): DataStream {
+export async function createDataStream(config: Config, opts: DataStreamOptions = {}): Promise<DataStream> {
   const d = config.data;
   const samplerSeed = (config.seed ^ SAMPLER_SALT) >>> 0;
   if (d.source === 'recorded') return recordedStream(config, d, opts, samplerSeed);
@@ -55,8 +55,8 @@ export function createDataStream(config: Config, opts: DataStreamOptions = {}): 
   };
 }
 
-function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamOptions, samplerSeed: number): DataStream {
-  const loaded = loadRecorded(d, opts.baseDir ?? process.cwd(), config.network.inputDim, opts.badRows ?? 'error');
+async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamOptions, samplerSeed: number): Promise<DataStream> {
+  const loaded = await loadRecorded(d, opts.baseDir ?? process.cwd(), config.network.inputDim, opts.badRows ?? 'error');
   let rollout = loaded;
   if (d.truncated === 'drop') {
     const kept = dropTruncatedTail(loaded);
@@ -67,7 +67,16 @@ function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamO
     rollout = kept;
   }
   const rewards = d.rewardScale === 1 ? rollout.rewards : Float32Array.from(rollout.rewards, (r) => r * d.rewardScale);
-  const transitions: Transitions = { dim: rollout.dim, count: rollout.count, states: rollout.states, rewards, dones: rollout.dones };
+  const transitions: Transitions = {
+    dim: rollout.dim,
+    count: rollout.count,
+    states: rollout.states,
+    rewards,
+    dones: rollout.dones,
+    truncations: rollout.truncations,
+    nextRow: rollout.nextRow,
+    nextStates: rollout.nextStates,
+  };
   const tail = d.truncated === 'bootstrap' ? 'bootstrap' : 'end';
   let plan: TargetPlan;
   switch (d.targets) {
@@ -104,12 +113,25 @@ function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamO
     droppedRows: loaded.droppedRows,
     description:
       `recorded ${path.basename(d.path)}: ${transitions.count} transitions of ${transitions.dim} features (${loaded.stateSource})` +
+      `${episodeEnds(transitions)}` +
       `${loaded.droppedRows ? `, ${loaded.droppedRows} bad rows dropped` : ''}, ${targets}` +
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}` +
       `${d.rewardScale !== 1 ? `, rewards ×${d.rewardScale}` : ''}` +
       `${d.returnNormalization ? `, returns normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}, ${d.sampling} ` +
       `batches of ${config.batchSize}`,
   };
+}
+
+/** ", 12 terminal episode ends, 3 truncated (time limits)" — where the file marks truncations. */
+function episodeEnds(t: Transitions): string {
+  if (!t.truncations) return '';
+  let done = 0;
+  let cut = 0;
+  for (let i = 0; i < t.count; i++) {
+    done += t.dones[i]!;
+    cut += t.truncations[i]!;
+  }
+  return `, ${done} terminal episode ends, ${cut} truncated (bootstrapped)`;
 }
 
 /** The state normalisation a data config asks for: none, fixed (mean/std of all the transitions) or running. */

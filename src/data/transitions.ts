@@ -9,13 +9,25 @@ export interface Transitions {
   /** count × dim, row-major. */
   states: Float32Array;
   rewards: Float32Array;
+  /** 1 where the episode reached a terminal state after t: nothing is bootstrapped past it. */
   dones: Uint8Array;
+  /**
+   * 1 where the episode was cut after t by a time limit (D4RL's `timeouts`, Minari's
+   * `truncations`), not by a terminal state: its returns bootstrap from the critic's value of the
+   * state after t. Treating these as terminals biases every return of the episode.
+   */
+  truncations?: Uint8Array;
+  /** For a truncated t, the row of `nextStates` holding the state after t; -1 where the file does not have it. */
+  nextRow?: Int32Array;
+  /** States that follow truncated steps (rows × dim): bootstrapped from, never trained on. */
+  nextStates?: Float32Array;
 }
 
 /**
  * How to turn transition t into a regression target:
  * `target_t = partial[t] + discount[t] · v(states[bootIndex[t]])`, with discount 0 where the
- * episode ended (then bootIndex is -1 and nothing is bootstrapped).
+ * episode ended (then bootIndex is -1 and nothing is bootstrapped). A bootIndex ≥ count names row
+ * `bootIndex − count` of `Transitions.nextStates` (the state after a truncated step).
  */
 export interface TargetPlan {
   partial: Float32Array;

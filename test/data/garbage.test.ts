@@ -7,12 +7,12 @@ import { ROOT, cli } from '../helpers/cli.js';
 
 // A file whose content is not what its extension says gets one printable line saying what it
 // looks like — never its raw bytes — exit 2, and no report file.
-const config = (file: string) =>
+const config = (file: string, extra = '') =>
   [
     'steps: 5',
     'batchSize: 4',
     'network: { inputDim: 4, layers: [{ name: l1, units: 4, activation: relu }, { name: v, units: 1 }] }',
-    `data: { source: recorded, path: ${file} }`,
+    `data: { source: recorded, path: ${file}${extra} }`,
   ].join('\n');
 
 /** Bytes from a seeded generator: the same "random binary file" every run. */
@@ -23,10 +23,10 @@ function randomBytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-async function refused(name: string, bytes: Uint8Array): Promise<string> {
+async function refused(name: string, bytes: Uint8Array, extra = ''): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-garbage-'));
   writeFileSync(path.join(dir, name), bytes);
-  writeFileSync(path.join(dir, 'c.yaml'), config(name));
+  writeFileSync(path.join(dir, 'c.yaml'), config(name, extra));
   const r = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')]);
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trimEnd().split('\n');
@@ -38,18 +38,51 @@ async function refused(name: string, bytes: Uint8Array): Promise<string> {
 }
 
 describe('data files that are not what their extension says', () => {
-  for (const ext of ['.csv', '.jsonl', '.ndjson', '.npy', '.npz']) {
+  for (const ext of ['.csv', '.jsonl', '.ndjson', '.npy', '.npz', '.h5', '.hdf5', '.parquet', '.csv.gz', '.jsonl.gz', '.gz']) {
     it(`random binary content named ${ext}: exit 2, one printable line, no report`, async () => {
       const line = await refused(`data${ext}`, randomBytes(3000, ext.length * 7919));
       expect(line).toContain(`data${ext}`);
     });
   }
 
-  it('a gzip-compressed CSV named .csv says so', async () => {
+  it('a gzip-compressed CSV is read under any name; refused with data.compression none, and gzip of binary says so', async () => {
     const csv = readFileSync(path.join(ROOT, 'fixtures/cartpole/rollout.csv'));
-    const line = await refused('rollout.csv', gzipSync(csv));
-    expect(line).toMatch(
-      /rollout\.csv: looks like gzip-compressed data, not a CSV file \(critic-doctor reads uncompressed CSV\/JSONL: gunzip it first\)/,
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-gzip-'));
+    writeFileSync(path.join(dir, 'rollout.csv'), gzipSync(csv));
+    writeFileSync(path.join(dir, 'c.yaml'), config('rollout.csv'));
+    const ok = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await refused('rollout.csv', gzipSync(csv), ', compression: none')).toMatch(
+      /rollout\.csv: looks like gzip-compressed data, not a CSV file: name it \.csv\.gz \/ \.jsonl\.gz or set data\.compression to auto/,
+    );
+    expect(await refused('rollout.csv.gz', gzipSync(randomBytes(3000, 5)))).toMatch(
+      /rollout\.csv\.gz: gzip-compressed, and inside it looks like binary data/,
+    );
+    expect(await refused('rollout.csv.gz', csv, ', compression: gzip')).toMatch(
+      /data\.compression is gzip, but the file is not gzip-compressed/,
+    );
+    expect(await refused('states.npy', gzipSync(csv))).toMatch(
+      /looks like gzip-compressed data, not a numpy \.npy array: numpy \.npy array cannot/,
+    );
+  });
+
+  it('an HDF5 file named .npy, a Parquet file named .h5', async () => {
+    const h5 = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-d4rl.h5'));
+    expect(await refused('states.npy', h5)).toMatch(
+      /looks like an HDF5 file, not a numpy \.npy array \(set data\.format, or name it \.h5\)/,
+    );
+    const pq = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-lerobot.parquet'));
+    expect(await refused('data.h5', pq)).toMatch(/looks like a Parquet file, not an HDF5 file/);
+  });
+
+  it('truncated HDF5 and Parquet files, and an HDF5 file of another layout: one line saying what is wrong', async () => {
+    const h5 = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-d4rl.h5'));
+    expect(await refused('data.h5', h5.subarray(0, 3000))).toMatch(/data\.h5: not a readable HDF5 file \(truncated file: eof = 3000/);
+    const pq = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-lerobot.parquet'));
+    expect(await refused('data.parquet', pq.subarray(0, 3000))).toMatch(/data\.parquet: not a readable Parquet file/);
+    const minari = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-minari.h5'));
+    expect(await refused('m.h5', minari, ', layout: d4rl')).toMatch(
+      /no dataset "observations" \(states \(observations\)\); it has: "episode_0", "episode_1"/,
     );
   });
 

@@ -30,10 +30,10 @@ describeEachBackend('activation variants', () => {
 });
 
 describe('activation variants: data', () => {
-  it('same seed → identical minibatches for every activation', () => {
+  it('same seed → identical minibatches for every activation', async () => {
     const layers = defaultCompareLayers(base);
-    const s1 = createDataStream(activationVariant(base, layers, 'relu', 5)).sampler;
-    const s2 = createDataStream(activationVariant(base, layers, 'elu', 5)).sampler;
+    const s1 = (await createDataStream(activationVariant(base, layers, 'relu', 5))).sampler;
+    const s2 = (await createDataStream(activationVariant(base, layers, 'elu', 5))).sampler;
     for (let i = 0; i < 20; i++) {
       const b1 = s1.next();
       const b2 = s2.next();
@@ -41,9 +41,9 @@ describe('activation variants: data', () => {
       expect(Buffer.from(b1.states.buffer).equals(Buffer.from(b2.states.buffer))).toBe(true);
       expect(Array.from(b1.partial)).toEqual(Array.from(b2.partial));
     }
-    const other = createDataStream(activationVariant(base, layers, 'relu', 6)).sampler.next();
+    const other = (await createDataStream(activationVariant(base, layers, 'relu', 6))).sampler.next();
     expect(Array.from(other.indices)).not.toEqual(
-      Array.from(createDataStream(activationVariant(base, layers, 'relu', 5)).sampler.next().indices),
+      Array.from((await createDataStream(activationVariant(base, layers, 'relu', 5))).sampler.next().indices),
     );
   });
 

@@ -13,12 +13,12 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { seedRaw } from '../helpers/configs.js';
 
 /** Parameters after `steps` steps, with the fused kernels on or off. */
-function paramsAfter(raw: Record<string, unknown>, steps: number, fused: boolean): Float32Array[] {
+async function paramsAfter(raw: Record<string, unknown>, steps: number, fused: boolean): Promise<Float32Array[]> {
   setFusedKernels(fused);
   try {
     const config = validateConfig(raw).config;
     const spec = buildCriticSpec(config);
-    const stream = createDataStream(config);
+    const stream = await createDataStream(config);
     const optimizer = createOptimizer(config.optimizer);
     const params = initParams(spec, config.seed);
     let state = { params, slots: optimizer.initSlots(params), iteration: 0 };
@@ -64,9 +64,9 @@ describeEachBackend('fused kernels', (backend) => {
 
   for (const [name, raw] of variants) {
     const steps = name.includes('20 steps') ? 20 : 100;
-    it(`give the reference step's parameters after ${steps} steps (${name})`, () => {
-      const fused = paramsAfter(raw, steps, true);
-      const ref = paramsAfter(raw, steps, false);
+    it(`give the reference step's parameters after ${steps} steps (${name})`, async () => {
+      const fused = await paramsAfter(raw, steps, true);
+      const ref = await paramsAfter(raw, steps, false);
       fused.forEach((p, i) => {
         let worst = 0;
         let scale = 1e-6;

@@ -6,13 +6,15 @@ import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 import { readInputFile } from './read-input.js';
+import { finishRollout } from './rollout-columns.js';
 
-type Role = 'states' | 'rewards' | 'dones' | 'returns' | 'values';
+type Role = 'states' | 'rewards' | 'dones' | 'truncations' | 'nextStates' | 'returns' | 'values';
 
 /**
  * A rollout stored as numpy arrays: states [T, D] (or [T]), rewards [T], dones [T] and the
- * optional returns/values [T], from separate .npy files (data.arrays names files next to the
- * config; data.path is the states file) or from one .npz archive (data.arrays names arrays in it).
+ * optional truncations [T], nextStates [T, D], returns/values [T], from separate .npy files
+ * (data.arrays names files next to the config; data.path is the states file) or from one .npz
+ * archive (data.arrays names arrays in it).
  */
 export function readArrays(
   dataFile: string,
@@ -21,13 +23,8 @@ export function readArrays(
   baseDir: string,
   policy: BadRowPolicy,
 ): RecordedRollout {
-  const roles: Role[] = [
-    'states',
-    'rewards',
-    'dones',
-    ...(cfg.arrays.returns ? (['returns'] as const) : []),
-    ...(cfg.arrays.values ? (['values'] as const) : []),
-  ];
+  const optional = ['truncations', 'nextStates', 'returns', 'values'] as const;
+  const roles: Role[] = ['states', 'rewards', 'dones', ...optional.filter((r) => cfg.arrays[r])];
   const got = new Map<Role, { a: NumericArray; where: string; file: string }>();
   if (format === 'npz') {
     const archive = readNpz(readInputFile(dataFile), dataFile);
@@ -55,51 +52,52 @@ export function readArrays(
   const dim = st.a.shape.length === 2 ? st.a.shape[1]! : 1;
   for (const [role, g] of got) {
     if (role === 'states') continue;
-    const ok = g.a.shape.length === 1 || (g.a.shape.length === 2 && g.a.shape[1] === 1);
-    if (!ok) throw new DataError(`${role} must be a [T] array, got shape (${g.a.shape.join(', ')})`, { file: g.file, path: g.where });
+    const width = g.a.shape.length === 2 ? g.a.shape[1] : 1;
+    const ok =
+      role === 'nextStates' ? g.a.shape.length <= 2 && width === dim : g.a.shape.length === 1 || (g.a.shape.length === 2 && width === 1);
+    if (!ok)
+      throw new DataError(`${role} must be a ${role === 'nextStates' ? `[T, ${dim}]` : '[T]'} array, got shape (${g.a.shape.join(', ')})`, {
+        file: g.file,
+        path: g.where,
+      });
     if (g.a.shape[0] !== T)
       throw new DataError(`lengths disagree: ${role} has ${g.a.shape[0]} entries, states has ${T}`, { file: g.file, path: g.where });
   }
-  const keep = new Uint8Array(T).fill(1);
-  let dropped = 0;
-  for (const [role, g] of got) {
-    const width = role === 'states' ? dim : 1;
-    for (let t = 0; t < T; t++) {
-      for (let j = 0; j < width; j++) {
-        const v = g.a.values[t * width + j]!;
-        const bad = role === 'dones' ? !(v === 0 || v === 1) : !Number.isFinite(v);
-        if (!bad) continue;
-        if (policy === 'error') {
-          const at = role === 'states' ? `index [${t}, ${j}]` : `index ${t}`;
-          throw new DataError(
-            `${Number.isNaN(v) ? 'NaN' : v} at ${at}: ${role === 'dones' ? 'dones must be 0 or 1' : `${role} must be finite`}`,
-            { file: g.file, path: `${g.where}, ${at}` },
-          );
-        }
-        if (keep[t]) dropped++;
-        keep[t] = 0;
-      }
+  const f32 = (role: Role) => (got.has(role) ? Float32Array.from(got.get(role)!.a.values) : undefined);
+  const dones = f32('dones')!;
+  let truncations = f32('truncations');
+  const next = f32('nextStates');
+  let nextRow: Int32Array | undefined;
+  if (next) {
+    // The file's last transition has its next state: a cut-off final episode bootstraps from it.
+    if (cfg.truncated === 'bootstrap' && dones[T - 1] !== 1 && truncations?.[T - 1] !== 1) {
+      truncations ??= new Float32Array(T);
+      truncations[T - 1] = 1;
     }
+    nextRow = Int32Array.from({ length: T }, (_, t) => t);
   }
-  const count = T - dropped;
-  if (count === 0) throw new DataError(`no usable transitions (${dropped} dropped)`, { file: st.file });
-  const pick = (values: Float64Array, width: number) => {
-    const out = new Float32Array(count * width);
-    let k = 0;
-    for (let t = 0; t < T; t++) if (keep[t]) for (let j = 0; j < width; j++) out[k++] = values[t * width + j]!;
-    return out;
-  };
-  return {
-    dim,
-    count,
-    states: pick(st.a.values, dim),
-    rewards: pick(got.get('rewards')!.a.values, 1),
-    dones: Uint8Array.from(pick(got.get('dones')!.a.values, 1)),
-    returns: got.has('returns') ? pick(got.get('returns')!.a.values, 1) : undefined,
-    values: got.has('values') ? pick(got.get('values')!.a.values, 1) : undefined,
-    droppedRows: dropped,
-    stateSource: `${st.where} (${st.a.dtype})`,
-  };
+  // Separate .npy files: messages name the file a bad value sits in.
+  const where = Object.fromEntries(
+    [...got].map(([role, g]) => [role, format === 'npy' && role !== 'states' ? `${g.where} (${path.basename(g.file)})` : g.where]),
+  );
+  return finishRollout(
+    {
+      file: st.file,
+      dim,
+      count: T,
+      states: f32('states')!,
+      rewards: f32('rewards')!,
+      dones,
+      truncations,
+      nextRow,
+      nextStates: next,
+      returns: f32('returns'),
+      values: f32('values'),
+      where,
+      stateSource: `${st.where} (${st.a.dtype})`,
+    },
+    policy,
+  );
 }
 
 function withNpy(name: string): string {

@@ -1,5 +1,5 @@
 import { DataError } from '../../config/errors.js';
-import type { RecordedDataConfig } from '../../config/schema.js';
+import type { ColumnNames } from './column-names.js';
 import { RolloutCollector } from './growable.js';
 import { parseDone, type BadRowPolicy, type RecordedRollout } from './recorded-data.js';
 import { printable } from './sniff.js';
@@ -42,10 +42,10 @@ function stateColumns(header: string[], spec: string | string[], file: string): 
  * chosen columns, in typed arrays. Every number must be finite; a row that is not (or has the
  * wrong number of fields) is an error naming its line and column, or is dropped under `drop`.
  */
-export function readCsv(file: string, cfg: RecordedDataConfig, policy: BadRowPolicy): RecordedRollout {
+export async function readCsv(file: string, columns: ColumnNames, policy: BadRowPolicy, gzip = false): Promise<RecordedRollout> {
   let header: string[] | undefined;
   let cols: { states: number[]; reward: number; done: number; ret?: number; value?: number } | undefined;
-  const rows = new RolloutCollector(cfg.columns.return !== undefined, cfg.columns.value !== undefined);
+  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined);
   const states = rows.states;
   let dropped = 0;
   const need = (name: string, key: string) => {
@@ -57,16 +57,16 @@ export function readCsv(file: string, cfg: RecordedDataConfig, policy: BadRowPol
       });
     return i;
   };
-  for (const { text, line } of textLines(file)) {
+  for await (const { text, line } of textLines(file, gzip)) {
     if (!header) {
       if (text.trim() === '') continue;
       header = text.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
       cols = {
-        states: stateColumns(header, cfg.columns.states, file),
-        reward: need(cfg.columns.reward, 'reward'),
-        done: need(cfg.columns.done, 'done'),
-        ret: cfg.columns.return ? need(cfg.columns.return, 'return') : undefined,
-        value: cfg.columns.value ? need(cfg.columns.value, 'value') : undefined,
+        states: stateColumns(header, columns.states, file),
+        reward: need(columns.reward, 'reward'),
+        done: need(columns.done, 'done'),
+        ret: columns.return ? need(columns.return, 'return') : undefined,
+        value: columns.value ? need(columns.value, 'value') : undefined,
       };
       continue;
     }

@@ -15,6 +15,10 @@ export class GrowableF32 {
     }
     this.buf[this.length++] = v;
   }
+  /** Overwrites value i (< length). */
+  set(i: number, v: number): void {
+    this.buf[i] = v;
+  }
   /** Drops the last `n` values (a row that turned out bad). */
   truncate(n: number): void {
     this.length = n;

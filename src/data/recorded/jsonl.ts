@@ -1,5 +1,5 @@
 import { DataError } from '../../config/errors.js';
-import type { RecordedDataConfig } from '../../config/schema.js';
+import type { ColumnNames } from './column-names.js';
 import { RolloutCollector } from './growable.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 import { textLines } from './text-lines.js';
@@ -8,13 +8,14 @@ import { textLines } from './text-lines.js';
  * A JSONL rollout: one transition per line, `{"obs": [...], "reward": r, "done": b, ...}` (field
  * names from data.columns: states, reward, done, return, value). Streamed line by line.
  */
-export function readJsonl(file: string, cfg: RecordedDataConfig, policy: BadRowPolicy): RecordedRollout {
-  const obsKey = Array.isArray(cfg.columns.states) ? cfg.columns.states[0]! : cfg.columns.states === 'obs_*' ? 'obs' : cfg.columns.states;
-  const rows = new RolloutCollector(cfg.columns.return !== undefined, cfg.columns.value !== undefined);
+export async function readJsonl(file: string, columns: ColumnNames, policy: BadRowPolicy, gzip = false): Promise<RecordedRollout> {
+  // A CSV-style glob (obs_*) names the JSONL field obs.
+  const obsKey = Array.isArray(columns.states) ? columns.states[0]! : columns.states === 'obs_*' ? 'obs' : columns.states;
+  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined);
   let dim = -1;
   let dropped = 0;
   let lines = 0;
-  for (const { text, line } of textLines(file)) {
+  for await (const { text, line } of textLines(file, gzip)) {
     if (text.trim() === '') continue;
     lines++;
     const fail = (why: string, field?: string): boolean => {
@@ -48,21 +49,21 @@ export function readJsonl(file: string, cfg: RecordedDataConfig, policy: BadRowP
       if (fail(`${JSON.stringify(obs[badObs])} at ${obsKey}[${badObs}]: states must be finite numbers`, `${obsKey}[${badObs}]`)) dropped++;
       continue;
     }
-    const r = row[cfg.columns.reward];
+    const r = row[columns.reward];
     if (!finite(r)) {
-      if (fail(`${JSON.stringify(r)} in "${cfg.columns.reward}": the reward must be a finite number`, cfg.columns.reward)) dropped++;
+      if (fail(`${JSON.stringify(r)} in "${columns.reward}": the reward must be a finite number`, columns.reward)) dropped++;
       continue;
     }
-    const d = row[cfg.columns.done];
+    const d = row[columns.done];
     if (typeof d !== 'boolean' && d !== 0 && d !== 1) {
-      if (fail(`${JSON.stringify(d)} in "${cfg.columns.done}": done must be true/false or 0/1`, cfg.columns.done)) dropped++;
+      if (fail(`${JSON.stringify(d)} in "${columns.done}": done must be true/false or 0/1`, columns.done)) dropped++;
       continue;
     }
     const extra = (key: string | undefined) => (key === undefined ? 0 : row[key]);
-    const ret = extra(cfg.columns.return);
-    const val = extra(cfg.columns.value);
-    if ((cfg.columns.return && !finite(ret)) || (cfg.columns.value && !finite(val))) {
-      const key = cfg.columns.return && !finite(ret) ? cfg.columns.return : cfg.columns.value!;
+    const ret = extra(columns.return);
+    const val = extra(columns.value);
+    if ((columns.return && !finite(ret)) || (columns.value && !finite(val))) {
+      const key = columns.return && !finite(ret) ? columns.return : columns.value!;
       if (fail(`${JSON.stringify(row[key])} in "${key}": must be a finite number`, key)) dropped++;
       continue;
     }

@@ -2,43 +2,90 @@ import path from 'node:path';
 import { DataError } from '../../config/errors.js';
 import type { RecordedDataConfig } from '../../config/schema.js';
 import { readArrays } from './arrays.js';
+import { columnNames } from './column-names.js';
 import { readCsv } from './csv.js';
+import { readHdf5 } from './hdf5.js';
 import { readJsonl } from './jsonl.js';
+import { readParquet } from './parquet.js';
 import { checkInputFile } from './read-input.js';
-import { describeSniffed, sniffFile } from './sniff.js';
+import { describeSniffed, sniffFile, type Sniffed } from './sniff.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 
-const BY_EXTENSION: Record<string, RecordedDataConfig['format']> = {
+type Format = NonNullable<RecordedDataConfig['format']>;
+
+const BY_EXTENSION: Record<string, Format> = {
   '.csv': 'csv',
   '.jsonl': 'jsonl',
   '.ndjson': 'jsonl',
   '.npy': 'npy',
   '.npz': 'npz',
+  '.h5': 'hdf5',
+  '.hdf5': 'hdf5',
+  '.parquet': 'parquet',
 };
+
+/** What each format's first bytes look like. */
+const EXPECTED: Record<Format, Sniffed> = { csv: 'text', jsonl: 'text', npy: 'npy', npz: 'zip', hdf5: 'hdf5', parquet: 'parquet' };
+const WHAT: Record<Format, string> = {
+  csv: 'a CSV file',
+  jsonl: 'a JSONL file',
+  npy: 'a numpy .npy array',
+  npz: 'an .npz (zip) archive',
+  hdf5: 'an HDF5 file',
+  parquet: 'a Parquet file',
+};
+/** The extension a file of each kind should carry (for hints). */
+const NAME_IT: Partial<Record<Sniffed, string>> = { npy: '.npy', zip: '.npz', hdf5: '.h5', parquet: '.parquet', text: '.csv or .jsonl' };
+
+/** The format a file name says: its extension, looking through a trailing .gz (rollout.csv.gz is CSV). */
+export function formatFromName(file: string): { format?: Format; gz: boolean } {
+  const lower = file.toLowerCase();
+  const gz = lower.endsWith('.gz');
+  return { format: BY_EXTENSION[path.extname(gz ? lower.slice(0, -3) : lower)], gz };
+}
 
 /**
  * Loads a recorded rollout (data.path relative to the config's folder) and checks it against the
  * network before any training: a data fault is a DataError naming the file and the row/index and
  * column/array, never a network fault found later.
  */
-export function loadRecorded(cfg: RecordedDataConfig, baseDir: string, inputDim: number, policy: BadRowPolicy): RecordedRollout {
+export async function loadRecorded(
+  cfg: RecordedDataConfig,
+  baseDir: string,
+  inputDim: number,
+  policy: BadRowPolicy,
+): Promise<RecordedRollout> {
   const file = path.resolve(baseDir, cfg.path);
   const shown = path.relative(process.cwd(), file) || file;
-  const format = cfg.format ?? BY_EXTENSION[path.extname(file).toLowerCase()];
-  if (!format)
-    throw new DataError(`cannot tell the format from the extension "${path.extname(file)}": set data.format to csv, jsonl, npy or npz`, {
-      file: shown,
-    });
+  const byName = formatFromName(file);
+  const format = cfg.format ?? byName.format;
   checkInputFile(file);
-  checkContent(file, shown, format);
+  const kind = sniffFile(file);
+  if (!format) {
+    const looks = kind === 'text' ? 'it looks like text' : `it ${describeSniffed(kind)}`;
+    const hint =
+      kind === 'gzip' ? 'name it .csv.gz or .jsonl.gz, or set data.format' : 'set data.format to csv, jsonl, npy, npz, hdf5 or parquet';
+    throw new DataError(`cannot tell the format from the name "${path.basename(file)}" (${looks}): ${hint}`, { file: shown });
+  }
+  const gzip = checkContent(kind, format, cfg.compression);
   let r: RecordedRollout;
   try {
-    r =
-      format === 'csv'
-        ? readCsv(file, cfg, policy)
-        : format === 'jsonl'
-          ? readJsonl(file, cfg, policy)
-          : readArrays(file, format, cfg, baseDir, policy);
+    switch (format) {
+      case 'csv':
+        r = await readCsv(file, columnNames(cfg, 'csv'), policy, gzip);
+        break;
+      case 'jsonl':
+        r = await readJsonl(file, columnNames(cfg, 'jsonl'), policy, gzip);
+        break;
+      case 'parquet':
+        r = await readParquet(file, columnNames(cfg, 'parquet'), policy);
+        break;
+      case 'hdf5':
+        r = await readHdf5(file, cfg, policy);
+        break;
+      default:
+        r = readArrays(file, format, cfg, baseDir, policy);
+    }
   } catch (e) {
     // Messages name files as the user wrote them (relative), not as absolute paths.
     if (e instanceof DataError && e.location.file) e.location.file = path.relative(process.cwd(), e.location.file) || e.location.file;
@@ -54,24 +101,32 @@ export function loadRecorded(cfg: RecordedDataConfig, baseDir: string, inputDim:
   if (cfg.targets === 'gae' && !r.values)
     throw new DataError('data.targets is gae, which needs values: name data.columns.value or data.arrays.values', { file: shown });
   return r;
-}
 
-/**
- * Refuses a file whose content is not what its format expects, saying what it looks like (never
- * printing its bytes): a gzip or zip file, an HDF5 or Parquet file, or plain binary under a text
- * format; anything but a .npy under .npy, a zip under .npz.
- */
-function checkContent(file: string, shown: string, format: NonNullable<RecordedDataConfig['format']>): void {
-  const kind = sniffFile(file);
-  const expected = { csv: 'text', jsonl: 'text', npy: 'npy', npz: 'zip' } as const;
-  if (kind === expected[format]) return;
-  const looks = kind === 'text' ? 'looks like text' : describeSniffed(kind);
-  const hint =
-    kind === 'gzip' && expected[format] === 'text'
-      ? ' (critic-doctor reads uncompressed CSV/JSONL: gunzip it first)'
-      : kind === 'npy' || kind === 'zip' || kind === 'text'
-        ? ` (set data.format, or name it .${kind === 'npy' ? 'npy' : kind === 'zip' ? 'npz' : 'csv or .jsonl'})`
-        : '';
-  const what = { csv: 'a CSV file', jsonl: 'a JSONL file', npy: 'a numpy .npy array', npz: 'an .npz (zip) archive' }[format];
-  throw new DataError(`${looks}, not ${what}${hint}`, { file: shown });
+  /**
+   * Refuses a file whose content is not what its format expects, saying what it looks like (never
+   * printing its bytes). CSV/JSONL may be gzip-compressed (data.compression auto or gzip).
+   * Returns whether to read through gunzip.
+   */
+  function checkContent(kind: Sniffed, fmt: Format, compression: RecordedDataConfig['compression']): boolean {
+    const text = EXPECTED[fmt] === 'text';
+    if (text && kind === 'gzip' && compression !== 'none') return true;
+    if (text && compression === 'gzip')
+      throw new DataError(
+        `data.compression is gzip, but the file is not gzip-compressed (it ${kind === 'text' ? 'looks like text' : describeSniffed(kind)})`,
+        {
+          file: shown,
+        },
+      );
+    if (kind === EXPECTED[fmt]) return false;
+    const looks = kind === 'text' ? 'looks like text' : describeSniffed(kind);
+    const hint =
+      kind === 'gzip'
+        ? text
+          ? ': name it .csv.gz / .jsonl.gz or set data.compression to auto'
+          : `: ${WHAT[fmt].replace(/^an? /, '')} cannot be read compressed; decompress it first`
+        : NAME_IT[kind]
+          ? ` (set data.format, or name it ${NAME_IT[kind]})`
+          : '';
+    throw new DataError(`${looks}, not ${WHAT[fmt]}${hint}`, { file: shown });
+  }
 }

@@ -1,0 +1,28 @@
+import type { RecordedDataConfig } from '../../config/schema.js';
+
+/** The column / field names a recorded file is read with, data.columns over the format's defaults. */
+export interface ColumnNames {
+  states: string | string[];
+  reward: string;
+  done: string;
+  episode?: string;
+  return?: string;
+  value?: string;
+}
+
+/**
+ * Defaults: the fixture generator's names for CSV (obs_* columns) and JSONL (an obs array), and
+ * LeRobot's for Parquet (observation.state as a list column, next.reward, next.done, episode_index).
+ */
+export function columnNames(cfg: RecordedDataConfig, format: 'csv' | 'jsonl' | 'parquet'): ColumnNames {
+  const c = cfg.columns;
+  const lerobot = format === 'parquet';
+  return {
+    states: c.states ?? (lerobot ? 'observation.state' : format === 'jsonl' ? 'obs' : 'obs_*'),
+    reward: c.reward ?? (lerobot ? 'next.reward' : 'reward'),
+    done: c.done ?? (lerobot ? 'next.done' : 'done'),
+    episode: c.episode ?? (lerobot ? 'episode_index' : undefined),
+    return: c.return,
+    value: c.value,
+  };
+}

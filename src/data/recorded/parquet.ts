@@ -1,0 +1,147 @@
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import { DataError } from '../../config/errors.js';
+import type { ColumnNames } from './column-names.js';
+import { GrowableF32 } from './growable.js';
+import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
+import { finishRollout } from './rollout-columns.js';
+import { printable } from './sniff.js';
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+}
+
+/** A cell as a number: bigint (int64) through Number, booleans as 0/1, null (missing) as NaN. */
+function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return NaN;
+}
+
+/**
+ * A Parquet rollout through hyparquet, one transition per row, read a row group at a time. The
+ * default mapping is LeRobot's: `observation.state` (a list column), `next.reward`, `next.done`,
+ * `episode_index`; data.columns overrides it (states may also be scalar columns: a glob or a list).
+ * A change of episode index ends an episode: terminal where done is set, else truncated (the
+ * file has no state after it, so the last recorded state stands in for the bootstrap).
+ */
+export async function readParquet(file: string, columns: ColumnNames, policy: BadRowPolicy): Promise<RecordedRollout> {
+  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    buffer = await asyncBufferFromFile(file);
+    metadata = await parquetMetadataAsync(buffer);
+  } catch (e) {
+    throw new DataError(`not a readable Parquet file (${printable((e as Error).message)})`, { file });
+  }
+  const top = parquetSchema(metadata).children;
+  const names = top.map((c) => c.element.name);
+  const has = (n: string) => names.includes(n);
+  const shown = () => printable(names.join(', '), 200);
+  const need = (n: string, key: string) => {
+    if (!has(n)) throw new DataError(`missing column "${n}" (data.columns.${key}); the file has: ${shown()}`, { file });
+    return n;
+  };
+  // States: one list column (LeRobot's observation.state), or scalar columns by glob or list.
+  const spec = columns.states;
+  const listColumn = typeof spec === 'string' && has(spec) && top.find((c) => c.element.name === spec)!.children.length > 0;
+  const stateCols = listColumn
+    ? [spec as string]
+    : Array.isArray(spec)
+      ? spec.map((n) => need(n, 'states'))
+      : spec.includes('*') || spec.includes('?')
+        ? names.filter((n) => globToRegExp(spec).test(n))
+        : [need(spec, 'states')];
+  if (stateCols.length === 0)
+    throw new DataError(`no column matches "${String(spec)}" (data.columns.states); the file has: ${shown()}`, { file });
+  const reward = need(columns.reward, 'reward');
+  const done = need(columns.done, 'done');
+  // The default episode column (LeRobot's) is used where the file has it; one named in the config must be there.
+  const episode =
+    columns.episode && (has(columns.episode) || columns.episode !== 'episode_index') ? need(columns.episode, 'episode') : undefined;
+  const extra = [columns.return && need(columns.return, 'return'), columns.value && need(columns.value, 'value')];
+  const read = [...stateCols, reward, done, ...(episode ? [episode] : []), ...extra.filter((c): c is string => !!c)];
+
+  const states = new GrowableF32(1 << 16);
+  const rewards = new GrowableF32();
+  const dones = new GrowableF32();
+  const truncs = new GrowableF32();
+  const rets = columns.return ? new GrowableF32() : undefined;
+  const vals = columns.value ? new GrowableF32() : undefined;
+  let dim = listColumn ? -1 : stateCols.length;
+  let prevEpisode: unknown = undefined;
+  let lastDone = 0;
+  let row = 0;
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    let rows: unknown[][] = [];
+    try {
+      await parquetRead({ file: buffer, metadata, columns: read, rowStart, rowEnd, onComplete: (r) => (rows = r) });
+    } catch (e) {
+      throw new DataError(`cannot read rows ${rowStart}–${rowEnd - 1}: ${printable((e as Error).message)}`, { file });
+    }
+    rowStart = rowEnd;
+    for (const r of rows) {
+      if (listColumn) {
+        const list = r[0];
+        if (!Array.isArray(list))
+          throw new DataError(`row ${row}: "${stateCols[0]}" is ${list === null ? 'null' : typeof list}, not a list of numbers`, {
+            file,
+            path: `column ${stateCols[0]}, row ${row}`,
+          });
+        if (dim < 0) dim = list.length;
+        if (list.length !== dim)
+          throw new DataError(`row ${row}: "${stateCols[0]}" has ${list.length} numbers, earlier rows have ${dim}`, {
+            file,
+            path: `column ${stateCols[0]}, row ${row}`,
+          });
+        for (const v of list) states.push(num(v));
+      } else for (let j = 0; j < dim; j++) states.push(num(r[j]));
+      let k = listColumn ? 1 : dim;
+      rewards.push(num(r[k++]));
+      const d = num(r[k++]);
+      dones.push(d);
+      if (episode) {
+        const ep = r[k++];
+        // A new episode index: the previous row ended its episode (truncated unless it was done).
+        if (row > 0 && ep !== prevEpisode && lastDone !== 1) truncs.set(row - 1, 1);
+        prevEpisode = ep;
+      }
+      truncs.push(0);
+      lastDone = d;
+      if (rets) rets.push(num(r[k++]));
+      if (vals) vals.push(num(r[k]));
+      row++;
+    }
+  }
+  if (row === 0) throw new DataError('no transitions: the file has no rows', { file });
+  return finishRollout(
+    {
+      file,
+      dim,
+      count: row,
+      states: states.toArray(),
+      rewards: rewards.toArray(),
+      dones: dones.toArray(),
+      truncations: episode ? truncs.toArray() : undefined,
+      returns: rets?.toArray(),
+      values: vals?.toArray(),
+      where: {
+        states: `column ${stateCols.length > 1 ? `${stateCols[0]}..` : stateCols[0]}`,
+        rewards: `column ${reward}`,
+        dones: `column ${done}`,
+      },
+      rowName: (t) => `row ${t}`,
+      stateSource: listColumn
+        ? `list column ${stateCols[0]}`
+        : `columns ${stateCols.length > 2 ? `${stateCols[0]}..${stateCols.at(-1)}` : stateCols.join(', ')}`,
+    },
+    policy,
+  );
+}
