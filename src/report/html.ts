@@ -27,6 +27,7 @@ td:first-child,th:first-child{text-align:left}
 .chart .plot{fill:#fff;stroke:#ccc}
 .chart .grid{stroke:#eee}
 .chart .tick{font-size:10px;fill:#666}
+.chart .axis-label{font-size:11px;fill:#444}
 .chart .chart-title{font-size:13px;font-weight:600}
 .chart .line{fill:none;stroke-width:1.6}
 .chart .threshold{stroke:#e67e22;stroke-dasharray:5 4}

@@ -16,7 +16,7 @@ export interface ChartArgs {
   height?: number;
 }
 
-const PAD = { l: 58, r: 12, t: 36, b: 30 };
+const PAD = { l: 58, r: 12, t: 36, b: 42 };
 
 function esc(s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
@@ -65,8 +65,9 @@ export function renderChart(a: ChartArgs): string {
   }
   for (let i = 0; i <= 4; i++) {
     const xv = xMin + ((xMax - xMin) * i) / 4;
-    parts.push(`<text x="${num(X(xv))}" y="${H - 10}" class="tick" text-anchor="middle">${Math.round(xv)}</text>`);
+    parts.push(`<text x="${num(X(xv))}" y="${H - 24}" class="tick" text-anchor="middle">${Math.round(xv)}</text>`);
   }
+  parts.push(`<text x="${num(PAD.l + pw / 2)}" y="${H - 6}" class="axis-label" text-anchor="middle">step</text>`);
   if (a.hline) {
     const y = num(Y(a.hline.y));
     parts.push(
@@ -74,13 +75,16 @@ export function renderChart(a: ChartArgs): string {
         `y="${Number(y) - 4}" class="tick" text-anchor="end">${esc(a.hline.label)}</text>`,
     );
   }
-  for (const m of a.markers ?? []) {
+  // Event labels stay inside the plot: right of their line, or left of it in the right half, one
+  // row each so that events at nearby steps do not print over each other.
+  (a.markers ?? []).forEach((m, i) => {
     const x = num(X(m.x));
+    const left = Number(x) > PAD.l + pw / 2;
     parts.push(
-      `<line x1="${x}" x2="${x}" y1="${PAD.t}" y2="${PAD.t + ph}" stroke="${m.color}" class="marker"/><text x="${Number(x) + 3}" ` +
-        `y="${PAD.t + 11}" fill="${m.color}" class="marker-label">${esc(m.label)}</text>`,
+      `<line x1="${x}" x2="${x}" y1="${PAD.t}" y2="${PAD.t + ph}" stroke="${m.color}" class="marker"/><text x="${Number(x) + (left ? -3 : 3)}" ` +
+        `y="${PAD.t + 11 + 12 * i}" fill="${m.color}" class="marker-label" text-anchor="${left ? 'end' : 'start'}">${esc(m.label)}</text>`,
     );
-  }
+  });
   for (const s of a.series) {
     let d = '';
     let pen = false;
