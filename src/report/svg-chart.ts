@@ -81,8 +81,9 @@ export function renderChart(a: ChartArgs): string {
     const x = num(X(m.x));
     const left = Number(x) > PAD.l + pw / 2;
     parts.push(
-      `<line x1="${x}" x2="${x}" y1="${PAD.t}" y2="${PAD.t + ph}" stroke="${m.color}" class="marker"/><text x="${Number(x) + (left ? -3 : 3)}" ` +
-        `y="${PAD.t + 11 + 12 * i}" fill="${m.color}" class="marker-label" text-anchor="${left ? 'end' : 'start'}">${esc(m.label)}</text>`,
+      `<line x1="${x}" x2="${x}" y1="${PAD.t}" y2="${PAD.t + ph}" stroke="${m.color}" class="marker"/>` +
+        `<text x="${Number(x) + (left ? -3 : 3)}" y="${PAD.t + 11 + 12 * i}" fill="${m.color}" class="marker-label" ` +
+        `text-anchor="${left ? 'end' : 'start'}">${esc(m.label)}</text>`,
     );
   });
   for (const s of a.series) {
