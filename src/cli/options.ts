@@ -12,8 +12,11 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, flags
 }
 
 /** A positive integer flag value ("2000" → 2000), as commander hands strings over. */
-export const intFlag = (min: number) =>
-  z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.int().min(min).max(100_000_000));
+export const intFlag = (min: number, max = 100_000_000) =>
+  z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).pipe(z.int().min(min).max(max));
+
+/** The most replicas one `--replicas` asks for: each is a whole run held in memory and trained alongside. */
+export const MAX_REPLICAS = 64;
 
 /** A comma-separated flag value ("relu, elu" → ["relu", "elu"]). */
 export const listFlag = z.string().transform((s) =>

@@ -5,7 +5,7 @@ import { FAIL_ON } from '../config/schema.js';
 import { renderRunTerminal } from '../report/terminal.js';
 import { runDiagnosis } from '../core/run.js';
 import { BACKEND_CHOICES } from '../train/backend.js';
-import { intFlag, parseOptions } from './options.js';
+import { intFlag, MAX_REPLICAS, parseOptions } from './options.js';
 import { ProgressBar } from './progress.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
@@ -23,6 +23,7 @@ export const RunOptionsSchema = z.strictObject({
   debug: z.boolean().default(false),
   allowBadRows: z.enum(['drop']).optional(),
   dumpDir: z.string().min(1).optional(),
+  replicas: intFlag(1, MAX_REPLICAS).optional(),
 });
 
 /** `critic-doctor run CONFIG`: train with the watchdog, report the first NaN/Inf/explosion. */
@@ -56,11 +57,17 @@ export function runCommand(): Command {
       '--dump-dir <dir>',
       'write a crash dump (state before the failing step, its minibatch, RNG state; .npy + manifest) for `critic-doctor replay`',
     )
+    .option(
+      '--replicas <k>',
+      'train the run with k−1 replicas whose initial parameters are nudged by one float32 ulp, as one ensemble, ' +
+        'and say whether the diagnosis is robust or chaotic',
+    )
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
       'after',
       '\nExamples:\n  $ critic-doctor run configs/seed-critic-relu.yaml --json report.json\n  $ critic-doctor run ' +
-        'configs/nan-sgd-relu.yaml --fail-on nan --steps 2000\n\nExit codes: 0 healthy, 1 NaN/Inf (or what --fail-on names), 2 bad ' +
+        'configs/nan-sgd-relu.yaml --fail-on nan --steps 2000\n  $ critic-doctor run configs/nan-sgd-relu.yaml --replicas 8\n' +
+        '\nExit codes: 0 healthy, 1 NaN/Inf (or what --fail-on names), 2 bad ' +
         'config/data/usage, 3 internal error, 130/143 interrupted.',
     )
     .action(async (configPath: string, raw: Record<string, unknown>) => {
@@ -77,6 +84,7 @@ export function runCommand(): Command {
           badRows: opts.allowBadRows === 'drop' ? 'drop' : 'error',
           plant: faultInjection(),
           dumpDir: opts.dumpDir,
+          replicas: opts.replicas,
           signal,
           callbacks: showProgress ? [new ProgressBar()] : [],
         }),

@@ -8,16 +8,21 @@ import { createDataStream } from '../data/data-stream.js';
 import type { Batch } from '../data/transitions.js';
 import { runFindings } from '../diagnose/run-findings.js';
 import { lintConfig } from '../diagnose/lint.js';
-import { analyzeFirstNonFinite, type ExactOp } from '../diagnose/exact-op.js';
+import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
 import { withSavedWeights } from '../model/saved-model.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
-import { selectBackend, type BackendChoice } from '../train/backend.js';
+import { selectBackend, type BackendChoice, type BackendInfo } from '../train/backend.js';
 import type { Instrument } from '../watch/instrument.js';
+import type { ExactOp } from '../diagnose/exact-op.js';
 import { createOptimizer } from '../train/optimizers.js';
-import { train } from '../train/trainer.js';
+import type { TrainArgs, TrainResult } from '../train/trainer.js';
+import { trainEnsemble } from '../train/ensemble.js';
+import type { DataStream } from '../data/data-stream.js';
+import { nudgeByUlp } from '../model/ulp-nudge.js';
+import { replicaOutcome, summarizeRobustness } from '../diagnose/robustness.js';
 
 import { Watchdog } from '../watch/watchdog.js';
 import { EarlyWarningWatch } from '../watch/early-warning.js';
@@ -45,6 +50,13 @@ export interface RunOptions {
    * Fault planting, for tests and experiments that plant a fault on purpose: change the initial
    * parameters (by name) or a step's minibatch before training sees them.
    */
+  /**
+   * Train this many runs as one ensemble: the run itself and replicas nudged at float32 rounding
+   * level; the report gains a `robustness` section. Default 1 (the run alone).
+   */
+  replicas?: number;
+  /** This run is replica r of another (r > 0): its initial parameters are nudged by one ulp. */
+  replica?: number;
   plant?: {
     params?: (name: string, values: Float32Array, shape: number[]) => Float32Array | void;
     batch?: (step: number, batch: Batch) => Batch | void;
@@ -66,12 +78,67 @@ export function resolveRunConfig(opts: Pick<RunOptions, 'loaded' | 'steps' | 'se
 
 /**
  * `critic-doctor run`: builds the critic, trains it with the watchdog on, and returns the report.
+ * With `replicas` > 1 the run is trained together with replicas nudged at float32 rounding level
+ * (model/ulp-nudge.ts) as one ensemble, and the report says whether its diagnosis is robust.
  * Never prints and never exits; the caller renders the report and sets the exit code.
  */
 export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
+  const k = opts.replicas ?? 1;
+  if (k <= 1) return (await runDiagnoses([opts]))[0]!;
+  // Replicas see only the watchdog: no progress bars, no dumps, no planted batches of their own.
+  const replica = (r: number): RunOptions => ({ ...opts, replicas: 1, replica: r, callbacks: [], dumpDir: undefined });
+  const reports = await runDiagnoses([{ ...opts, replicas: 1 }, ...Array.from({ length: k - 1 }, (_, i) => replica(i + 1))]);
+  const outcomes = reports.map((r, i) => replicaOutcome(i, r.firstEvents, r.verdict.worst, r.stepsRun));
+  return {
+    ...reports[0]!,
+    robustness: summarizeRobustness(
+      outcomes,
+      reports.map((r) => r.firstEvents),
+    ),
+  };
+}
+
+/**
+ * Several runs trained as one ensemble (train/ensemble.ts) — each report exactly the one its lone
+ * `runDiagnosis` would give, timing aside. They share the first run's backend and signal.
+ */
+export async function runDiagnoses(all: readonly RunOptions[]): Promise<RunReport[]> {
+  const backend = await selectBackend(all[0]!.backend ?? 'auto');
+  const runs = await Promise.all(all.map(prepareRun));
+  const t0 = performance.now();
+  let results: TrainResult[];
+  let engineError: string | undefined;
+  try {
+    results = await trainEnsemble({ members: runs.map((r) => r.args), signal: all[0]!.signal });
+    for (const r of results) tf.dispose([...r.state.params, ...r.state.slots.flat(), ...(r.state.buffers ?? [])]);
+  } catch (e) {
+    if (isKnownError(e)) throw e;
+    // An engine failure mid-run: report what was seen up to here (status "error"); the CLI exits 3.
+    engineError = e instanceof Error ? e.message : String(e);
+    results = runs.map((r) => {
+      r.watchdog.onTrainEnd();
+      return { state: r.args.state, stepsRun: r.watchdog.stepsSeen, stopReason: 'completed', seconds: (performance.now() - t0) / 1000 };
+    });
+  }
+  return runs.map((r, i) => finishRun(r, results[i]!, backend, engineError));
+}
+
+/** A run made ready to train: its resolved config, data, initial state and instruments. */
+interface PreparedRun {
+  opts: RunOptions;
+  config: Config;
+  startedAt: string;
+  stream: DataStream;
+  watchdog: Watchdog;
+  early: EarlyWarningWatch;
+  silent: FindingsWatch;
+  args: TrainArgs;
+  exactOp: ExactOp | null;
+}
+
+async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const config = resolveRunConfig(opts);
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
-  const backend = await selectBackend(opts.backend ?? 'auto');
   const spec = buildCriticSpec(config);
   const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
   if (opts.plant?.batch) {
@@ -98,49 +165,40 @@ export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
     );
   }
   if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
+  if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);
   const optimizer = createOptimizer(config.optimizer);
   const state = { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) };
   const watchdog = new Watchdog(config.watch, config.steps);
   const early = new EarlyWarningWatch();
   const silent = new FindingsWatch();
-  const t0 = performance.now();
-  let result: Awaited<ReturnType<typeof train>>;
-  let engineError: string | undefined;
-  let exactOp: ExactOp | null = null;
-  try {
-    result = await train({
-      config,
-      spec,
-      stream,
-      state,
-      steps: config.steps,
-      callbacks: [watchdog, early, silent, ...(opts.callbacks ?? [])],
-      signal: opts.signal,
-      failAtStep: opts.plant?.failAtStep,
-      onFirstNonFinite: (info) => {
-        exactOp = analyzeFirstNonFinite(info);
-      },
-      afterStep: opts.dumpDir
-        ? (step, record) => {
-            const event = (['explosion', 'inf', 'nan'] as const)
-              .map((k) => watchdog.first[k])
-              .filter((e) => e?.step === step)
-              .at(-1);
-            if (event) writeDump(opts.dumpDir!, record(), event, config, opts.loaded.hash);
-          }
-        : undefined,
-    });
-    tf.dispose([...result.state.params, ...result.state.slots.flat(), ...(result.state.buffers ?? [])]);
-  } catch (e) {
-    if (isKnownError(e)) throw e;
-    // An engine failure mid-run: report what was seen up to here (status "error"); the CLI exits 3.
-    engineError = e instanceof Error ? e.message : String(e);
-    watchdog.onTrainEnd();
-    const stepsRun = watchdog.stepsSeen;
-    result = { state, stepsRun, stopReason: 'completed', seconds: (performance.now() - t0) / 1000 };
-  }
+  const run: PreparedRun = { opts, config, startedAt, stream, watchdog, early, silent, exactOp: null, args: undefined! };
+  run.args = {
+    config,
+    spec,
+    stream,
+    state,
+    steps: config.steps,
+    callbacks: [watchdog, early, silent, ...(opts.callbacks ?? [])],
+    failAtStep: opts.plant?.failAtStep,
+    onFirstNonFinite: (info) => {
+      run.exactOp = analyzeFirstNonFinite(info);
+    },
+    afterStep: opts.dumpDir
+      ? (step, record) => {
+          const event = (['explosion', 'inf', 'nan'] as const)
+            .map((k) => watchdog.first[k])
+            .filter((e) => e?.step === step)
+            .at(-1);
+          if (event) writeDump(opts.dumpDir!, record(), event, config, opts.loaded.hash);
+        }
+      : undefined,
+  };
+  return run;
+}
 
-  const findings = runFindings(watchdog, early, silent, config, result.stepsRun);
+function finishRun(run: PreparedRun, result: TrainResult, backend: BackendInfo, engineError: string | undefined): RunReport {
+  const { opts, config, watchdog, stream } = run;
+  const findings = runFindings(watchdog, run.early, run.silent, config, result.stepsRun);
   return {
     ...reportHeader('run', opts.loaded, config),
     environment: { backend: backend.name, tfjsBackend: backend.tfjsBackend, tfjsVersion: backend.tfjsVersion, node: process.version },
@@ -158,14 +216,26 @@ export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
     earlyWarning: findings.earlyWarning,
     findings: findings.findings,
     causalChain: findings.causalChain,
-    exactOp,
+    exactOp: run.exactOp,
     firstEvents: findings.firstEvents,
     tables: findings.tables,
     history: findings.history,
     watched: findings.watched,
     timing: { seconds: result.seconds, stepsPerSecond: result.seconds > 0 ? result.stepsRun / result.seconds : 0 },
-    startedAt,
+    startedAt: run.startedAt,
   };
+}
+
+/** A replica's initial parameters: the run's, each value one ulp up or down (model/ulp-nudge.ts). */
+function nudgeParams(params: tf.Tensor[], seed: number, replica: number): tf.Tensor[] {
+  const values = nudgeByUlp(
+    params.map((p) => p.dataSync() as Float32Array),
+    seed,
+    replica,
+  );
+  const out = params.map((p, i) => tf.tensor(values[i]!, p.shape));
+  tf.dispose(params);
+  return out;
 }
 
 function plantParams(

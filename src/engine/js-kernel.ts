@@ -26,6 +26,16 @@ interface CpuLike {
 
 const BACKENDS = ['wasm', 'cpu'] as const;
 
+/** Registered kernels by name, for their grouped twins (`runJsKernelGroups`). */
+const SPECS = new Map<string, JsKernelSpec<unknown>>();
+const GROUP_SUFFIX = '/group';
+
+/** Attributes of a grouped call: how many inputs each group has, and each group's own attributes. */
+interface GroupAttrs {
+  counts: number[];
+  each: unknown[];
+}
+
 function ordered(inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
   const n = Object.keys(inputs).length;
   return Array.from({ length: n }, (_, i) => inputs[`t${i}`]!);
@@ -64,8 +74,31 @@ const MEMORY: Record<
   },
 };
 
-/** Registers a JS kernel on the wasm and cpu backends (once). */
+/**
+ * Registers a JS kernel on the wasm and cpu backends (once), with its grouped twin: one dispatch
+ * that runs the kernel on several independent input groups (an ensemble's members), each group
+ * through the same `run` on its own slices, so every group's outputs are those of its own call.
+ */
 export function registerJsKernel<A>(spec: JsKernelSpec<A>): void {
+  SPECS.set(spec.name, spec as JsKernelSpec<unknown>);
+  registerOn(spec);
+  const groupOf = <T>(xs: T[], counts: number[]): T[][] => {
+    let o = 0;
+    return counts.map((c) => xs.slice(o, (o += c)));
+  };
+  registerOn<GroupAttrs>({
+    name: spec.name + GROUP_SUFFIX,
+    outShapes: (inShapes, a) => groupOf(inShapes, a.counts).flatMap((s, g) => spec.outShapes(s, a.each[g] as A)),
+    run: (ins, inShapes, outs, a) => {
+      const shapes = groupOf(inShapes, a.counts);
+      const outCounts = shapes.map((s, g) => spec.outShapes(s, a.each[g] as A).length);
+      const outGroups = groupOf(outs, outCounts);
+      groupOf(ins, a.counts).forEach((groupIns, g) => spec.run(groupIns, shapes[g]!, outGroups[g]!, a.each[g] as A));
+    },
+  });
+}
+
+function registerOn<A>(spec: JsKernelSpec<A>): void {
   for (const backendName of BACKENDS) {
     if (tf.getKernel(spec.name, backendName)) continue;
     tf.registerKernel({
@@ -99,6 +132,31 @@ let fusedEnabled = true;
 /** Switches the fused kernels off (tests compare them with the composed reference; the benchmark measures both). */
 export function setFusedKernels(on: boolean): void {
   fusedEnabled = on;
+}
+
+/**
+ * Runs the same registered JS kernel on several independent calls in one dispatch; returns each
+ * call's outputs, as `runJsKernel` would have for that call alone (a single call runs as itself).
+ */
+export function runJsKernelGroups(name: string, calls: readonly { inputs: readonly tf.Tensor[]; attrs: object }[]): tf.Tensor[][] {
+  if (calls.length === 1) return [runJsKernel(name, calls[0]!.inputs, calls[0]!.attrs)];
+  const spec = SPECS.get(name)!;
+  const counts = calls.map((c) => c.inputs.length);
+  const out = runJsKernel(
+    name + GROUP_SUFFIX,
+    calls.flatMap((c) => c.inputs),
+    { counts, each: calls.map((c) => c.attrs) },
+  );
+  let o = 0;
+  return calls.map((c) =>
+    out.slice(
+      o,
+      (o += spec.outShapes(
+        c.inputs.map((t) => t.shape),
+        c.attrs,
+      ).length),
+    ),
+  );
 }
 
 /** Runs a registered JS kernel on tensors; returns its outputs. */

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config, LayerConfig } from '../config/schema.js';
 import { getActivation, type Activation } from './activations.js';
-import { denseForward, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
+import { denseForwardSteps, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
 import { initWeights, variableSeed } from './initializers.js';
+import { runFused, type Fused } from '../engine/fused-call.js';
 
 /** A layer of the critic as the trainer sees it: config, activation and where its tensors sit. */
 export interface LayerSpec {
@@ -147,10 +148,21 @@ export function criticForward(
   buffers?: readonly tf.Tensor[],
   evaluate = false,
 ): LayerForward[] {
+  return runFused(criticForwardSteps(spec, params, x, buffers, evaluate));
+}
+
+/** `criticForward` as a fused computation (engine/fused-call.ts). */
+export function* criticForwardSteps(
+  spec: CriticSpec,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor2D,
+  buffers?: readonly tf.Tensor[],
+  evaluate = false,
+): Fused<LayerForward[]> {
   const out: LayerForward[] = [];
   let h = x;
   for (const l of spec.layers) {
-    const f = denseForward(layerParams(l, params), h, l.activation, normMode(l, buffers, evaluate));
+    const f = yield* denseForwardSteps(layerParams(l, params), h, l.activation, normMode(l, buffers, evaluate));
     out.push(f);
     h = f.act;
   }
@@ -158,7 +170,12 @@ export function criticForward(
 }
 
 /** v(s) alone, for bootstrapped targets (no gradient flows through the target). */
-export function criticValue(spec: CriticSpec, params: readonly tf.Tensor[], x: tf.Tensor2D, buffers?: readonly tf.Tensor[]): tf.Tensor2D {
-  const f = criticForward(spec, params, x, buffers, true);
+export function* criticValueSteps(
+  spec: CriticSpec,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor2D,
+  buffers?: readonly tf.Tensor[],
+): Fused<tf.Tensor2D> {
+  const f = yield* criticForwardSteps(spec, params, x, buffers, true);
   return f[f.length - 1]!.act;
 }

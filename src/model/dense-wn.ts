@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasJsKernel, runJsKernel } from '../engine/js-kernel.js';
+import { hasJsKernel } from '../engine/js-kernel.js';
+import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import type { Activation } from './activations.js';
 import { normBackward, normForward, type NormForward, type NormKind } from './norm-layer.js';
 import { DENSE_BACKWARD_KERNEL, DENSE_FORWARD_KERNEL, FUSED_ACTIVATIONS } from './dense-wn-kernels.js';
@@ -63,6 +64,11 @@ export interface LayerBackward {
  * With `g` absent it is a plain dense layer `x·W + b`.
  */
 export function denseForward(p: LayerParams, x: tf.Tensor2D, act: Activation, normMode?: NormMode): LayerForward {
+  return runFused(denseForwardSteps(p, x, act, normMode));
+}
+
+/** `denseForward` as a fused computation (engine/fused-call.ts): its JS kernel call is yielded to the driver. */
+export function* denseForwardSteps(p: LayerParams, x: tf.Tensor2D, act: Activation, normMode?: NormMode): Fused<LayerForward> {
   const xv = tf.matMul(x, p.V) as tf.Tensor2D;
   if (normMode) {
     // Normalised layers run as composed ops (the fused kernels cover plain denseWN only).
@@ -91,10 +97,10 @@ export function denseForward(p: LayerParams, x: tf.Tensor2D, act: Activation, no
   if (fused(act, DENSE_FORWARD_KERNEL)) {
     const attrs = { act: act.name, alpha: act.alpha ?? 0, weightNorm: p.g !== undefined };
     if (!p.g) {
-      const [pre, out] = runJsKernel(DENSE_FORWARD_KERNEL, [xv, p.b], attrs) as [tf.Tensor2D, tf.Tensor2D];
+      const [pre, out] = (yield* callKernel(DENSE_FORWARD_KERNEL, [xv, p.b], attrs)) as [tf.Tensor2D, tf.Tensor2D];
       return { x, xv, pre, act: out };
     }
-    const [norm, scaler, pre, out] = runJsKernel(DENSE_FORWARD_KERNEL, [xv, p.b, p.V, p.g], attrs) as [
+    const [norm, scaler, pre, out] = (yield* callKernel(DENSE_FORWARD_KERNEL, [xv, p.b, p.V, p.g], attrs)) as [
       tf.Tensor1D,
       tf.Tensor1D,
       tf.Tensor2D,
@@ -118,7 +124,18 @@ export function denseForward(p: LayerParams, x: tf.Tensor2D, act: Activation, no
  * arise where TF would make them. Checked against tfjs autodiff and finite differences in tests.
  */
 export function denseBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): LayerBackward {
-  if (!f.normF && fused(act, DENSE_BACKWARD_KERNEL)) return fusedBackward(p, f, act, dAct, needInputGrad);
+  return runFused(denseBackwardSteps(p, f, act, dAct, needInputGrad));
+}
+
+/** `denseBackward` as a fused computation (engine/fused-call.ts). */
+export function* denseBackwardSteps(
+  p: LayerParams,
+  f: LayerForward,
+  act: Activation,
+  dAct: tf.Tensor2D,
+  needInputGrad: boolean,
+): Fused<LayerBackward> {
+  if (!f.normF && fused(act, DENSE_BACKWARD_KERNEL)) return yield* fusedBackward(p, f, act, dAct, needInputGrad);
   const dPreAct = act.backward(f.pre, f.act, dAct) as tf.Tensor2D;
   const nb = f.normF ? normBackward(f.normF.kind, f.normF, p.gamma!, dPreAct) : undefined;
   // Below, dPre is the gradient w.r.t. scaler·x·V + b (the normalisation's input when there is one).
@@ -146,7 +163,7 @@ export function denseBackward(p: LayerParams, f: LayerForward, act: Activation, 
 }
 
 /** `denseBackward` with everything but the two matmuls in one JS kernel (same ops, same rounding). */
-function fusedBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): LayerBackward {
+function* fusedBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): Fused<LayerBackward> {
   const attrs = { act: act.name, alpha: act.alpha ?? 0, weightNorm: p.g !== undefined };
   let dPre: tf.Tensor2D;
   let db: tf.Tensor1D;
@@ -156,14 +173,14 @@ function fusedBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: t
   let dg: tf.Tensor1D | undefined;
   if (p.g && f.scaler && f.norm) {
     let dVNorm: tf.Tensor2D;
-    [dPre, db, dScaler, dXv, dg, dVNorm] = runJsKernel(
+    [dPre, db, dScaler, dXv, dg, dVNorm] = (yield* callKernel(
       DENSE_BACKWARD_KERNEL,
       [dAct, f.pre, f.act, f.xv, f.scaler, f.norm, p.g, p.V],
       attrs,
-    ) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+    )) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
     dV = tf.add(tf.matMul(f.x, dXv, true, false), dVNorm) as tf.Tensor2D;
   } else {
-    [dPre, db] = runJsKernel(DENSE_BACKWARD_KERNEL, [dAct, f.pre, f.act], attrs) as [tf.Tensor2D, tf.Tensor1D];
+    [dPre, db] = (yield* callKernel(DENSE_BACKWARD_KERNEL, [dAct, f.pre, f.act], attrs)) as [tf.Tensor2D, tf.Tensor1D];
     dXv = dPre;
     dV = tf.matMul(f.x, dXv, true, false) as tf.Tensor2D;
   }

@@ -5,6 +5,7 @@ import type { FirstEvent } from '../watch/events.js';
 import type { HistoryPoint } from '../watch/history.js';
 import type { LayerHealth } from '../watch/layer-health.js';
 import type { RunReport } from './run-report.js';
+import { replicaLine } from '../diagnose/robustness.js';
 import { LAYER_COLUMNS, findingText, fmt, inactivityText } from './format.js';
 import { PALETTE, renderChart, type ChartSeries } from './svg-chart.js';
 
@@ -149,6 +150,10 @@ export function renderRunHtml(r: RunReport): string {
     `<p class="meta">${esc(r.configFile)} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)}) · seed ` +
       `${r.seed} · ${r.stepsRun}/${r.stepsRequested} steps (${r.status}) · critic-doctor ${esc(r.tool.version)}</p>`,
     `<div id="verdict" class="verdict ${cls}">${esc(r.verdict.sentence)}</div>`,
+    r.robustness
+      ? `<h2>Robustness</h2>\n<p id="robustness" class="robustness-${r.robustness.class}">${esc(r.robustness.sentence)}</p>\n` +
+        `<p class="meta">${esc(replicaLine(r.robustness))}<br>${esc(r.robustness.perturbation)}</p>`
+      : '',
     r.exactOp
       ? `<h2>Exact op</h2>\n<p>${esc(r.exactOp.description)} <span class="meta">(step ${r.exactOp.step} replayed from the state ` +
         `before it${r.exactOp.reproduced ? ', reproduced bit for bit' : ''})</span></p>`

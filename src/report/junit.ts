@@ -3,6 +3,7 @@ import { rowSentence } from '../diagnose/compare-summary.js';
 import { cellFails } from '../diagnose/compare-summary.js';
 import { findingText } from './format.js';
 import type { RunReport } from './run-report.js';
+import { replicaLine } from '../diagnose/robustness.js';
 
 /** XML text escaping (attributes and text). */
 function esc(s: string): string {
@@ -65,7 +66,11 @@ export function renderRunJunit(r: RunReport, table: string): string {
       classname: 'critic-doctor.run',
       seconds: r.timing.seconds,
       ...(r.verdict.failed ? { failure: { message: r.verdict.sentence, body: table } } : {}),
-      systemOut: r.findings.length ? `${r.findings.map((f) => `finding: ${findingText(f)}`).join('\n')}\n\n${table}` : table,
+      systemOut: [
+        ...(r.robustness ? [`robustness: ${r.robustness.sentence}\nreplicas: ${replicaLine(r.robustness)}\n`] : []),
+        ...(r.findings.length ? [`${r.findings.map((f) => `finding: ${findingText(f)}`).join('\n')}\n`] : []),
+        table,
+      ].join('\n'),
     },
   ]);
 }

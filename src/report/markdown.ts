@@ -3,6 +3,7 @@ import { findingText, fmt } from './format.js';
 
 import type { FirstEvent } from '../watch/events.js';
 import type { RunReport } from './run-report.js';
+import { replicaLine } from '../diagnose/robustness.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
@@ -18,6 +19,13 @@ export function renderRunMarkdown(r: RunReport): string {
     '',
     `\`${r.configFile}\` · backend ${r.environment.backend} · seed ${r.seed} · ${r.stepsRun}/${r.stepsRequested} steps (${r.status})`,
   ];
+  if (r.robustness)
+    lines.push(
+      '',
+      `**Robustness** (${r.robustness.replicas} replicas): ${cell(r.robustness.sentence)}`,
+      '',
+      cell(replicaLine(r.robustness)),
+    );
   if (r.findings.length) lines.push('', '**Findings** (silent failures):', ...r.findings.map((f) => `- ⚠️ ${cell(findingText(f))}`));
   if (r.causalChain) lines.push('', ...r.causalChain.lines.map((l) => `- ${cell(l)}`));
   if (r.exactOp) lines.push('', `Exact op: ${cell(r.exactOp.description)}`);

@@ -4,6 +4,7 @@ import { VerdictSchema } from '../diagnose/verdict.js';
 import { LintFindingSchema } from '../diagnose/lint.js';
 import { CausalChainSchema } from '../diagnose/causal-chain.js';
 import { ExactOpSchema } from '../diagnose/exact-op.js';
+import { RobustnessSchema } from '../diagnose/robustness.js';
 import { FirstEventsSchema } from '../watch/events.js';
 import { EarlyWarningSchema } from '../watch/early-warning.js';
 import { FindingSchema } from '../watch/findings/finding.js';
@@ -51,6 +52,11 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
   /** The first elementary op that produced a NaN/Inf, from replaying that step (null when none did). */
   exactOp: ExactOpSchema.nullable(),
   firstEvents: FirstEventsSchema,
+  /**
+   * With `run --replicas K`: whether the diagnosis survives float32-rounding-level perturbations
+   * (replica 0 is this run; the others nudge every initial parameter by one ulp). Absent otherwise.
+   */
+  robustness: RobustnessSchema.optional(),
   /** Per-layer pictures: the step before the first event, each first event's step, the last step. */
   tables: z.object({
     lastHealthy: HistoryPointSchema.nullable(),

@@ -6,6 +6,7 @@ import { plainPalette, type Palette } from './palette.js';
 import { sparkline } from './sparkline.js';
 import { fitTable, wrapText, type Column } from './fit.js';
 import type { RunReport } from './run-report.js';
+import { replicaLine } from '../diagnose/robustness.js';
 
 export interface TerminalOptions {
   palette?: Palette;
@@ -49,6 +50,13 @@ export function renderRunTerminal(r: RunReport, opts: TerminalOptions = {}): str
   out.push(verdictLine);
   out.push(p.dim(`  fails on: ${r.verdict.failOn === 'none' ? 'nothing (--fail-on none)' : failOnText(r.verdict.failOn)}`));
 
+  if (r.robustness) {
+    const rb = r.robustness;
+    out.push('');
+    out.push(`${p.bold('Robustness')} ${p.dim(`(${rb.replicas} replicas, initial parameters nudged by one float32 ulp)`)}`);
+    out.push(`  ${rb.class === 'chaotic' ? p.warn('⚠') : p.info('·')} ${rb.sentence}`);
+    out.push(p.dim(`  ${replicaLine(rb)}`));
+  }
   if (r.findings.length) {
     out.push('');
     out.push(`${p.bold('Findings')} ${p.dim('(silent failures: no NaN needed)')}`);

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
-import { criticForward, criticValue, layerParams, type CriticSpec } from '../model/critic.js';
-import { denseBackward, type LayerBackward, type LayerForward } from '../model/dense-wn.js';
+import { criticForwardSteps, criticValueSteps, layerParams, type CriticSpec } from '../model/critic.js';
+import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../model/dense-wn.js';
 import type { Tap } from '../watch/tap.js';
 import { clipByGlobalNorm, clipByNorm } from './clip.js';
 import { huberLoss, mseLoss, regularization } from './loss.js';
 import { BN_MOMENTUM } from '../model/norm-layer.js';
 import type { Optimizer } from './optimizers.js';
-import { hasJsKernel, runJsKernel } from '../engine/js-kernel.js';
+import { hasJsKernel } from '../engine/js-kernel.js';
+import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import { tapStep } from './step-taps.js';
 import { UPDATE_KERNEL, type UpdateAttrs } from './update-kernel.js';
 import { adamStepSize } from './tf1-arith.js';
@@ -58,38 +59,49 @@ export interface LossParts {
  * (step-taps.ts). Call inside tf.tidy; returns the new parameters and slots (the caller disposes
  * the old ones).
  */
-export function trainStep(
-  ctx: StepContext,
-  state: TrainState,
-  inputs: StepInputs,
-  tap?: Tap,
-): { params: tf.Tensor[]; slots: tf.Tensor[][]; loss: tf.Scalar; buffers: tf.Tensor[] } {
+export function trainStep(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): StepOutput {
+  return runFused(trainStepSteps(ctx, state, inputs, tap));
+}
+
+/** What a step returns: the new parameters, slots and buffers, and its loss. */
+export type StepOutput = {
+  params: tf.Tensor[];
+  slots: tf.Tensor[][];
+  loss: tf.Scalar;
+  buffers: tf.Tensor[];
+};
+
+/**
+ * `trainStep` as a fused computation (engine/fused-call.ts): run alone it is `trainStep`; run in
+ * lockstep with other members' steps, their JS kernel calls share dispatches (train/ensemble.ts).
+ */
+export function* trainStepSteps(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): Fused<StepOutput> {
   const { spec, config } = ctx;
   const buffers = state.buffers ?? [];
   // denseWN per layer: x·V; scaler = g/sqrt(ΣV²); scaler·x + b; nonlinearity.
-  const fwd = criticForward(spec, state.params, inputs.states, buffers, false);
+  const fwd = yield* criticForwardSteps(spec, state.params, inputs.states, buffers, false);
   const v = fwd[fwd.length - 1]!.act;
   // closs = mean((discounted_r − v)²)
-  const lossParts = criticLoss(config, spec, state, inputs, v);
+  const lossParts = yield* criticLoss(config, spec, state, inputs, v);
   // optimizer.compute_gradients(closs)
-  const { grads, layers } = criticGradients(spec, state.params, fwd, lossParts);
+  const { grads, layers } = yield* criticGradients(spec, state.params, fwd, lossParts);
   // [clip_by_norm(grad, 5) for grad]; optimizer.apply_gradients
   // (With a tap, each parameter's step θ_new − θ_old too: the watchdog's update-to-weight ratio.)
   const { clipped, globalNorm, upd, steps } = hasJsKernel(UPDATE_KERNEL)
-    ? fusedUpdate(config, state.params, grads, state, !!tap)
+    ? yield* fusedUpdate(config, state.params, grads, state, !!tap)
     : composedUpdate(config, ctx.optimizer, state.params, grads, state, !!tap);
   if (tap) tapStep(tap, ctx, { fwd, loss: lossParts, layers, clipped, globalNorm, upd, steps });
   return { params: upd.params, slots: upd.slots, loss: lossParts.loss, buffers: movingAverages(spec, fwd, buffers) };
 }
 
 /** The target (PPO's discounted_r, bootstrapped from the critic itself where the data says so) and the loss. */
-function criticLoss(config: Config, spec: CriticSpec, state: TrainState, inputs: StepInputs, v: tf.Tensor2D): LossParts {
+function* criticLoss(config: Config, spec: CriticSpec, state: TrainState, inputs: StepInputs, v: tf.Tensor2D): Fused<LossParts> {
   let target = inputs.partial;
   let vNext: tf.Tensor2D | undefined;
   if (inputs.nextStates) {
     // The critic's own value of the state n steps on, as a constant (PPO computes it in a separate
     // sess.run). Rows that ended their episode bootstrap nothing: their next state is never used.
-    vNext = criticValue(spec, state.target ?? state.params, inputs.nextStates, state.buffers ?? []);
+    vNext = yield* criticValueSteps(spec, state.target ?? state.params, inputs.nextStates, state.buffers ?? []);
     target = tf.where(
       tf.greater(inputs.discount, 0),
       tf.add(inputs.partial, tf.mul(inputs.discount, vNext)),
@@ -111,18 +123,18 @@ function criticLoss(config: Config, spec: CriticSpec, state: TrainState, inputs:
 }
 
 /** Back-propagation through the layers, last to first; returns every parameter's gradient and each layer's intermediates. */
-function criticGradients(
+function* criticGradients(
   spec: CriticSpec,
   params: tf.Tensor[],
   fwd: LayerForward[],
   lossParts: LossParts,
-): { grads: tf.Tensor[]; layers: LayerBackward[] } {
+): Fused<{ grads: tf.Tensor[]; layers: LayerBackward[] }> {
   const grads: tf.Tensor[] = new Array(params.length);
   const layers: LayerBackward[] = new Array(spec.layers.length);
   let dAct = lossParts.dv;
   for (let i = spec.layers.length - 1; i >= 0; i--) {
     const l = spec.layers[i]!;
-    const b = denseBackward(layerParams(l, params), fwd[i]!, l.activation, dAct, i > 0);
+    const b = yield* denseBackwardSteps(layerParams(l, params), fwd[i]!, l.activation, dAct, i > 0);
     layers[i] = b;
     grads[l.vIndex] = b.dV;
     if (l.gIndex !== undefined) grads[l.gIndex] = b.dg!;
@@ -179,13 +191,13 @@ function composedUpdate(
 }
 
 /** The same, as one JS kernel over every parameter (wasm, cpu). */
-function fusedUpdate(config: Config, params: tf.Tensor[], grads: tf.Tensor[], state: TrainState, emitSteps = false): Update {
+function* fusedUpdate(config: Config, params: tf.Tensor[], grads: tf.Tensor[], state: TrainState, emitSteps = false): Fused<Update> {
   const n = params.length;
   const opt = config.optimizer;
   const t = state.iteration + 1;
   const lrT = opt.type === 'adam' ? adamStepSize(opt.lr, opt.beta1, opt.beta2, t) : 0;
   const attrs: UpdateAttrs = { n, slots: state.slots.length, clipMode: config.clip.mode, clipNorm: config.clip.norm, opt, lrT, emitSteps };
-  const out = runJsKernel(UPDATE_KERNEL, [...params, ...grads, ...state.slots.flat()], attrs);
+  const out = yield* callKernel(UPDATE_KERNEL, [...params, ...grads, ...state.slots.flat()], attrs);
   let o = 0;
   const clipped = config.clip.mode === 'none' ? grads : out.slice(0, (o = n));
   const globalNorm = config.clip.mode === 'global' ? (out[o++] as tf.Scalar) : undefined;

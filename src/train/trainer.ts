@@ -3,13 +3,9 @@ import type { Config } from '../config/schema.js';
 import type { DataStream } from '../data/data-stream.js';
 import type { Batch } from '../data/transitions.js';
 import type { CriticSpec } from '../model/critic.js';
-import { EventRules } from '../watch/event-rules.js';
-import { firstNonFiniteRow } from '../watch/health-kernel.js';
-import { Tap } from '../watch/tap.js';
-import type { WatchPoint } from '../watch/watch-points.js';
-import type { Instrument, WatchBegin, WatchStep } from '../watch/instrument.js';
-import { createOptimizer } from './optimizers.js';
-import { trainStep, type StepContext, type StepInputs, type TrainState } from './step.js';
+import type { Instrument } from '../watch/instrument.js';
+import type { StepContext, StepInputs, TrainState } from './step.js';
+import { trainEnsemble } from './ensemble.js';
 
 export interface TrainArgs {
   config: Config;
@@ -76,80 +72,12 @@ export function disposeInputs(i: StepInputs): void {
 }
 
 /**
- * The training loop. Each step runs inside one tf.tidy that returns only the new parameters,
- * slots and the [points × stats] health tensor; the statistics are read back once per step, then
- * every callback sees them. Tensor count stays constant from step to step.
+ * The training loop of one run: an ensemble of one (train/ensemble.ts), so a lone run and an
+ * ensemble member run the same code. Each step runs inside one tf.tidy that returns only the new
+ * parameters, slots and the [points × stats] health tensor; the statistics are read back once per
+ * step, then every callback sees them. Tensor count stays constant from step to step.
  */
 export async function train(args: TrainArgs): Promise<TrainResult> {
-  const { config, spec, stream, callbacks } = args;
-  const now = args.now ?? (() => performance.now());
-  const optimizer = createOptimizer(config.optimizer);
-  const ctx = { spec, config, optimizer };
-  const rules = new EventRules(config.watch);
-  let state = args.state;
-  let points: WatchPoint[] | undefined;
-  const syncRead = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
-  const t0 = now();
-  let lastYield = t0;
-  let stepsRun = 0;
-  let stopReason: StopReason = 'completed';
-  let stopDetail: string | undefined;
-  let sawNonFinite = false;
-
-  for (let step = 0; step < args.steps; step++) {
-    if (args.signal?.aborted) {
-      stopReason = 'interrupted';
-      break;
-    }
-    if (step === args.failAtStep) throw new Error(`injected engine fault at step ${step} (CRITIC_DOCTOR_INJECT_FAULT)`);
-    const tn = config.data.targetNetwork;
-    if (tn && (step % tn.updateEvery === 0 || !state.target)) {
-      // The target network: a frozen copy of the critic, refreshed every updateEvery steps.
-      if (state.target) tf.dispose(state.target);
-      state = { ...state, target: state.params.map((p) => tf.keep(tf.clone(p))) };
-    }
-    const batch = stream.sampler.next();
-    const inputs = batchTensors(batch);
-    const first = points === undefined;
-    const out = tf.tidy(() => {
-      const tap = new Tap(first);
-      const r = trainStep(ctx, state, inputs, tap);
-      if (first) points = tap.points;
-      return { params: r.params, slots: r.slots, buffers: r.buffers, stats: rules.stats(tap.tensors, points!) };
-    });
-    disposeInputs(inputs);
-    const before = state;
-    state = { params: out.params, slots: out.slots, iteration: state.iteration + 1, buffers: out.buffers, target: state.target };
-    // CPU-side backends hold the data already: a synchronous read skips a promise per step.
-    const stats = (syncRead ? out.stats.dataSync() : await out.stats.data()) as Float32Array;
-    out.stats.dispose();
-    stepsRun = step + 1;
-    const record = (): StepRecord => ({ step, before, batch, stats, ctx, sampler: stream.sampler.getState() });
-    if (args.onFirstNonFinite && !sawNonFinite && firstNonFiniteRow(stats) >= 0) {
-      sawNonFinite = true;
-      args.onFirstNonFinite(record());
-    }
-
-    if (first) for (const cb of callbacks) cb.onTrainBegin({ spec, steps: args.steps, points: points! } as WatchBegin);
-    for (const cb of callbacks) cb.onStepEnd(step, { stats, state } as WatchStep);
-    args.afterStep?.(step, record);
-    // The state before the step is kept until here, for replays and dumps.
-    const kept = new Set(state.buffers ?? []);
-    tf.dispose([...before.params, ...before.slots.flat(), ...(before.buffers ?? []).filter((b) => !kept.has(b))]);
-    const stopper = callbacks.find((cb) => cb.stopTraining);
-    if (stopper) {
-      stopReason = 'stopped';
-      stopDetail = stopper.stopReason;
-      break;
-    }
-    const t = now();
-    if (t - lastYield > (args.yieldEveryMs ?? 100)) {
-      lastYield = t;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-  for (const cb of callbacks) cb.onTrainEnd();
-  if (state.target) tf.dispose(state.target);
-  state = { ...state, target: undefined };
-  return { state, stepsRun, stopReason, stopDetail, seconds: (now() - t0) / 1000 };
+  const { signal, yieldEveryMs, now } = args;
+  return (await trainEnsemble({ members: [args], signal, yieldEveryMs, now }))[0]!;
 }

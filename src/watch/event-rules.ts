@@ -1,8 +1,9 @@
 import type { FailOnT, WatchConfig } from '../config/schema.js';
 import type { EventKind, FirstEvent, FirstEvents } from './events.js';
 import type * as tf from '@tensorflow/tfjs';
-import { healthStats, NUM_STATS, S_INF, S_MAXABS, S_NAN, S_OVER } from './health-kernel.js';
+import { healthStatsSteps, NUM_STATS, S_INF, S_MAXABS, S_NAN, S_OVER } from './health-kernel.js';
 import type { WatchPoint } from './watch-points.js';
+import { runFused, type Fused } from '../engine/fused-call.js';
 
 /**
  * The event rules, in one place: what counts as a NaN, an Inf or an explosion in a step's
@@ -28,7 +29,12 @@ export class EventRules {
    * rules call for and each point's own dead/saturated check.
    */
   stats(tensors: readonly tf.Tensor[], points: readonly WatchPoint[]): tf.Tensor2D {
-    return healthStats(
+    return runFused(this.statsSteps(tensors, points));
+  }
+
+  /** `stats` as a fused computation (engine/fused-call.ts). */
+  statsSteps(tensors: readonly tf.Tensor[], points: readonly WatchPoint[]): Fused<tf.Tensor2D> {
+    return healthStatsSteps(
       tensors,
       points.map((p) => p.inactivity),
       points.map((p) => p.saturationThreshold),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerJsKernel, runJsKernel } from '../engine/js-kernel.js';
+import { registerJsKernel } from '../engine/js-kernel.js';
+import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import type { InactivityMode } from './watch-points.js';
 
 /**
@@ -123,8 +124,19 @@ export function healthStats(
   limit: number,
   forceComposite = false,
 ): tf.Tensor2D {
+  return runFused(healthStatsSteps(tensors, modes, thresholds, limit, forceComposite));
+}
+
+/** `healthStats` as a fused computation (engine/fused-call.ts). */
+export function* healthStatsSteps(
+  tensors: readonly tf.Tensor[],
+  modes: readonly InactivityMode[],
+  thresholds: readonly number[],
+  limit: number,
+  forceComposite = false,
+): Fused<tf.Tensor2D> {
   if (!forceComposite && hasFastHealthKernel()) {
-    return runJsKernel(HEALTH_KERNEL, tensors, { modes: [...modes], thresholds: [...thresholds], limit })[0] as tf.Tensor2D;
+    return (yield* callKernel(HEALTH_KERNEL, tensors, { modes: [...modes], thresholds: [...thresholds], limit }))[0] as tf.Tensor2D;
   }
   return compositeHealthStats(tensors, modes, thresholds, limit);
 }
