@@ -8,7 +8,7 @@ import { compareActivations } from '../core/compare.js';
 import { defaultCompareLayers } from '../sweep/variant.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { BACKEND_CHOICES } from '../train/backend.js';
-import { intFlag, listFlag, parseOptions, resolveSeeds } from './options.js';
+import { intFlag, listFlag, MAX_REPLICAS, parseOptions, resolveSeeds } from './options.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
@@ -28,6 +28,7 @@ export const CompareOptionsSchema = z.strictObject({
     .regex(/^\d+\/\d+$/, 'expected i/n, e.g. 1/2')
     .optional(),
   workers: intFlag(1).optional(),
+  replicas: intFlag(1, MAX_REPLICAS).optional(),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
   quiet: z.boolean().default(false),
   debug: z.boolean().default(false),
@@ -56,6 +57,7 @@ export function compareActivationsCommand(): Command {
     .addOption(new Option('--fail-on <event>', 'exit 1 when any run reaches this (nan ⊂ inf ⊂ explosion)').choices(FAIL_ON))
     .option('--expect-healthy <list>', "exit 1 only when one of these activations fails (at --fail-on, else the config's watch.failOn)")
     .option('--shard <i/n>', 'run only the i-th of n slices of the grid (merge the JSON reports afterwards)')
+    .option('--replicas <k>', 'train each run with k−1 replicas nudged by one float32 ulp, and say per run whether its diagnosis is robust')
     .option('--workers <n>', 'parallel runs (default: one per core)')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKEND_CHOICES).default('auto'))
     .option('-q, --quiet', 'print only the verdict')
@@ -105,6 +107,7 @@ export function compareActivationsCommand(): Command {
           shard,
           backend: opts.backend,
           concurrency: opts.workers,
+          replicas: opts.replicas,
           signal,
           onCellDone: (c, done, total) => {
             bar?.setTotal(total);

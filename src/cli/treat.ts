@@ -10,7 +10,7 @@ import { renderTreatTerminal } from '../report/treat-report.js';
 import { BACKEND_CHOICES } from '../train/backend.js';
 import { treat } from '../core/treat.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
-import { intFlag, listFlag, parseOptions, resolveSeeds } from './options.js';
+import { intFlag, listFlag, MAX_REPLICAS, parseOptions, resolveSeeds } from './options.js';
 import { emitOutputs, OutputFlags } from './outputs.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
@@ -28,6 +28,7 @@ export const TreatOptionsSchema = z.strictObject({
   writeFixed: z.string().min(1).optional(),
   ...OutputFlags,
   workers: intFlag(1).optional(),
+  replicas: intFlag(1, MAX_REPLICAS).optional(),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
   quiet: z.boolean().default(false),
   debug: z.boolean().default(false),
@@ -54,6 +55,7 @@ export function treatCommand(): Command {
     .option('--junit <file>', 'write JUnit XML: one test case per remedy')
     .option('--markdown <file>', 'write a Markdown summary')
     .option('--html <file>', 'write a self-contained HTML page of the table and verdict')
+    .option('--replicas <k>', 'train each run with k−1 replicas nudged by one float32 ulp, and say per run whether its diagnosis is robust')
     .option('--workers <n>', 'parallel runs (default: one per core)')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKEND_CHOICES).default('auto'))
     .option('-q, --quiet', 'print only the verdict')
@@ -84,6 +86,7 @@ export function treatCommand(): Command {
           failOn: opts.failOn,
           backend: opts.backend,
           concurrency: opts.workers,
+          replicas: opts.replicas,
           signal,
         }),
       );

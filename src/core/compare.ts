@@ -20,6 +20,8 @@ export interface CompareOptions {
   shard?: { index: number; count: number };
   backend?: BackendChoice;
   concurrency?: number;
+  /** Each cell with this many replicas nudged at float32 rounding level (robustness per cell). */
+  replicas?: number;
   onCellDone?: (r: CellResult, done: number, total: number) => void;
   signal?: AbortSignal;
   now?: () => Date;
@@ -56,7 +58,14 @@ export async function compareActivations(opts: CompareOptions): Promise<CompareR
   const cells = opts.shard ? shardCells(grid, opts.shard.index, opts.shard.count) : grid;
   const t0 = performance.now();
   const { results, workers } = await runCells({
-    job: { config: base, file: opts.loaded.file, layers: opts.layers, failOn: opts.failOn, backend: opts.backend ?? 'auto' },
+    job: {
+      config: base,
+      file: opts.loaded.file,
+      layers: opts.layers,
+      failOn: opts.failOn,
+      backend: opts.backend ?? 'auto',
+      replicas: opts.replicas,
+    },
     cells,
     concurrency: opts.concurrency,
     onCellDone: opts.onCellDone,

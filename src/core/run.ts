@@ -84,10 +84,19 @@ export function resolveRunConfig(opts: Pick<RunOptions, 'loaded' | 'steps' | 'se
  */
 export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
   const k = opts.replicas ?? 1;
-  if (k <= 1) return (await runDiagnoses([opts]))[0]!;
-  // Replicas see only the watchdog: no progress bars, no dumps, no planted batches of their own.
+  const reports = await runDiagnoses(replicaOptions(opts, k));
+  return k > 1 ? withRobustness(reports) : reports[0]!;
+}
+
+/** The run and its k − 1 replicas (k ≤ 1: the run alone), to train as one ensemble. */
+export function replicaOptions(opts: RunOptions, k: number): RunOptions[] {
+  // Replicas see only the watchdog: no progress bars, no dumps.
   const replica = (r: number): RunOptions => ({ ...opts, replicas: 1, replica: r, callbacks: [], dumpDir: undefined });
-  const reports = await runDiagnoses([{ ...opts, replicas: 1 }, ...Array.from({ length: k - 1 }, (_, i) => replica(i + 1))]);
+  return [{ ...opts, replicas: 1 }, ...Array.from({ length: Math.max(0, k - 1) }, (_, i) => replica(i + 1))];
+}
+
+/** Replica 0's report with the robustness of its diagnosis across all the replicas' reports. */
+export function withRobustness(reports: readonly RunReport[]): RunReport {
   const outcomes = reports.map((r, i) => replicaOutcome(i, r.firstEvents, r.verdict.worst, r.stepsRun));
   return {
     ...reports[0]!,

@@ -72,6 +72,8 @@ export interface TreatOptions {
   failOn?: FailOnT;
   backend?: BackendChoice;
   concurrency?: number;
+  /** Each run with this many replicas nudged at float32 rounding level (robustness per cell, in the JSON cells). */
+  replicas?: number;
   onCellDone?: (r: CellResult, done: number, total: number) => void;
   /** Aborting stops the runs in progress after their current step; the report is still whole, status interrupted. */
   signal?: AbortSignal;
@@ -113,6 +115,7 @@ export async function treat(opts: TreatOptions): Promise<TreatReport> {
     layers: defaultCompareLayers(base),
     failOn,
     backend: opts.backend ?? ('auto' as const),
+    replicas: opts.replicas,
   };
   const cellsFor = (variant: string, from: number): Cell[] =>
     opts.seeds.map((seed, i) => ({ index: from + i, activation: 'linear', seed, variant }));

@@ -28,6 +28,8 @@ export const ActivationRowSchema = z.object({
   saturatedFraction: Float.nullable(),
   /** Findings (silent failures) and how many runs had each: "l3 saturated" in 3 runs. */
   findings: z.array(z.object({ label: z.string(), runs: z.int() })).default([]),
+  /** With --replicas: how many runs' diagnoses were robust, spread or chaotic under one-ulp nudges. */
+  robustness: z.object({ robust: z.int(), spread: z.int(), chaotic: z.int() }).nullable().default(null),
 });
 export type ActivationRow = z.infer<typeof ActivationRowSchema>;
 
@@ -85,6 +87,13 @@ export function summarizeCells(cells: readonly CellResult[], activations: readon
       deadFraction: meanOf(runs.map((c) => c.deadFraction)),
       saturatedFraction: meanOf(runs.map((c) => c.saturatedFraction)),
       findings: countFindings(runs),
+      robustness: runs.some((c) => c.robustness)
+        ? {
+            robust: runs.filter((c) => c.robustness?.class === 'robust').length,
+            spread: runs.filter((c) => c.robustness?.class === 'spread').length,
+            chaotic: runs.filter((c) => c.robustness?.class === 'chaotic').length,
+          }
+        : null,
     };
   });
 }
@@ -115,11 +124,19 @@ const LABEL: Record<EventKind, string> = { nan: 'NaN', inf: 'Inf', explosion: 'e
 
 /** "relu: 5/5 runs NaN, median step 1423, first in l3_1 backward" */
 export function rowSentence(r: ActivationRow): string {
-  const found = r.findings.map((f) => `, ${f.runs}/${r.runs} ${f.label}`).join('');
+  const found = r.findings.map((f) => `, ${f.runs}/${r.runs} ${f.label}`).join('') + robustnessText(r);
   if (!r.worst) return `${r.activation}: 0/${r.runs}${found}`;
   const k = r[r.worst];
   const place = r.commonPlace ? `, first in ${r.commonPlace}` : '';
   return `${r.activation}: ${k}/${r.runs} runs ${LABEL[r.worst]}, median step ${fmt(r.eventMedianStep)}${place}${found}`;
+}
+
+/** ", rounding: 2/3 robust, 1/3 chaotic" (with --replicas), else nothing. */
+function robustnessText(r: ActivationRow): string {
+  const rb = r.robustness;
+  if (!rb) return '';
+  const parts = (['robust', 'spread', 'chaotic'] as const).filter((k) => rb[k] > 0).map((k) => `${rb[k]}/${r.runs} ${k}`);
+  return `, rounding: ${parts.join(', ')}`;
 }
 
 /** Does a run fail under `level` (a finding counts under `finding`)? */

@@ -3,7 +3,9 @@ import { configHash } from '../config/load-config.js';
 import { z } from 'zod';
 import { Float } from '../watch/float-schema.js';
 import { ActivationName, type Config, type FailOnT } from '../config/schema.js';
-import { runDiagnosis } from '../core/run.js';
+import { replicaOptions, runDiagnoses, withRobustness, type RunOptions } from '../core/run.js';
+import type { RunReport } from '../report/run-report.js';
+import { RobustnessSchema } from '../diagnose/robustness.js';
 import type { BackendChoice } from '../train/backend.js';
 import { EventKindSchema, FirstEventsSchema } from '../watch/events.js';
 import type { Cell } from './grid.js';
@@ -34,6 +36,8 @@ export const CellResultSchema = z.object({
   findings: z.array(z.object({ rule: z.string(), layer: z.string().nullable(), firstStep: z.int() })).default([]),
   /** As the run's: completed, stopped (NaN, stopOnNaN), interrupted (by a signal), error. */
   status: RunStatusSchema.default('completed'),
+  /** With --replicas: whether this cell's diagnosis survives one-ulp nudges of its initial parameters. */
+  robustness: RobustnessSchema.pick({ class: true, sentence: true, replicas: true }).optional(),
 });
 export type CellResult = z.infer<typeof CellResultSchema>;
 
@@ -46,6 +50,8 @@ export interface CellJob {
   backend: BackendChoice;
   /** Named whole-config variants (treat): a cell with `variant` runs that config with its seed. */
   variants?: Record<string, Config>;
+  /** Each cell trained with this many replicas (core/run.ts `replicaOptions`); default 1. */
+  replicas?: number;
 }
 
 /** Chart points kept per cell. */
@@ -53,16 +59,34 @@ const SERIES_POINTS = 200;
 
 /** Runs one cell of the grid, in this thread. */
 export async function runCell(job: CellJob, cell: Cell, signal?: AbortSignal): Promise<CellResult> {
+  return (await runCellGroup(job, [cell], signal))[0]!;
+}
+
+/**
+ * Runs cells of the grid (with their replicas) as one ensemble in this thread (train/ensemble.ts):
+ * each cell's result is the one its lone run gives, timing aside.
+ */
+export async function runCellGroup(job: CellJob, cells: readonly Cell[], signal?: AbortSignal): Promise<CellResult[]> {
+  const k = Math.max(1, job.replicas ?? 1);
+  const reports = await runDiagnoses(cells.flatMap((cell) => replicaOptions(cellOptions(job, cell, signal), k)));
+  return cells.map((cell, i) => {
+    const group = reports.slice(i * k, (i + 1) * k);
+    // A cell costs what its replicas cost together.
+    const seconds = group.reduce((t, r) => t + r.timing.seconds, 0);
+    return { ...summarizeCell(cell, job, k > 1 ? withRobustness(group) : group[0]!), seconds };
+  });
+}
+
+function cellOptions(job: CellJob, cell: Cell, signal?: AbortSignal): RunOptions {
   const config =
     cell.variant && job.variants
       ? { ...job.variants[cell.variant]!, seed: cell.seed }
       : activationVariant(job.config, job.layers, cell.activation, cell.seed);
-  const r = await runDiagnosis({
-    loaded: { config, file: job.file, hash: configHash(config) },
-    backend: job.backend,
-    failOn: job.failOn,
-    signal,
-  });
+  return { loaded: { config, file: job.file, hash: configHash(config) }, backend: job.backend, failOn: job.failOn, signal };
+}
+
+/** What a comparison keeps of a cell's run report. */
+function summarizeCell(cell: Cell, job: CellJob, r: RunReport): CellResult {
   const compared = new Set(job.layers);
   const last = r.tables.last;
   const lastLayers = last?.layers.filter((l) => compared.has(l.layer)) ?? [];
@@ -98,5 +122,8 @@ export async function runCell(job: CellJob, cell: Cell, signal?: AbortSignal): P
     backend: r.environment.backend,
     findings: r.findings.map((f) => ({ rule: f.rule, layer: f.layer, firstStep: f.firstStep })),
     status: r.status,
+    ...(r.robustness
+      ? { robustness: { class: r.robustness.class, sentence: r.robustness.sentence, replicas: r.robustness.replicas } }
+      : {}),
   };
 }

@@ -1,14 +1,15 @@
 import { parentPort } from 'node:worker_threads';
-import { runCell, type CellJob } from './cell-result.js';
+import { runCellGroup, type CellJob } from './cell-result.js';
 import type { Cell } from './grid.js';
 
 /** What the pool sends: a cell to run, or "stop the run in progress after its current step". */
-export type WorkerMessage = { type: 'run'; job: CellJob; cell: Cell } | { type: 'stop' };
+export type WorkerMessage = { type: 'run'; job: CellJob; cells: Cell[] } | { type: 'stop' };
 
 /**
- * Worker thread: runs the cells it is sent, one at a time, with its own tfjs backend. A `stop`
- * aborts the run in progress, which ends after its current step and comes back as a partial
- * result with status `interrupted` (the trainer yields to the event loop, so the message gets in).
+ * Worker thread: runs each group of cells it is sent as one ensemble, one group at a time, with its
+ * own tfjs backend. A `stop` aborts the group in progress, which ends after its current step and
+ * comes back as partial results with status `interrupted` (the trainer yields to the event loop,
+ * so the message gets in).
  */
 const port = parentPort!;
 let current: AbortController | null = null;
@@ -19,8 +20,8 @@ port.on('message', (msg: WorkerMessage) => {
   }
   const ctl = new AbortController();
   current = ctl;
-  runCell(msg.job, msg.cell, ctl.signal).then(
-    (result) => port.postMessage({ ok: true, result }),
-    (e: unknown) => port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e), cell: msg.cell }),
+  runCellGroup(msg.job, msg.cells, ctl.signal).then(
+    (results) => port.postMessage({ ok: true, results }),
+    (e: unknown) => port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e), cells: msg.cells }),
   );
 });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runCell, type CellJob, type CellResult } from './cell-result.js';
+import { runCellGroup, type CellJob, type CellResult } from './cell-result.js';
 import type { WorkerMessage } from './cell-worker.js';
 import type { Cell } from './grid.js';
 
@@ -13,12 +13,27 @@ export interface PoolArgs {
   signal?: AbortSignal;
 }
 
+/** The most cells trained together as one ensemble (their results come back when all are done). */
+export const MAX_ENSEMBLE = 8;
+
 /**
- * Runs independent cells in parallel on worker threads (each with its own wasm backend), or in
- * this thread when one worker is asked for or when running from TypeScript sources (tests), where
- * there is no compiled worker script. Results come back in grid order. When `signal` aborts, no
- * further cell starts and the runs in progress stop after their current step: their partial
- * results (status `interrupted`) come back with the finished ones.
+ * The cells in ensembles for `workers` threads: as few groups as give every worker one (at most
+ * MAX_ENSEMBLE cells each), cells dealt round-robin so each group mixes activations and seeds.
+ */
+export function ensembleGroups<C>(cells: readonly C[], workers: number, most = MAX_ENSEMBLE): C[][] {
+  const count = Math.max(Math.min(workers, cells.length), Math.ceil(cells.length / most));
+  const groups: C[][] = Array.from({ length: count }, () => []);
+  cells.forEach((c, i) => groups[i % count]!.push(c));
+  return groups.filter((g) => g.length);
+}
+
+/**
+ * Runs independent cells in groups, each group one ensemble (train/ensemble.ts), the groups in
+ * parallel on worker threads (each with its own wasm backend), or in this thread when one worker
+ * is asked for or when running from TypeScript sources (tests), where there is no compiled worker
+ * script. Results come back in grid order. When `signal` aborts, no further group starts and the
+ * groups in progress stop after their current step: their partial results (status `interrupted`)
+ * come back with the finished ones.
  */
 export async function runCells(args: PoolArgs): Promise<{ results: CellResult[]; workers: number }> {
   const { cells } = args;
@@ -33,13 +48,13 @@ export async function runCells(args: PoolArgs): Promise<{ results: CellResult[];
     args.onCellDone?.(r, done, cells.length);
   };
   if (n === 1 || !compiled) {
-    for (const c of cells) {
+    for (const g of ensembleGroups(cells, 1)) {
       if (args.signal?.aborted) break;
-      finish(await runCell(args.job, c, args.signal));
+      (await runCellGroup(args.job, g, args.signal)).forEach(finish);
     }
     return { results: sortByIndex(results), workers: 1 };
   }
-  const queue = cells.slice();
+  const queue = ensembleGroups(cells, n);
   const workers = Array.from({ length: n }, () => new Worker(workerUrl));
   const send = (w: Worker, m: WorkerMessage) => w.postMessage(m);
   const stopAll = () => workers.forEach((w) => send(w, { type: 'stop' }));
@@ -50,13 +65,13 @@ export async function runCells(args: PoolArgs): Promise<{ results: CellResult[];
         (w) =>
           new Promise<void>((resolve, reject) => {
             const next = () => {
-              const cell = args.signal?.aborted ? undefined : queue.shift();
-              if (!cell) return resolve();
-              send(w, { type: 'run', job: args.job, cell });
+              const group = args.signal?.aborted ? undefined : queue.shift();
+              if (!group) return resolve();
+              send(w, { type: 'run', job: args.job, cells: group });
             };
-            w.on('message', (m: { ok: true; result: CellResult } | { ok: false; error: string; cell: Cell }) => {
-              if (!m.ok) return reject(new Error(`run ${m.cell.activation} seed ${m.cell.seed} failed: ${m.error}`));
-              finish(m.result);
+            w.on('message', (m: { ok: true; results: CellResult[] } | { ok: false; error: string; cells: Cell[] }) => {
+              if (!m.ok) return reject(new Error(`runs ${m.cells.map(cellName).join(', ')} failed: ${m.error}`));
+              m.results.forEach(finish);
               next();
             });
             w.on('error', reject);
@@ -69,6 +84,10 @@ export async function runCells(args: PoolArgs): Promise<{ results: CellResult[];
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return { results: sortByIndex(results), workers: n };
+}
+
+function cellName(c: Cell): string {
+  return `${c.variant ?? c.activation} seed ${c.seed}`;
 }
 
 function sortByIndex(rs: CellResult[]): CellResult[] {

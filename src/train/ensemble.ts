@@ -10,7 +10,11 @@ import { trainStepSteps, type StepContext, type TrainState } from './step.js';
 import { batchTensors, disposeInputs, type StepRecord, type StopReason, type TrainArgs, type TrainResult } from './trainer.js';
 
 export interface EnsembleArgs {
-  /** The members: each a whole run (config, data, state, callbacks); shapes may differ. */
+  /**
+   * The members: each a whole run (config, data, state, callbacks); shapes may differ. A member's
+   * `seconds` in its result is its share of the ensemble's time (each step's time split evenly
+   * among the members running it).
+   */
   members: readonly TrainArgs[];
   /** Stops every member after the step in progress when aborted (SIGINT/SIGTERM). */
   signal?: AbortSignal;
@@ -51,10 +55,10 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
   const syncRead = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
   const t0 = now();
   let lastYield = t0;
+  let lastStep = t0;
   const finish = (m: Member, reason: StopReason, detail?: string) => {
     m.stopReason = reason;
     m.stopDetail = detail;
-    m.seconds = (now() - t0) / 1000;
     for (const cb of m.args.callbacks) cb.onTrainEnd();
     if (m.state.target) tf.dispose(m.state.target);
     m.state = { ...m.state, target: undefined };
@@ -115,7 +119,11 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
       const stopper = callbacks.find((cb) => cb.stopTraining);
       if (stopper) finish(m, 'stopped', stopper.stopReason);
     }
+    // Each running member is charged an equal share of the step's time: a member's seconds are
+    // what its run cost inside the ensemble, and they add up to the ensemble's time.
     const t = now();
+    for (const m of running) m.seconds += (t - lastStep) / 1000 / running.length;
+    lastStep = t;
     if (t - lastYield > (args.yieldEveryMs ?? 100)) {
       lastYield = t;
       await new Promise((resolve) => setImmediate(resolve));
