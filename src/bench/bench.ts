@@ -26,6 +26,8 @@ import { Watchdog } from '../watch/watchdog.js';
 import { BENCH_CONFIG as BASE_CONFIG } from './bench-config.js';
 import { fitRate } from './fit-bench.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
+import { userLoopRate } from './user-loop.js';
+import { trainEnsemble } from '../train/ensemble.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -83,6 +85,31 @@ async function watchRate(config: Config, steps: number): Promise<number> {
   return steps / r.seconds;
 }
 
+/** Run-steps/s of `k` seeds trained as one watched ensemble in this thread. */
+async function ensembleRate(config: Config, k: number, steps: number): Promise<number> {
+  const spec = buildCriticSpec(config);
+  const optimizer = createOptimizer(config.optimizer);
+  const members = await Promise.all(
+    Array.from({ length: k }, async (_, s) => {
+      const c = { ...config, seed: config.seed + s };
+      const params = initParams(spec, c.seed);
+      return {
+        config: c,
+        spec,
+        stream: await createDataStream(c),
+        state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
+        steps,
+        callbacks: [new Watchdog(c.watch, steps)],
+      };
+    }),
+  );
+  const t0 = performance.now();
+  const rs = await trainEnsemble({ members });
+  const rate = (k * steps) / ((performance.now() - t0) / 1000);
+  for (const r of rs) tf.dispose([...r.state.params, ...r.state.slots.flat()]);
+  return rate;
+}
+
 async function main(): Promise<void> {
   const backend = await selectBackend('auto');
   const config = validateConfig(BENCH_CONFIG).config;
@@ -129,6 +156,18 @@ async function main(): Promise<void> {
   out.tfjsDebug = Math.round(median(debug) * 10) / 10;
   log(`tfjs DEBUG: ${out.tfjsDebug} steps/s`);
 
+  // The fair peer: DEBUG on the loop a tfjs user writes (composed ops, tf.variableGrads, tf.train.rmsprop).
+  await userLoopRate(config, 50);
+  const user: number[] = [];
+  const userDebug: number[] = [];
+  for (let i = 0; i < REPEATS; i++) user.push(await userLoopRate(config, Math.ceil(STEPS / 3)));
+  await withTfjsDebug(async () => {
+    for (let i = 0; i < REPEATS; i++) userDebug.push(await userLoopRate(config, dbgSteps));
+  });
+  out.userLoop = Math.round(median(user));
+  out.tfjsDebugUserLoop = Math.round(median(userDebug) * 10) / 10;
+  log(`user loop: plain ${out.userLoop}, DEBUG ${out.tfjsDebugUserLoop} steps/s`);
+
   // A user's own tfjs model: model.fit plain, watched by watchModel, and with tfjs's DEBUG flag.
   await fitRate('plain', 50);
   await fitRate('watched', 50);
@@ -143,7 +182,13 @@ async function main(): Promise<void> {
   out.fitDebug = Math.round(median(fit.debug) * 10) / 10;
   log(`model.fit: plain ${out.fitPlain}, watched ${out.fitWatched}, DEBUG ${out.fitDebug} steps/s`);
 
-  // 8 seeds at once, as compare-activations runs them (worker threads, one per core).
+  // 8 seeds as one ensemble in this thread (train/ensemble.ts): what lockstep alone buys.
+  const lockstep: number[] = [];
+  for (let i = 0; i < REPEATS; i++) lockstep.push(await ensembleRate(config, 8, Math.ceil(STEPS / 2)));
+  out.ensemble8OneThread = Math.round(median(lockstep));
+  log(`ensemble8OneThread: ${out.ensemble8OneThread} run-steps/s`);
+
+  // 8 seeds at once, as compare-activations runs them (ensembles spread over worker threads, one per core).
   const ens: number[] = [];
   const cells = buildGrid(['relu'], [0, 1, 2, 3, 4, 5, 6, 7]);
   for (let i = 0; i < REPEATS; i++) {
@@ -188,6 +233,8 @@ async function main(): Promise<void> {
   out.ratios = {
     watchOverPlain: Math.round((w / p) * 100) / 100,
     watchOverTfjsDebug: Math.round((w / (out.tfjsDebug as number)) * 10) / 10,
+    watchOverTfjsDebugUserLoop: Math.round((w / (out.tfjsDebugUserLoop as number)) * 10) / 10,
+    ensemble8OneThreadOverPlain: Math.round(((out.ensemble8OneThread as number) / p) * 100) / 100,
     ensemble8OverPlain: Math.round(((out.ensemble8 as number) / p) * 100) / 100,
     fitWatchedOverFitPlain: Math.round(((out.fitWatched as number) / (out.fitPlain as number)) * 100) / 100,
     fitWatchedOverFitDebug: Math.round(((out.fitWatched as number) / (out.fitDebug as number)) * 10) / 10,

@@ -1,7 +1,8 @@
 /**
- * `npm run soak -- [--steps N]`: a long watched run (default 100,000 steps) of the benchmark
- * critic, printing tf.memory().numTensors and RSS every 10,000 steps as JSON lines, then a summary:
- * tensors must stay constant and RSS within 50 MB of its value after warm-up. Not a test.
+ * `npm run soak -- [--steps N] [--ensemble K]`: a long watched run (default 100,000 steps) of the
+ * benchmark critic — K seeds trained as one ensemble with `--ensemble K` — printing
+ * tf.memory().numTensors and RSS every tenth of the run as JSON lines, then a summary: tensors must
+ * stay constant and RSS within 50 MB of its value after warm-up. Not a test.
  */
 import * as tf from '@tensorflow/tfjs';
 import { validateConfig } from '../config/load-config.js';
@@ -10,12 +11,16 @@ import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
 import { selectBackend } from '../train/backend.js';
 import { TrainCallback } from '../train/callbacks.js';
 import { createOptimizer } from '../train/optimizers.js';
-import { train } from '../train/trainer.js';
+import { trainEnsemble } from '../train/ensemble.js';
 import { Watchdog } from '../watch/watchdog.js';
 import { BENCH_CONFIG } from './bench-config.js';
 
-const i = process.argv.indexOf('--steps');
-const steps = i >= 0 ? Number(process.argv[i + 1]) : 100_000;
+const flag = (name: string, def: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const steps = flag('--steps', 100_000);
+const members = Math.max(1, flag('--ensemble', 1));
 const every = Math.max(1, Math.floor(steps / 10));
 
 class Probe extends TrainCallback {
@@ -32,23 +37,33 @@ const backend = await selectBackend('auto');
 const config = validateConfig({ ...BENCH_CONFIG, steps }).config;
 const spec = buildCriticSpec(config);
 const optimizer = createOptimizer(config.optimizer);
-const params = initParams(spec, config.seed);
 const probe = new Probe();
-const r = await train({
-  config,
-  spec,
-  stream: await createDataStream(config),
-  state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
-  steps,
-  callbacks: [new Watchdog(config.watch, steps), probe],
+const t0 = performance.now();
+const results = await trainEnsemble({
+  members: await Promise.all(
+    Array.from({ length: members }, async (_, k) => {
+      const params = initParams(spec, config.seed + k);
+      return {
+        config: { ...config, seed: config.seed + k },
+        spec,
+        stream: await createDataStream({ ...config, seed: config.seed + k }),
+        state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
+        steps,
+        // The probe rides on the first member: it samples the whole process.
+        callbacks: [new Watchdog(config.watch, steps), ...(k === 0 ? [probe] : [])],
+      };
+    }),
+  ),
 });
-tf.dispose([...r.state.params, ...r.state.slots.flat()]);
+const seconds = (performance.now() - t0) / 1000;
+for (const r of results) tf.dispose([...r.state.params, ...r.state.slots.flat()]);
 const after = probe.samples.slice(1);
 const base = probe.samples[0];
 const summary = {
   backend: backend.name,
   steps,
-  stepsPerSecond: Math.round(steps / r.seconds),
+  members,
+  runStepsPerSecond: Math.round((members * steps) / seconds),
   numTensorsConstant: after.every((s) => s.numTensors === base?.numTensors),
   rssAfterWarmupMB: base?.rssMB,
   rssMaxGrowthMB: base ? Math.max(0, ...after.map((s) => s.rssMB - base.rssMB)) : 0,

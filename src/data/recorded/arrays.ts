@@ -94,6 +94,7 @@ export function readArrays(
       returns: f32('returns'),
       values: f32('values'),
       where,
+      files: Object.fromEntries([...got].map(([role, g]) => [role, g.file])),
       stateSource: `${st.where} (${st.a.dtype})`,
     },
     policy,

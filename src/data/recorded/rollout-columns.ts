@@ -22,6 +22,8 @@ export interface RolloutColumns {
   values?: Float32Array;
   /** How messages name each column ("array states", "dataset observations"). */
   where: Partial<Record<Role, string>>;
+  /** The file each column came from, where columns come from separate files (.npy); else `file`. */
+  files?: Partial<Record<Role, string>>;
   /** How messages name row t ("index 17", "episode_3, step 5"); index t by default. */
   rowName?: (t: number) => string;
   stateSource: string;
@@ -58,7 +60,7 @@ export function finishRollout(c: RolloutColumns, policy: BadRowPolicy): Recorded
           const at = width > 1 ? (c.rowName ? `${rowName(t)}, feature ${j}` : `index [${t}, ${j}]`) : rowName(t);
           const what = flag ? `${role} must be 0 or 1` : `${role} must be finite${Number.isFinite(v) ? '' : ' (in float32)'}`;
           throw new DataError(`${Number.isNaN(v) ? 'NaN' : v} at ${at}: ${what}`, {
-            file: c.file,
+            file: c.files?.[role] ?? c.file,
             path: `${c.where[role] ?? role}, ${at}`,
           });
         }
