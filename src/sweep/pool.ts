@@ -13,8 +13,14 @@ export interface PoolArgs {
   signal?: AbortSignal;
 }
 
-/** The most cells trained together as one ensemble (their results come back when all are done). */
-export const MAX_ENSEMBLE = 8;
+/**
+ * The most cells trained together as one ensemble (their results come back when all are done).
+ * Measured (`npm run bench`, wasm, 2 cores): lockstep saves dispatches, but the step is bound by
+ * the matmuls and the fused kernels' arithmetic, and every member beyond two pushes the working set
+ * out of cache — 8 members ran ~25 % slower per member than 1, 2 within noise — so groups stay small
+ * and the queue keeps the workers evenly loaded.
+ */
+export const MAX_ENSEMBLE = 2;
 
 /**
  * The cells in ensembles for `workers` threads: as few groups as give every worker one (at most
