@@ -95,16 +95,27 @@ export function replicaOptions(opts: RunOptions, k: number): RunOptions[] {
   return [{ ...opts, replicas: 1 }, ...Array.from({ length: Math.max(0, k - 1) }, (_, i) => replica(i + 1))];
 }
 
-/** Replica 0's report with the robustness of its diagnosis across all the replicas' reports. */
+/**
+ * Replica 0's report with the robustness of its diagnosis across all the replicas' reports. A
+ * replica that fails under failOn fails the run too: a NaN one ulp away is a NaN this config can
+ * produce (the verdict says so; worst and the tables stay replica 0's).
+ */
 export function withRobustness(reports: readonly RunReport[]): RunReport {
+  const r0 = reports[0]!;
   const outcomes = reports.map((r, i) => replicaOutcome(i, r.firstEvents, r.verdict.worst, r.stepsRun));
-  return {
-    ...reports[0]!,
-    robustness: summarizeRobustness(
-      outcomes,
-      reports.map((r) => r.firstEvents),
-    ),
-  };
+  const failing = reports.filter((r) => r.verdict.failed);
+  const kinds = [...new Set(failing.map((r) => r.verdict.worst ?? 'finding'))].join(', ');
+  const verdict =
+    r0.verdict.failed || !failing.length
+      ? r0.verdict
+      : {
+          ...r0.verdict,
+          failed: true,
+          sentence:
+            `${r0.verdict.sentence} — but ${failing.length}/${reports.length} replicas one ulp away fail (${kinds}): ` + 'see Robustness',
+        };
+  const firsts = reports.map((r) => r.firstEvents);
+  return { ...r0, verdict, robustness: summarizeRobustness(outcomes, firsts) };
 }
 
 /**

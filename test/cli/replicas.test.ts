@@ -61,3 +61,24 @@ describe('run --replicas (robustness of a diagnosis, real training)', () => {
     }
   }, 60_000);
 });
+
+describe('run --replicas on a config at the edge of divergence', () => {
+  it('chaotic-sgd-relu: the lone run only explodes; replicas one ulp away reach NaN or stay healthy — chaotic, and it fails', async () => {
+    const dir = tmp();
+    const lone = await cli(['run', 'configs/chaotic-sgd-relu.yaml', '--steps', '1700', '-q']);
+    expect(lone.code).toBe(0);
+    expect(lone.stdout).toMatch(/explosion/);
+    const out = path.join(dir, 'r.json');
+    const r = await cli(['run', 'configs/chaotic-sgd-relu.yaml', '--replicas', '5', '--steps', '1700', '--json', out]);
+    const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
+    const rb = rep.robustness!;
+    expect(rb.class).toBe('chaotic');
+    expect(new Set(rb.outcomes.map((o) => o.worst))).toEqual(new Set(['explosion', 'nan', null]));
+    expect(rb.sentence).toMatch(/^chaotic: .*: the step is not a property of this config$/);
+    // Replica 0 is the lone run; a NaN in a replica fails the run all the same.
+    expect(rep.verdict.worst).toBe('explosion');
+    expect(rep.verdict.failed).toBe(true);
+    expect(rep.verdict.sentence).toMatch(/but 1\/5 replicas one ulp away fail \(nan\): see Robustness$/);
+    expect(r.code).toBe(1);
+  }, 300_000);
+});
