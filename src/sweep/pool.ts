@@ -14,13 +14,16 @@ export interface PoolArgs {
 }
 
 /**
- * The most cells trained together as one ensemble (their results come back when all are done).
- * Measured (`npm run bench`, wasm, 2 cores): lockstep saves dispatches, but the step is bound by
- * the matmuls and the fused kernels' arithmetic, and every member beyond two pushes the working set
- * out of cache — 8 members ran ~25 % slower per member than 1, 2 within noise — so groups stay small
- * and the queue keeps the workers evenly loaded.
+ * The most cells a worker trains together as one ensemble (their results come back when all are
+ * done). Measured on this project's machines (wasm and cpu backends, 2 cores): lockstep saves
+ * dispatches, but a step here is bound by the matmuls and the fused kernels' arithmetic, not by
+ * dispatch, and each extra member in lockstep adds tfjs bookkeeping (more live tensors per scope)
+ * and cache pressure: 8 seeds on 2 workers ran 587–625 run-steps/s one cell per job, 501–581 two
+ * per job, and in one thread 2/4/8 members ran ~5/12/25 % slower per member than 1. So each job is
+ * one cell and the workers do the parallel work; `runCellGroup` and `--replicas` still train
+ * several runs as one ensemble, each member exactly its lone run.
  */
-export const MAX_ENSEMBLE = 2;
+export const MAX_ENSEMBLE = 1;
 
 /**
  * The cells in ensembles for `workers` threads: as few groups as give every worker one (at most
