@@ -133,6 +133,32 @@ describe('critic-doctor compare-activations', () => {
     expect(partial.stderr).toMatch(/missing .*seed/);
   });
 
+  it('--replicas: each cell with its replicas; rows and verdict count robust runs; a cell matches `run --replicas`', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'cmp.json');
+    const r = await cli(
+      ['compare-activations', 'configs/nan-sgd-relu.yaml', '--activations', 'relu,tanh', '--seeds', '1'].concat([
+        '--steps',
+        '200',
+        '--replicas',
+        '3',
+        '--json',
+        out,
+      ]),
+    );
+    expect(r.stderr).toBe('');
+    const rep = fromJson<CompareReport>(readFileSync(out, 'utf8'));
+    for (const c of rep.cells) expect(c.robustness).toMatchObject({ replicas: 3, class: 'robust' });
+    expect(rep.rows.map((x) => x.robustness)).toEqual([
+      { robust: 1, spread: 0, chaotic: 0 },
+      { robust: 1, spread: 0, chaotic: 0 },
+    ]);
+    expect(rep.verdict.sentence).toContain('relu: 1/1 runs NaN, median step 117, first in l3_1 forward, rounding: 1/1 robust');
+    const lone = path.join(dir, 'run.json');
+    await cli(['run', 'configs/nan-sgd-relu.yaml', '--steps', '200', '--replicas', '3', '--json', lone]);
+    expect(rep.cells[0]!.robustness!.sentence).toBe(fromJson<RunReport>(readFileSync(lone, 'utf8')).robustness!.sentence);
+  }, 300_000);
+
   it('option validation: unknown activation or layer → exit 2 with the valid names', async () => {
     const act = await cli(['compare-activations', CONFIG, '--activations', 'relu,rleu']);
     expect(act.code).toBe(2);
