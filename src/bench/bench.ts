@@ -2,9 +2,11 @@
  * `npm run bench -- [--json] [--steps N] [--repeats N]`: training speed of the seed relu critic
  * (48 → 64-32-32-32-1, batch 64, TF1 RMSProp, per-tensor clip 5, fixed Monte-Carlo targets so
  * nothing diverges) on the default backend, for: plain training, the full watchdog, tfjs's own
- * DEBUG mode, and 8 seeds at once as compare-activations runs them (each the median of the
- * repeats after a warm-up); then the load time and peak memory of a 1,000,000-row CSV
- * (`--csv-rows N`, 0 to skip). Not a test: speed is measured here, never asserted in tests.
+ * DEBUG mode on our step and on the loop a tfjs user writes, model.fit plain/watched/DEBUG,
+ * 8 seeds as one ensemble in one thread, and 8 seeds as compare-activations runs them (each the
+ * median of the repeats after a warm-up); then the load time and peak memory of a 1,000,000-row
+ * CSV and HDF5 file (`--csv-rows N`, 0 to skip). Not a test: speed is measured here, never
+ * asserted in tests.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
