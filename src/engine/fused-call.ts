@@ -47,7 +47,11 @@ export function runFusedLockstep<T>(gs: readonly Fused<T>[]): T[] {
     const round = waiting;
     waiting = [];
     const byName = new Map<string, typeof round>();
-    for (const w of round) byName.set(w.call.name, [...(byName.get(w.call.name) ?? []), w]);
+    for (const w of round) {
+      const same = byName.get(w.call.name);
+      if (same) same.push(w);
+      else byName.set(w.call.name, [w]);
+    }
     for (const [name, ws] of byName) {
       const outs = runJsKernelGroups(
         name,

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { runCellGroup, type CellJob } from './cell-result.js';
 import type { Cell } from './grid.js';
 
-/** What the pool sends: a cell to run, or "stop the run in progress after its current step". */
+/** What the pool sends: cells to run as one ensemble, or "stop the runs in progress after their current step". */
 export type WorkerMessage = { type: 'run'; job: CellJob; cells: Cell[] } | { type: 'stop' };
 
 /**
