@@ -47,16 +47,16 @@ export interface RunOptions {
    */
   dumpDir?: string;
   /**
-   * Fault planting, for tests and experiments that plant a fault on purpose: change the initial
-   * parameters (by name) or a step's minibatch before training sees them.
-   */
-  /**
    * Train this many runs as one ensemble: the run itself and replicas nudged at float32 rounding
    * level; the report gains a `robustness` section. Default 1 (the run alone).
    */
   replicas?: number;
   /** This run is replica r of another (r > 0): its initial parameters are nudged by one ulp. */
   replica?: number;
+  /**
+   * Fault planting, for tests and experiments that plant a fault on purpose: change the initial
+   * parameters (by name) or a step's minibatch before training sees them.
+   */
   plant?: {
     params?: (name: string, values: Float32Array, shape: number[]) => Float32Array | void;
     batch?: (step: number, batch: Batch) => Batch | void;
