@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -20,6 +21,7 @@ import type { ExactOp } from '../diagnose/exact-op.js';
 import { createOptimizer } from '../train/optimizers.js';
 import type { TrainArgs, TrainResult } from '../train/trainer.js';
 import { trainEnsemble } from '../train/ensemble.js';
+import { runCells, workersAvailable } from '../sweep/pool.js';
 import type { DataStream } from '../data/data-stream.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
 import { replicaOutcome, summarizeRobustness } from '../diagnose/robustness.js';
@@ -53,6 +55,8 @@ export interface RunOptions {
   replicas?: number;
   /** This run is replica r of another (r > 0): its initial parameters are nudged by one ulp. */
   replica?: number;
+  /** Cores to spread replicas over (default: the machine's); 1 keeps them all in this thread. */
+  cores?: number;
   /**
    * Fault planting, for tests and experiments that plant a fault on purpose: change the initial
    * parameters (by name) or a step's minibatch before training sees them.
@@ -84,8 +88,15 @@ export function resolveRunConfig(opts: Pick<RunOptions, 'loaded' | 'steps' | 'se
  */
 export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
   const k = opts.replicas ?? 1;
-  const reports = await runDiagnoses(replicaOptions(opts, k));
-  return k > 1 ? withRobustness(reports) : reports[0]!;
+  if (k <= 1) return (await runDiagnoses([opts]))[0]!;
+  // Lockstep does not make a run cheaper here (src/sweep/pool.ts), other cores do: the replicas
+  // beyond this thread's share go to worker threads — unless faults are planted (functions do not
+  // cross threads), there is one core, or no worker script (TypeScript sources). Never a second
+  // training loop in this thread: two interleaved runs share tfjs's engine.
+  const cores = opts.plant || !workersAvailable() ? 1 : (opts.cores ?? availableParallelism());
+  const here = Math.max(1, Math.ceil(k / Math.max(1, cores)));
+  const [reports, away] = await Promise.all([runDiagnoses(replicaOptions(opts, here)), replicasElsewhere(opts, here, k, cores - 1)]);
+  return withRobustness(reports[0]!, [...reports.map(replicaResult), ...away]);
 }
 
 /** The run and its k − 1 replicas (k ≤ 1: the run alone), to train as one ensemble. */
@@ -95,26 +106,57 @@ export function replicaOptions(opts: RunOptions, k: number): RunOptions[] {
   return [{ ...opts, replicas: 1 }, ...Array.from({ length: Math.max(0, k - 1) }, (_, i) => replica(i + 1))];
 }
 
+/** What robustness needs of a replica's run. */
+export interface ReplicaResult {
+  firstEvents: RunReport['firstEvents'];
+  worst: RunReport['verdict']['worst'];
+  failed: boolean;
+  stepsRun: number;
+}
+
+export function replicaResult(r: RunReport): ReplicaResult {
+  return { firstEvents: r.firstEvents, worst: r.verdict.worst, failed: r.verdict.failed, stepsRun: r.stepsRun };
+}
+
+/** Replicas from..k−1 of a run on `workers` worker threads (sweep/pool.ts), as replica results. */
+async function replicasElsewhere(opts: RunOptions, from: number, k: number, workers: number): Promise<ReplicaResult[]> {
+  if (from >= k) return [];
+  const config = resolveRunConfig(opts);
+  const cells = Array.from({ length: k - from }, (_, i) => ({
+    index: from + i,
+    activation: 'linear' as const,
+    seed: config.seed,
+    replica: from + i,
+  }));
+  const { results } = await runCells({
+    job: { config, file: opts.loaded.file, layers: [], failOn: opts.failOn, backend: opts.backend ?? 'auto' },
+    cells,
+    concurrency: workers,
+    threads: true,
+    signal: opts.signal,
+  });
+  return results.map((c) => ({ firstEvents: c.firstEvents, worst: c.worst, failed: c.failed ?? false, stepsRun: c.stepsRun }));
+}
+
 /**
- * Replica 0's report with the robustness of its diagnosis across all the replicas' reports. A
- * replica that fails under failOn fails the run too: a NaN one ulp away is a NaN this config can
- * produce (the verdict says so; worst and the tables stay replica 0's).
+ * Replica 0's report with the robustness of its diagnosis across all the replicas (replica 0
+ * first). A replica that fails under failOn fails the run too: a NaN one ulp away is a NaN this
+ * config can produce (the verdict says so; worst and the tables stay replica 0's).
  */
-export function withRobustness(reports: readonly RunReport[]): RunReport {
-  const r0 = reports[0]!;
-  const outcomes = reports.map((r, i) => replicaOutcome(i, r.firstEvents, r.verdict.worst, r.stepsRun));
-  const failing = reports.filter((r) => r.verdict.failed);
-  const kinds = [...new Set(failing.map((r) => r.verdict.worst ?? 'finding'))].join(', ');
+export function withRobustness(r0: RunReport, replicas: readonly ReplicaResult[]): RunReport {
+  const outcomes = replicas.map((r, i) => replicaOutcome(i, r.firstEvents, r.worst, r.stepsRun));
+  const failing = replicas.filter((r) => r.failed);
+  const kinds = [...new Set(failing.map((r) => r.worst ?? 'finding'))].join(', ');
+  const but = `but ${failing.length}/${replicas.length} replicas one ulp away fail (${kinds}): see Robustness`;
   const verdict =
     r0.verdict.failed || !failing.length
       ? r0.verdict
       : {
           ...r0.verdict,
           failed: true,
-          sentence:
-            `${r0.verdict.sentence} — but ${failing.length}/${reports.length} replicas one ulp away fail (${kinds}): ` + 'see Robustness',
+          sentence: `${r0.verdict.sentence} — ${but}`,
         };
-  const firsts = reports.map((r) => r.firstEvents);
+  const firsts = replicas.map((r) => r.firstEvents);
   return { ...r0, verdict, robustness: summarizeRobustness(outcomes, firsts) };
 }
 

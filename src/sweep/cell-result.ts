@@ -3,7 +3,7 @@ import { configHash } from '../config/load-config.js';
 import { z } from 'zod';
 import { Float } from '../watch/float-schema.js';
 import { ActivationName, type Config, type FailOnT } from '../config/schema.js';
-import { replicaOptions, runDiagnoses, withRobustness, type RunOptions } from '../core/run.js';
+import { replicaOptions, replicaResult, runDiagnoses, withRobustness, type RunOptions } from '../core/run.js';
 import type { RunReport } from '../report/run-report.js';
 import { RobustnessSchema } from '../diagnose/robustness.js';
 import type { BackendChoice } from '../train/backend.js';
@@ -36,6 +36,8 @@ export const CellResultSchema = z.object({
   findings: z.array(z.object({ rule: z.string(), layer: z.string().nullable(), firstStep: z.int() })).default([]),
   /** As the run's: completed, stopped (NaN, stopOnNaN), interrupted (by a signal), error. */
   status: RunStatusSchema.default('completed'),
+  /** Whether the run failed under failOn (its verdict), as `run` would exit. */
+  failed: z.boolean().optional(),
   /** With --replicas: whether this cell's diagnosis survives one-ulp nudges of its initial parameters. */
   robustness: RobustnessSchema.pick({ class: true, sentence: true, replicas: true }).optional(),
 });
@@ -73,7 +75,7 @@ export async function runCellGroup(job: CellJob, cells: readonly Cell[], signal?
     const group = reports.slice(i * k, (i + 1) * k);
     // A cell costs what its replicas cost together.
     const seconds = group.reduce((t, r) => t + r.timing.seconds, 0);
-    return { ...summarizeCell(cell, job, k > 1 ? withRobustness(group) : group[0]!), seconds };
+    return { ...summarizeCell(cell, job, k > 1 ? withRobustness(group[0]!, group.map(replicaResult)) : group[0]!), seconds };
   });
 }
 
@@ -82,7 +84,13 @@ function cellOptions(job: CellJob, cell: Cell, signal?: AbortSignal): RunOptions
     cell.variant && job.variants
       ? { ...job.variants[cell.variant]!, seed: cell.seed }
       : activationVariant(job.config, job.layers, cell.activation, cell.seed);
-  return { loaded: { config, file: job.file, hash: configHash(config) }, backend: job.backend, failOn: job.failOn, signal };
+  return {
+    loaded: { config, file: job.file, hash: configHash(config) },
+    backend: job.backend,
+    failOn: job.failOn,
+    signal,
+    ...(cell.replica ? { replica: cell.replica } : {}),
+  };
 }
 
 /** What a comparison keeps of a cell's run report. */
@@ -122,6 +130,7 @@ function summarizeCell(cell: Cell, job: CellJob, r: RunReport): CellResult {
     backend: r.environment.backend,
     findings: r.findings.map((f) => ({ rule: f.rule, layer: f.layer, firstStep: f.firstStep })),
     status: r.status,
+    failed: r.verdict.failed,
     ...(r.robustness
       ? { robustness: { class: r.robustness.class, sentence: r.robustness.sentence, replicas: r.robustness.replicas } }
       : {}),

@@ -8,6 +8,8 @@ export interface Cell {
   seed: number;
   /** A named config variant of the job (treat's remedies) instead of an activation swap. */
   variant?: string;
+  /** Replica r > 0 of the job's config (`run --replicas` spread over worker threads): initial parameters nudged by one ulp. */
+  replica?: number;
 }
 
 /** The full grid, activation-major: every activation's seeds in the order given. */

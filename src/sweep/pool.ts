@@ -4,11 +4,18 @@ import { runCellGroup, type CellJob, type CellResult } from './cell-result.js';
 import type { WorkerMessage } from './cell-worker.js';
 import type { Cell } from './grid.js';
 
+/** Whether cells can go to worker threads (compiled code; from TypeScript sources there is no worker script). */
+export function workersAvailable(): boolean {
+  return import.meta.url.endsWith('.js');
+}
+
 export interface PoolArgs {
   job: CellJob;
   cells: Cell[];
-  /** Workers to use; default: one per core. 1 runs in this thread. */
+  /** Workers to use; default: one per core. 1 runs in this thread, unless `threads` says otherwise. */
   concurrency?: number;
+  /** Use worker threads even for one worker (this thread is busy with other work meanwhile). */
+  threads?: boolean;
   onCellDone?: (r: CellResult, done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -20,8 +27,9 @@ export interface PoolArgs {
  * dispatch, and each extra member in lockstep adds tfjs bookkeeping (more live tensors per scope)
  * and cache pressure: 8 seeds on 2 workers ran 587–625 run-steps/s one cell per job, 501–581 two
  * per job, and in one thread 2/4/8 members ran ~5/12/25 % slower per member than 1. So each job is
- * one cell and the workers do the parallel work; `runCellGroup` and `--replicas` still train
- * several runs as one ensemble, each member exactly its lone run.
+ * one cell and the workers do the parallel work; `runCellGroup` (cells with replicas) and
+ * `run --replicas` (a share per thread) still train several runs as one ensemble, each member
+ * exactly its lone run.
  */
 export const MAX_ENSEMBLE = 1;
 
@@ -47,7 +55,7 @@ export function ensembleGroups<C>(cells: readonly C[], workers: number, most = M
 export async function runCells(args: PoolArgs): Promise<{ results: CellResult[]; workers: number }> {
   const { cells } = args;
   const workerUrl = new URL('./cell-worker.js', import.meta.url);
-  const compiled = import.meta.url.endsWith('.js');
+  const compiled = workersAvailable();
   const n = Math.max(1, Math.min(args.concurrency ?? availableParallelism(), cells.length));
   const results: CellResult[] = [];
   let done = 0;
@@ -56,7 +64,7 @@ export async function runCells(args: PoolArgs): Promise<{ results: CellResult[];
     done++;
     args.onCellDone?.(r, done, cells.length);
   };
-  if (n === 1 || !compiled) {
+  if ((n === 1 && !args.threads) || !compiled) {
     for (const g of ensembleGroups(cells, 1)) {
       if (args.signal?.aborted) break;
       (await runCellGroup(args.job, g, args.signal)).forEach(finish);

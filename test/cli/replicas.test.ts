@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli } from '../helpers/cli.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { replicaOptions, runDiagnoses } from '../../src/core/run.js';
+import { replicaOutcome } from '../../src/diagnose/robustness.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-replicas-'));
 
@@ -79,5 +82,11 @@ describe('run --replicas on a config at the edge of divergence', () => {
     expect(rep.verdict.failed).toBe(true);
     expect(rep.verdict.sentence).toMatch(/but 1\/5 replicas one ulp away fail \(nan\): see Robustness$/);
     expect(r.code).toBe(1);
+    // The CLI spread the replicas over this thread and a worker thread; trained here as one
+    // ensemble instead, every replica ends exactly the same way.
+    const here = await runDiagnoses(
+      replicaOptions({ loaded: await loadConfig('configs/chaotic-sgd-relu.yaml'), steps: 1700, backend: 'wasm' }, 5),
+    );
+    expect(here.map((x, i) => replicaOutcome(i, x.firstEvents, x.verdict.worst, x.stepsRun))).toEqual(rb.outcomes);
   }, 300_000);
 });
