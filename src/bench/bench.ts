@@ -24,11 +24,11 @@ import { selectBackend } from '../train/backend.js';
 import { createOptimizer } from '../train/optimizers.js';
 import { trainStep } from '../train/step.js';
 import { batchTensors, disposeInputs, train } from '../train/trainer.js';
-import { Watchdog } from '../watch/watchdog.js';
 import { BENCH_CONFIG as BASE_CONFIG } from './bench-config.js';
 import { fitRate } from './fit-bench.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
 import { userLoopRate } from './user-loop.js';
+import { benchMembers } from './bench-members.js';
 import { trainEnsemble } from '../train/ensemble.js';
 
 const args = process.argv.slice(2);
@@ -71,40 +71,14 @@ async function plainRate(config: Config, steps: number): Promise<number> {
 
 /** Steps/s of `critic-doctor run`'s loop: every layer watched, one read-back per step. */
 async function watchRate(config: Config, steps: number): Promise<number> {
-  const spec = buildCriticSpec(config);
-  const stream = await createDataStream(config);
-  const optimizer = createOptimizer(config.optimizer);
-  const params = initParams(spec, config.seed);
-  const r = await train({
-    config,
-    spec,
-    stream,
-    state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
-    steps,
-    callbacks: [new Watchdog(config.watch, steps)],
-  });
+  const r = await train((await benchMembers(config, 1, steps))[0]!);
   tf.dispose([...r.state.params, ...r.state.slots.flat()]);
   return steps / r.seconds;
 }
 
 /** Run-steps/s of `k` seeds trained as one watched ensemble in this thread. */
 async function ensembleRate(config: Config, k: number, steps: number): Promise<number> {
-  const spec = buildCriticSpec(config);
-  const optimizer = createOptimizer(config.optimizer);
-  const members = await Promise.all(
-    Array.from({ length: k }, async (_, s) => {
-      const c = { ...config, seed: config.seed + s };
-      const params = initParams(spec, c.seed);
-      return {
-        config: c,
-        spec,
-        stream: await createDataStream(c),
-        state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
-        steps,
-        callbacks: [new Watchdog(c.watch, steps)],
-      };
-    }),
-  );
+  const members = await benchMembers(config, k, steps);
   const t0 = performance.now();
   const rs = await trainEnsemble({ members });
   const rate = (k * steps) / ((performance.now() - t0) / 1000);

@@ -6,14 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { validateConfig } from '../config/load-config.js';
-import { createDataStream } from '../data/data-stream.js';
-import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
 import { selectBackend } from '../train/backend.js';
 import { TrainCallback } from '../train/callbacks.js';
-import { createOptimizer } from '../train/optimizers.js';
 import { trainEnsemble } from '../train/ensemble.js';
-import { Watchdog } from '../watch/watchdog.js';
 import { BENCH_CONFIG } from './bench-config.js';
+import { benchMembers } from './bench-members.js';
 
 const flag = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -35,26 +32,10 @@ class Probe extends TrainCallback {
 
 const backend = await selectBackend('auto');
 const config = validateConfig({ ...BENCH_CONFIG, steps }).config;
-const spec = buildCriticSpec(config);
-const optimizer = createOptimizer(config.optimizer);
 const probe = new Probe();
 const t0 = performance.now();
-const results = await trainEnsemble({
-  members: await Promise.all(
-    Array.from({ length: members }, async (_, k) => {
-      const params = initParams(spec, config.seed + k);
-      return {
-        config: { ...config, seed: config.seed + k },
-        spec,
-        stream: await createDataStream({ ...config, seed: config.seed + k }),
-        state: { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
-        steps,
-        // The probe rides on the first member: it samples the whole process.
-        callbacks: [new Watchdog(config.watch, steps), ...(k === 0 ? [probe] : [])],
-      };
-    }),
-  ),
-});
+// The probe rides on the first member: it samples the whole process.
+const results = await trainEnsemble({ members: await benchMembers(config, members, steps, (i) => (i === 0 ? [probe] : [])) });
 const seconds = (performance.now() - t0) / 1000;
 for (const r of results) tf.dispose([...r.state.params, ...r.state.slots.flat()]);
 const after = probe.samples.slice(1);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasJsKernel } from '../engine/js-kernel.js';
-import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
+import { callKernel, type Fused } from '../engine/fused-call.js';
 import type { Activation } from './activations.js';
 import { normBackward, normForward, type NormForward, type NormKind } from './norm-layer.js';
 import { DENSE_BACKWARD_KERNEL, DENSE_FORWARD_KERNEL, FUSED_ACTIVATIONS } from './dense-wn-kernels.js';
@@ -61,13 +61,9 @@ export interface LayerBackward {
 /**
  * The seed's denseWN, op for op:
  * `x = x·V; scaler = g / sqrt(sum(V², axis 0)); x = scaler·x + b; x = nonlinearity(x)`.
- * With `g` absent it is a plain dense layer `x·W + b`.
+ * With `g` absent it is a plain dense layer `x·W + b`. A fused computation (engine/fused-call.ts):
+ * its JS kernel call is yielded to the driver (`runFused` to run it alone).
  */
-export function denseForward(p: LayerParams, x: tf.Tensor2D, act: Activation, normMode?: NormMode): LayerForward {
-  return runFused(denseForwardSteps(p, x, act, normMode));
-}
-
-/** `denseForward` as a fused computation (engine/fused-call.ts): its JS kernel call is yielded to the driver. */
 export function* denseForwardSteps(p: LayerParams, x: tf.Tensor2D, act: Activation, normMode?: NormMode): Fused<LayerForward> {
   const xv = tf.matMul(x, p.V) as tf.Tensor2D;
   if (normMode) {
@@ -119,15 +115,11 @@ export function* denseForwardSteps(p: LayerParams, x: tf.Tensor2D, act: Activati
 }
 
 /**
- * Hand-derived backward of `denseForward`, following TF1's registered gradients op by op
+ * Hand-derived backward of `denseForwardSteps`, following TF1's registered gradients op by op
  * (RealDiv: -dy·x/y/y, Sqrt: dy·0.5/y, Square: dy·2x, MatMul: xᵀ·dy), so non-finite values
  * arise where TF would make them. Checked against tfjs autodiff and finite differences in tests.
+ * A fused computation, like the forward.
  */
-export function denseBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): LayerBackward {
-  return runFused(denseBackwardSteps(p, f, act, dAct, needInputGrad));
-}
-
-/** `denseBackward` as a fused computation (engine/fused-call.ts). */
 export function* denseBackwardSteps(
   p: LayerParams,
   f: LayerForward,
@@ -162,7 +154,7 @@ export function* denseBackwardSteps(
   return { dAct, dPre, dScaler, dXv, dV, dg, db, dX };
 }
 
-/** `denseBackward` with everything but the two matmuls in one JS kernel (same ops, same rounding). */
+/** The backward with everything but the two matmuls in one JS kernel (same ops, same rounding). */
 function* fusedBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): Fused<LayerBackward> {
   const attrs = { act: act.name, alpha: act.alpha ?? 0, weightNorm: p.g !== undefined };
   let dPre: tf.Tensor2D;
