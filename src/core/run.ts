@@ -21,10 +21,10 @@ import type { ExactOp } from '../diagnose/exact-op.js';
 import { createOptimizer } from '../train/optimizers.js';
 import type { TrainArgs, TrainResult } from '../train/trainer.js';
 import { trainEnsemble } from '../train/ensemble.js';
-import { runCells, workersAvailable } from '../sweep/pool.js';
+import { workersAvailable } from '../sweep/pool.js';
+import { replicaOptions, replicaResult, replicasElsewhere, withRobustness } from './replicas.js';
 import type { DataStream } from '../data/data-stream.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
-import { replicaOutcome, summarizeRobustness } from '../diagnose/robustness.js';
 
 import { Watchdog } from '../watch/watchdog.js';
 import { EarlyWarningWatch } from '../watch/early-warning.js';
@@ -97,67 +97,6 @@ export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
   const here = Math.max(1, Math.ceil(k / Math.max(1, cores)));
   const [reports, away] = await Promise.all([runDiagnoses(replicaOptions(opts, here)), replicasElsewhere(opts, here, k, cores - 1)]);
   return withRobustness(reports[0]!, [...reports.map(replicaResult), ...away]);
-}
-
-/** The run and its k − 1 replicas (k ≤ 1: the run alone), to train as one ensemble. */
-export function replicaOptions(opts: RunOptions, k: number): RunOptions[] {
-  // Replicas see only the watchdog: no progress bars, no dumps.
-  const replica = (r: number): RunOptions => ({ ...opts, replicas: 1, replica: r, callbacks: [], dumpDir: undefined });
-  return [{ ...opts, replicas: 1 }, ...Array.from({ length: Math.max(0, k - 1) }, (_, i) => replica(i + 1))];
-}
-
-/** What robustness needs of a replica's run. */
-export interface ReplicaResult {
-  firstEvents: RunReport['firstEvents'];
-  worst: RunReport['verdict']['worst'];
-  failed: boolean;
-  stepsRun: number;
-}
-
-export function replicaResult(r: RunReport): ReplicaResult {
-  return { firstEvents: r.firstEvents, worst: r.verdict.worst, failed: r.verdict.failed, stepsRun: r.stepsRun };
-}
-
-/** Replicas from..k−1 of a run on `workers` worker threads (sweep/pool.ts), as replica results. */
-async function replicasElsewhere(opts: RunOptions, from: number, k: number, workers: number): Promise<ReplicaResult[]> {
-  if (from >= k) return [];
-  const config = resolveRunConfig(opts);
-  const cells = Array.from({ length: k - from }, (_, i) => ({
-    index: from + i,
-    activation: 'linear' as const,
-    seed: config.seed,
-    replica: from + i,
-  }));
-  const { results } = await runCells({
-    job: { config, file: opts.loaded.file, layers: [], failOn: opts.failOn, backend: opts.backend ?? 'auto' },
-    cells,
-    concurrency: workers,
-    threads: true,
-    signal: opts.signal,
-  });
-  return results.map((c) => ({ firstEvents: c.firstEvents, worst: c.worst, failed: c.failed ?? false, stepsRun: c.stepsRun }));
-}
-
-/**
- * Replica 0's report with the robustness of its diagnosis across all the replicas (replica 0
- * first). A replica that fails under failOn fails the run too: a NaN one ulp away is a NaN this
- * config can produce (the verdict says so; worst and the tables stay replica 0's).
- */
-export function withRobustness(r0: RunReport, replicas: readonly ReplicaResult[]): RunReport {
-  const outcomes = replicas.map((r, i) => replicaOutcome(i, r.firstEvents, r.worst, r.stepsRun));
-  const failing = replicas.filter((r) => r.failed);
-  const kinds = [...new Set(failing.map((r) => r.worst ?? 'finding'))].join(', ');
-  const but = `but ${failing.length}/${replicas.length} replicas one ulp away fail (${kinds}): see Robustness`;
-  const verdict =
-    r0.verdict.failed || !failing.length
-      ? r0.verdict
-      : {
-          ...r0.verdict,
-          failed: true,
-          sentence: `${r0.verdict.sentence} — ${but}`,
-        };
-  const firsts = replicas.map((r) => r.firstEvents);
-  return { ...r0, verdict, robustness: summarizeRobustness(outcomes, firsts) };
 }
 
 /**

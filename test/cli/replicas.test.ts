@@ -6,7 +6,8 @@ import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { replicaOptions, runDiagnoses } from '../../src/core/run.js';
+import { runDiagnoses } from '../../src/core/run.js';
+import { replicaOptions } from '../../src/core/replicas.js';
 import { replicaOutcome } from '../../src/diagnose/robustness.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-replicas-'));
