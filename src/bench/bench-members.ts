@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { createDataStream } from '../data/data-stream.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
 import { createOptimizer } from '../train/optimizers.js';
-import type { TrainArgs } from '../train/trainer.js';
+import type { TrainArgs } from '../train/train-types.js';
 import type { Instrument } from '../watch/instrument.js';
 import { Watchdog } from '../watch/watchdog.js';
 

@@ -15,15 +15,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { validateConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { runCells } from '../sweep/pool.js';
-import { buildGrid } from '../sweep/grid.js';
+import { runCells } from '../core/cells.js';
+import { buildGrid } from '../core/cell.js';
 import { createDataStream } from '../data/data-stream.js';
 import { setFusedKernels } from '../engine/js-kernel.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
 import { selectBackend } from '../train/backend.js';
 import { createOptimizer } from '../train/optimizers.js';
 import { trainStep } from '../train/step.js';
-import { batchTensors, disposeInputs, train } from '../train/trainer.js';
+import { batchTensors, disposeInputs } from '../train/batch-tensors.js';
+import { train } from '../train/ensemble.js';
 import { BENCH_CONFIG as BASE_CONFIG } from './bench-config.js';
 import { fitRate } from './fit-bench.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
@@ -170,7 +171,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
     await runCells({
-      job: { config: { ...config, steps: Math.ceil(STEPS / 2) }, file: '<bench>', layers: ['l3', 'l3_1', 'l3_2'], backend: 'auto' },
+      job: {
+        variants: { relu: { ...config, steps: Math.ceil(STEPS / 2) } },
+        file: '<bench>',
+        layers: ['l3', 'l3_1', 'l3_2'],
+        backend: 'auto',
+      },
       cells,
     });
     ens.push((8 * Math.ceil(STEPS / 2)) / ((performance.now() - t0) / 1000));

@@ -2,10 +2,10 @@ import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../model/load-config-with-model.js';
 import { ACTIVATIONS, FAIL_ON, type ActivationNameT } from '../config/schema.js';
 import { compareActivations } from '../core/compare.js';
-import { defaultCompareLayers } from '../sweep/variant.js';
+import { defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { BACKEND_CHOICES } from '../train/backend.js';
 import { intFlag, listFlag, MAX_REPLICAS, parseOptions, resolveSeeds } from './options.js';
@@ -111,7 +111,7 @@ export function compareActivationsCommand(): Command {
           signal,
           onCellDone: (c, done, total) => {
             bar?.setTotal(total);
-            bar?.update(done, { last: `${c.activation} seed ${c.seed}: ${c.worst ?? 'healthy'}` });
+            bar?.update(done, { last: `${c.variant} seed ${c.seed}: ${c.worst ?? 'healthy'}` });
           },
         });
       });

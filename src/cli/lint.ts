@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../model/load-config-with-model.js';
 import { lintConfig } from '../diagnose/lint.js';
 import { parseOptions } from './options.js';
 import { terminalPalette } from './tty.js';

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { DataError, UsageError } from '../config/errors.js';
-import { assembleCompareReport, type CompareReport } from '../core/compare.js';
-import { buildGrid } from '../sweep/grid.js';
+import { assembleCompareReport } from '../core/compare.js';
+import type { CompareReport } from '../report/compare-report.js';
+import { buildGrid } from '../core/cell.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { parseOptions } from './options.js';
 import { readReport } from './read-report.js';
@@ -41,7 +42,7 @@ export function mergeShards(files: string[]): CompareReport {
   const grid = buildGrid(first.activations, first.seeds);
   const missing = grid.filter((c) => !byIndex.has(c.index));
   if (missing.length) {
-    throw new DataError(`the shards do not cover the grid: missing ${missing.map((c) => `${c.activation} seed ${c.seed}`).join(', ')}`, {
+    throw new DataError(`the shards do not cover the grid: missing ${missing.map((c) => `${c.variant} seed ${c.seed}`).join(', ')}`, {
       file: files.join(', '),
     });
   }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../config/errors.js';
-import { CompareReportSchema } from '../core/compare.js';
+import { CompareReportSchema } from '../report/compare-report.js';
 import { fromJson } from '../report/json.js';
 import { RunReportSchema } from '../report/run-report.js';
-import { TreatReportSchema } from '../core/treat.js';
+import { TreatReportSchema } from '../report/treat-report.js';
 import type { AnyReport } from '../report/index.js';
 
 /** Reads and checks a saved JSON report against the report schema. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/number-format.js';
 import { z } from 'zod';
 import { replayDump } from '../diagnose/replay.js';
 import { describePoint } from '../watch/watch-points.js';

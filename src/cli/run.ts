@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../model/load-config-with-model.js';
 import { FAIL_ON } from '../config/schema.js';
 import { renderRunTerminal } from '../report/terminal.js';
 import { runDiagnosis } from '../core/run.js';

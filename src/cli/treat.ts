@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/number-format.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../model/load-config-with-model.js';
 import { FAIL_ON } from '../config/schema.js';
 
-import { renderTreatTerminal } from '../report/treat-report.js';
+import { renderTreatTerminal } from '../report/treat-render.js';
 import { BACKEND_CHOICES } from '../train/backend.js';
 import { treat } from '../core/treat.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';

@@ -5,7 +5,6 @@ import { ConfigSchema, type Config } from './schema.js';
 import { ConfigError } from './errors.js';
 import { lineOf, parseYamlSource, type YamlSource } from './yaml-source.js';
 import { describeIssue, formatPath } from './zod-issues.js';
-import { readSavedCritic } from '../model/saved-model.js';
 
 /** A validated config plus where it came from (for error lines, annotations and lint). */
 export interface LoadedConfig {
@@ -24,30 +23,6 @@ const MAX_PARAMETERS = 50_000_000;
 /** batch × widest layer beyond this would allocate gigabytes per activation. */
 const MAX_ACTIVATION_ELEMENTS = 64_000_000;
 
-/**
- * `loadConfigFile`, and where the config names a saved model (`network.model`), the model read
- * through tf.loadLayersModel to fill in `network.layers` and `network.inputDim`.
- */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
-  const { value, source } = readConfigValue(file);
-  await resolveSavedModel(value, file, source);
-  return validateConfig(value, file, source);
-}
-
-/** Fills `network.layers` and `network.inputDim` of a raw config from the saved model it names. */
-async function resolveSavedModel(value: unknown, file: string, source?: YamlSource): Promise<void> {
-  const network = (value as { network?: Record<string, unknown> } | null)?.network;
-  if (!network || typeof network !== 'object' || typeof network.model !== 'string') return;
-  const at = (key: string) => ({ file, line: source ? lineOf(source, ['network', key]) : undefined, path: `network.${key}` });
-  for (const key of ['layers', 'inputDim'] as const) {
-    if (network[key] !== undefined)
-      throw new ConfigError(`network.${key}: give network.model or network.${key}, not both (the model says it)`, at(key));
-  }
-  const saved = await readSavedCritic(path.resolve(path.dirname(path.resolve(file)), network.model));
-  network.inputDim = saved.inputDim;
-  network.layers = saved.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
-}
-
 /** Reads, parses and validates a YAML/JSON config file; every problem becomes one ConfigError. */
 export function loadConfigFile(file: string): LoadedConfig {
   const { value, source } = readConfigValue(file);
@@ -55,7 +30,7 @@ export function loadConfigFile(file: string): LoadedConfig {
 }
 
 /** A config file's text as a plain value (not yet validated), with its YAML source for line numbers. */
-function readConfigValue(file: string): { value: unknown; source: YamlSource } {
+export function readConfigValue(file: string): { value: unknown; source: YamlSource } {
   const abs = path.resolve(file);
   let text: string;
   try {

@@ -1,7 +1,6 @@
 import type { RunReport } from '../report/run-report.js';
 import { replicaOutcome, summarizeRobustness } from '../diagnose/robustness.js';
-import { runCells } from '../sweep/pool.js';
-import { resolveRunConfig, type RunOptions } from './run.js';
+import type { RunOptions } from './run-options.js';
 
 /*
  * `--replicas`: a run's replicas (initial parameters nudged by one float32 ulp, model/ulp-nudge.ts),
@@ -25,26 +24,6 @@ export interface ReplicaResult {
 
 export function replicaResult(r: RunReport): ReplicaResult {
   return { firstEvents: r.firstEvents, worst: r.verdict.worst, failed: r.verdict.failed, stepsRun: r.stepsRun };
-}
-
-/** Replicas from..k−1 of a run on `workers` worker threads (sweep/pool.ts), as replica results. */
-export async function replicasElsewhere(opts: RunOptions, from: number, k: number, workers: number): Promise<ReplicaResult[]> {
-  if (from >= k) return [];
-  const config = resolveRunConfig(opts);
-  const cells = Array.from({ length: k - from }, (_, i) => ({
-    index: from + i,
-    activation: 'linear' as const,
-    seed: config.seed,
-    replica: from + i,
-  }));
-  const { results } = await runCells({
-    job: { config, file: opts.loaded.file, layers: [], failOn: opts.failOn, backend: opts.backend ?? 'auto' },
-    cells,
-    concurrency: workers,
-    threads: true,
-    signal: opts.signal,
-  });
-  return results.map((c) => ({ firstEvents: c.firstEvents, worst: c.worst, failed: c.failed ?? false, stepsRun: c.stepsRun }));
 }
 
 /**

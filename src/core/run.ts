@@ -1,267 +1,40 @@
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import type { LoadedConfig } from '../config/load-config.js';
-import { isKnownError } from '../config/errors.js';
-import { lineOf } from '../config/yaml-source.js';
-import type { Config, FailOnT } from '../config/schema.js';
-import { createDataStream } from '../data/data-stream.js';
-import type { Batch } from '../data/transitions.js';
-import { runFindings } from '../diagnose/run-findings.js';
-import { lintConfig } from '../diagnose/lint.js';
-import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
-import { loadInitialParams, writeDump } from '../diagnose/dump.js';
-import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
-import { withSavedWeights } from '../model/saved-model.js';
 import type { RunReport } from '../report/run-report.js';
-import { reportHeader } from '../report/report-header.js';
-import { selectBackend, type BackendChoice, type BackendInfo } from '../train/backend.js';
-import type { Instrument } from '../watch/instrument.js';
-import type { ExactOp } from '../diagnose/exact-op.js';
-import { createOptimizer } from '../train/optimizers.js';
-import type { TrainArgs, TrainResult } from '../train/trainer.js';
-import { trainEnsemble } from '../train/ensemble.js';
-import { workersAvailable } from '../sweep/pool.js';
-import { replicaOptions, replicaResult, replicasElsewhere, withRobustness } from './replicas.js';
-import type { DataStream } from '../data/data-stream.js';
-import { nudgeByUlp } from '../model/ulp-nudge.js';
-
-import { Watchdog } from '../watch/watchdog.js';
-import { EarlyWarningWatch } from '../watch/early-warning.js';
-import { FindingsWatch } from '../watch/findings/findings-watch.js';
-
-export interface RunOptions {
-  loaded: LoadedConfig;
-  /** Overrides of the config's `steps` and `seed` (command-line flags). */
-  steps?: number;
-  seed?: number;
-  failOn?: FailOnT;
-  backend?: BackendChoice;
-  /** Extra callbacks (progress bars); they see every step after the watchdog. */
-  callbacks?: Instrument[];
-  signal?: AbortSignal;
-  now?: () => Date;
-  /** Recorded data: refuse bad rows (default) or drop them and count them. */
-  badRows?: 'error' | 'drop';
-  /**
-   * Crash dump folder: at each new first event (explosion, then Inf, then NaN) the state before
-   * that step, its minibatch and the sampler's RNG state are written there (the last write wins).
-   */
-  dumpDir?: string;
-  /**
-   * Train this many runs as one ensemble: the run itself and replicas nudged at float32 rounding
-   * level; the report gains a `robustness` section. Default 1 (the run alone).
-   */
-  replicas?: number;
-  /** This run is replica r of another (r > 0): its initial parameters are nudged by one ulp. */
-  replica?: number;
-  /** Cores to spread replicas over (default: the machine's); 1 keeps them all in this thread. */
-  cores?: number;
-  /**
-   * Fault planting, for tests and experiments that plant a fault on purpose: change the initial
-   * parameters (by name) or a step's minibatch before training sees them.
-   */
-  plant?: {
-    params?: (name: string, values: Float32Array, shape: number[]) => Float32Array | void;
-    batch?: (step: number, batch: Batch) => Batch | void;
-    /** Make the engine fail at this step (tests of the internal-error path). */
-    failAtStep?: number;
-  };
-}
-
-/** The resolved config of a run: file config with command-line overrides applied. */
-export function resolveRunConfig(opts: Pick<RunOptions, 'loaded' | 'steps' | 'seed' | 'failOn'>): Config {
-  const c = opts.loaded.config;
-  return {
-    ...c,
-    steps: opts.steps ?? c.steps,
-    seed: opts.seed ?? c.seed,
-    watch: { ...c.watch, failOn: opts.failOn ?? c.watch.failOn },
-  };
-}
+import { runCells, cellWorkersAvailable } from './cells.js';
+import { replicaOptions, replicaResult, withRobustness, type ReplicaResult } from './replicas.js';
+import { runDiagnoses } from './run-diagnoses.js';
+import { resolveRunConfig, type RunOptions } from './run-options.js';
 
 /**
  * `critic-doctor run`: builds the critic, trains it with the watchdog on, and returns the report.
  * With `replicas` > 1 the run is trained together with replicas nudged at float32 rounding level
- * (model/ulp-nudge.ts) as one ensemble, and the report says whether its diagnosis is robust.
+ * (model/ulp-nudge.ts), and the report says whether its diagnosis is robust.
  * Never prints and never exits; the caller renders the report and sets the exit code.
  */
 export async function runDiagnosis(opts: RunOptions): Promise<RunReport> {
   const k = opts.replicas ?? 1;
   if (k <= 1) return (await runDiagnoses([opts]))[0]!;
-  // Lockstep does not make a run cheaper here (src/sweep/pool.ts), other cores do: the replicas
+  // Lockstep does not make a run cheaper here (docs/performance.md), other cores do: the replicas
   // beyond this thread's share go to worker threads — unless faults are planted (functions do not
   // cross threads), there is one core, or no worker script (TypeScript sources). Never a second
   // training loop in this thread: two interleaved runs share tfjs's engine.
-  const cores = opts.plant || !workersAvailable() ? 1 : (opts.cores ?? availableParallelism());
+  const cores = opts.plant || !cellWorkersAvailable() ? 1 : (opts.cores ?? availableParallelism());
   const here = Math.max(1, Math.ceil(k / Math.max(1, cores)));
   const [reports, away] = await Promise.all([runDiagnoses(replicaOptions(opts, here)), replicasElsewhere(opts, here, k, cores - 1)]);
   return withRobustness(reports[0]!, [...reports.map(replicaResult), ...away]);
 }
 
-/**
- * Several runs trained as one ensemble (train/ensemble.ts) — each report exactly the one its lone
- * `runDiagnosis` would give, timing aside. They share the first run's backend and signal.
- */
-export async function runDiagnoses(all: readonly RunOptions[]): Promise<RunReport[]> {
-  const backend = await selectBackend(all[0]!.backend ?? 'auto');
-  const runs = await Promise.all(all.map(prepareRun));
-  const t0 = performance.now();
-  let results: TrainResult[];
-  let engineError: string | undefined;
-  try {
-    results = await trainEnsemble({ members: runs.map((r) => r.args), signal: all[0]!.signal });
-    for (const r of results) tf.dispose([...r.state.params, ...r.state.slots.flat(), ...(r.state.buffers ?? [])]);
-  } catch (e) {
-    if (isKnownError(e)) throw e;
-    // An engine failure mid-run: report what was seen up to here (status "error"); the CLI exits 3.
-    engineError = e instanceof Error ? e.message : String(e);
-    results = runs.map((r) => {
-      r.watchdog.onTrainEnd();
-      return { state: r.args.state, stepsRun: r.watchdog.stepsSeen, stopReason: 'completed', seconds: (performance.now() - t0) / 1000 };
-    });
-  }
-  return runs.map((r, i) => finishRun(r, results[i]!, backend, engineError));
-}
-
-/** A run made ready to train: its resolved config, data, initial state and instruments. */
-interface PreparedRun {
-  opts: RunOptions;
-  config: Config;
-  startedAt: string;
-  stream: DataStream;
-  watchdog: Watchdog;
-  early: EarlyWarningWatch;
-  silent: FindingsWatch;
-  args: TrainArgs;
-  exactOp: ExactOp | null;
-}
-
-async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
+/** Replicas from..k−1 of a run on `workers` worker threads, as replica results. */
+async function replicasElsewhere(opts: RunOptions, from: number, k: number, workers: number): Promise<ReplicaResult[]> {
+  if (from >= k) return [];
   const config = resolveRunConfig(opts);
-  const startedAt = (opts.now ?? (() => new Date()))().toISOString();
-  const spec = buildCriticSpec(config);
-  const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
-  if (opts.plant?.batch) {
-    const sampler = stream.sampler;
-    const next = sampler.next.bind(sampler);
-    let step = 0;
-    sampler.next = () => {
-      const b = next();
-      return opts.plant!.batch!(step++, b) ?? b;
-    };
-  }
-  let params = config.network.initFrom
-    ? loadInitialParams(
-        path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.initFrom),
-        spec.paramNames,
-        spec.paramShapes,
-      )
-    : initParams(spec, config.seed);
-  if (config.network.model && !config.network.initFrom) {
-    params = await withSavedWeights(
-      path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model),
-      spec.paramNames,
-      params,
-    );
-  }
-  if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
-  if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);
-  const optimizer = createOptimizer(config.optimizer);
-  const state = { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) };
-  const watchdog = new Watchdog(config.watch, config.steps);
-  const early = new EarlyWarningWatch();
-  const silent = new FindingsWatch();
-  const run: PreparedRun = { opts, config, startedAt, stream, watchdog, early, silent, exactOp: null, args: undefined! };
-  run.args = {
-    config,
-    spec,
-    stream,
-    state,
-    steps: config.steps,
-    callbacks: [watchdog, early, silent, ...(opts.callbacks ?? [])],
-    failAtStep: opts.plant?.failAtStep,
-    onFirstNonFinite: (info) => {
-      run.exactOp = analyzeFirstNonFinite(info);
-    },
-    afterStep: opts.dumpDir
-      ? (step, record) => {
-          const event = (['explosion', 'inf', 'nan'] as const)
-            .map((k) => watchdog.first[k])
-            .filter((e) => e?.step === step)
-            .at(-1);
-          if (event) writeDump(opts.dumpDir!, record(), event, config, opts.loaded.hash);
-        }
-      : undefined,
-  };
-  return run;
-}
-
-function finishRun(run: PreparedRun, result: TrainResult, backend: BackendInfo, engineError: string | undefined): RunReport {
-  const { opts, config, watchdog, stream } = run;
-  const findings = runFindings(watchdog, run.early, run.silent, config, result.stepsRun);
-  return {
-    ...reportHeader('run', opts.loaded, config),
-    environment: { backend: backend.name, tfjsBackend: backend.tfjsBackend, tfjsVersion: backend.tfjsVersion, node: process.version },
-    layerLines: layerLines(opts.loaded),
-    data: stream.description,
-    droppedRows: stream.droppedRows,
-    seed: config.seed,
-    stepsRequested: config.steps,
-    stepsRun: result.stepsRun,
-    status: engineError ? 'error' : result.stopReason,
-    ...(result.stopDetail ? { stopDetail: result.stopDetail } : {}),
-    ...(engineError ? { error: engineError } : {}),
-    verdict: findings.verdict,
-    lint: lintConfig({ config, source: opts.loaded.source }),
-    earlyWarning: findings.earlyWarning,
-    findings: findings.findings,
-    causalChain: findings.causalChain,
-    exactOp: run.exactOp,
-    firstEvents: findings.firstEvents,
-    tables: findings.tables,
-    history: findings.history,
-    watched: findings.watched,
-    timing: { seconds: result.seconds, stepsPerSecond: result.seconds > 0 ? result.stepsRun / result.seconds : 0 },
-    startedAt: run.startedAt,
-  };
-}
-
-/** A replica's initial parameters: the run's, each value one ulp up or down (model/ulp-nudge.ts). */
-function nudgeParams(params: tf.Tensor[], seed: number, replica: number): tf.Tensor[] {
-  const values = nudgeByUlp(
-    params.map((p) => p.dataSync() as Float32Array),
-    seed,
-    replica,
-  );
-  const out = params.map((p, i) => tf.tensor(values[i]!, p.shape));
-  tf.dispose(params);
-  return out;
-}
-
-function plantParams(
-  params: tf.Tensor[],
-  names: string[],
-  f: (name: string, values: Float32Array, shape: number[]) => Float32Array | void,
-): tf.Tensor[] {
-  return params.map((p, i) => {
-    const values = p.dataSync().slice() as Float32Array;
-    const changed = f(names[i]!, values, p.shape);
-    if (!changed) return p;
-    const t = tf.tensor(changed, p.shape);
-    p.dispose();
-    return t;
+  const cells = Array.from({ length: k - from }, (_, i) => ({ index: from + i, variant: 'run', seed: config.seed, replica: from + i }));
+  const { results } = await runCells({
+    job: { variants: { run: config }, file: opts.loaded.file, layers: [], failOn: opts.failOn, backend: opts.backend ?? 'auto' },
+    cells,
+    concurrency: workers,
+    threads: true,
+    signal: opts.signal,
   });
-}
-
-/** Each layer's line in the config file (CI annotations point there). */
-function layerLines(loaded: LoadedConfig): Record<string, number> {
-  const out: Record<string, number> = {};
-  const src = loaded.source;
-  if (!src) return out;
-  loaded.config.network.layers.forEach((l, i) => {
-    const line = lineOf(src, ['network', 'layers', i]);
-    if (line !== undefined) out[l.name] = line;
-  });
-  return out;
+  return results.map((c) => ({ firstEvents: c.firstEvents, worst: c.worst, failed: c.failed ?? false, stepsRun: c.stepsRun }));
 }

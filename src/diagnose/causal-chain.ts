@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { fmt } from '../report/format.js';
+import { fmt, pct } from '../util/number-format.js';
 import type { Config } from '../config/schema.js';
 import type { FirstEvents } from '../watch/events.js';
-import { Float } from '../watch/float-schema.js';
+import { Float } from '../util/float-schema.js';
 import type { HistoryPoint } from '../watch/history.js';
 import { describePoint } from '../watch/watch-points.js';
 
@@ -112,7 +112,6 @@ export function causalChain(first: FirstEvents, history: HistoryPoint[], config:
     return [];
   });
   if (inactivity.length) {
-    const pct = (x: number) => `${Math.round(x * 100)}%`;
     lines.push(`Along the way: ${inactivity.map((x) => `${x.layer} ${x.kind} ${pct(x.from)} → ${pct(x.to)}`).join(', ')}.`);
   }
   if (first.inf && first.inf.step >= end.step && first.inf !== end)

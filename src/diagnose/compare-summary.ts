@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { fmt } from '../report/format.js';
-import { Float } from '../watch/float-schema.js';
+import { fmt } from '../util/number-format.js';
+import { Float } from '../util/float-schema.js';
 import { ActivationName, FailOn, type ActivationNameT, type FailOnT } from '../config/schema.js';
-import type { CellResult } from '../sweep/cell-result.js';
+import type { CellResult } from './cell-result.js';
+import { findingLabel } from '../watch/findings/finding.js';
+import { mean, median } from '../util/stats.js';
 import { EventKindSchema, type EventKind, type FirstEvent } from '../watch/events.js';
-import { failsUnder } from '../watch/event-rules.js';
+import { failsUnder, worseKind } from '../watch/event-rules.js';
 
 /** One row of the comparison table: every run of one activation. */
 export const ActivationRowSchema = z.object({
@@ -43,23 +45,14 @@ export const CompareVerdictSchema = z.object({
 });
 export type CompareVerdict = z.infer<typeof CompareVerdictSchema>;
 
-const SEVERITY: Record<EventKind, number> = { explosion: 1, inf: 2, nan: 3 };
-
 function worstEvent(c: CellResult): FirstEvent | null {
   return c.worst ? c.firstEvents[c.worst] : null;
-}
-
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Aggregates cells into one row per activation, in the order the activations were asked for. */
 export function summarizeCells(cells: readonly CellResult[], activations: readonly ActivationNameT[]): ActivationRow[] {
   return activations.map((activation) => {
-    const runs = cells.filter((c) => c.activation === activation);
+    const runs = cells.filter((c) => c.variant === activation);
     const events = runs.map(worstEvent).filter((e): e is FirstEvent => e !== null);
     const places = new Map<string, number>();
     for (const e of events) {
@@ -67,11 +60,7 @@ export function summarizeCells(cells: readonly CellResult[], activations: readon
       places.set(k, (places.get(k) ?? 0) + 1);
     }
     const commonPlace = [...places.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    const worst = runs.reduce<EventKind | null>((w, c) => (c.worst && (!w || SEVERITY[c.worst] > SEVERITY[w]) ? c.worst : w), null);
-    const meanOf = (xs: (number | null)[]) => {
-      const v = xs.filter((x): x is number => x !== null);
-      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-    };
+    const worst = runs.reduce<EventKind | null>((w, c) => worseKind(w, c.worst), null);
     return {
       activation,
       runs: runs.length,
@@ -84,8 +73,8 @@ export function summarizeCells(cells: readonly CellResult[], activations: readon
       commonPlace,
       maxAbsActivation: runs.reduce((m, c) => Math.max(m, c.maxAbsActivation), 0),
       healthyFinalLoss: median(runs.filter((c) => c.worst === null).map((c) => c.finalLoss)),
-      deadFraction: meanOf(runs.map((c) => c.deadFraction)),
-      saturatedFraction: meanOf(runs.map((c) => c.saturatedFraction)),
+      deadFraction: mean(runs.map((c) => c.deadFraction)),
+      saturatedFraction: mean(runs.map((c) => c.saturatedFraction)),
       findings: countFindings(runs),
       robustness: runs.some((c) => c.robustness)
         ? {
@@ -96,22 +85,6 @@ export function summarizeCells(cells: readonly CellResult[], activations: readon
         : null,
     };
   });
-}
-
-/** Short names of the findings rules, for tables and sentences. */
-const FINDING_LABEL: Record<string, string> = {
-  'saturated-layer': 'saturated',
-  'dead-layer': 'dead',
-  'vanishing-gradient': 'gradient vanishing',
-  'loss-plateau': 'loss flat under growing targets',
-  'frozen-weights': 'frozen',
-  'thrashing-weights': 'thrashing',
-};
-
-/** "l3 saturated", "loss flat under growing targets" */
-export function findingLabel(f: { rule: string; layer: string | null }): string {
-  const what = FINDING_LABEL[f.rule] ?? f.rule;
-  return f.layer ? `${f.layer} ${what}` : what;
 }
 
 function countFindings(runs: readonly CellResult[]): { label: string; runs: number }[] {
@@ -163,7 +136,7 @@ export function decideCompareVerdict(
     const checked = expectHealthy.length ? new Set(expectHealthy) : null;
     for (const r of rows) {
       if (checked && !checked.has(r.activation)) continue;
-      const bad = cells.filter((c) => c.activation === r.activation && cellFails(c, level));
+      const bad = cells.filter((c) => c.variant === r.activation && cellFails(c, level));
       if (bad.length)
         failures.push(
           `${r.activation}: ${bad.length}/${r.runs} runs ${checked ? 'not healthy' : 'failed'} (fail on ${level}): ` +

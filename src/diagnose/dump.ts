@@ -8,8 +8,8 @@ import type { Config } from '../config/schema.js';
 import type { SamplerState } from '../data/batch-sampler.js';
 import type { Batch } from '../data/transitions.js';
 import { readNpy } from '../data/recorded/npy.js';
-import type { StepRecord } from '../train/trainer.js';
-import type { TrainState } from '../train/step.js';
+import type { StepRecord } from '../train/train-types.js';
+import type { TrainState } from '../train/step-types.js';
 import type { FirstEvent } from '../watch/events.js';
 import { TOOL_VERSION } from '../version.js';
 

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/number-format.js';
 import { z } from 'zod';
 import type { Batch } from '../data/transitions.js';
 import { setFusedKernels } from '../engine/js-kernel.js';
-import { trainStep, type StepContext, type TrainState } from '../train/step.js';
-import { batchTensors, disposeInputs } from '../train/trainer.js';
-import { Float } from '../watch/float-schema.js';
+import { trainStep } from '../train/step.js';
+import type { StepContext, TrainState } from '../train/step-types.js';
+import { batchTensors, disposeInputs } from '../train/batch-tensors.js';
+import { Float } from '../util/float-schema.js';
 import { EventRules } from '../watch/event-rules.js';
 import { firstNonFiniteRow } from '../watch/health-kernel.js';
 import { Tap } from '../watch/tap.js';

@@ -5,10 +5,13 @@ import { lineOf } from '../config/yaml-source.js';
 import { formatPath } from '../config/zod-issues.js';
 import { resolveInit } from '../model/initializers.js';
 import { isReluLike } from '../model/activations.js';
+import { CauseSchema } from '../watch/cause.js';
 
 /** One static warning about a config, before any training. */
 export const LintFindingSchema = z.object({
   rule: z.string(),
+  /** What it points at, in treat's words (orders treat's remedies; warnings only). */
+  cause: CauseSchema,
   severity: z.enum(['warning', 'info']),
   /** Dotted field path and the config line it sits on (when the config came from a file). */
   path: z.string(),
@@ -34,6 +37,7 @@ const RULES: Rule[] = [
         return [
           {
             rule: 'glorot-with-relu',
+            cause: 'init' as const,
             severity: 'warning' as const,
             at: ['network', 'layers', i, 'init'],
             message: `${l.name}: Xavier/Glorot init with ${l.activation}`,
@@ -49,6 +53,7 @@ const RULES: Rule[] = [
         return [
           {
             rule: 'variance-scaling-is-not-he',
+            cause: 'init' as const,
             severity: 'warning' as const,
             at: ['network', 'layers', i, 'init'],
             message: `${l.name}: variance_scaling with scale 1.0, fan_in is LeCun init, not He`,
@@ -67,6 +72,7 @@ const RULES: Rule[] = [
         ? [
             {
               rule: 'positive-bias-with-relu',
+              cause: 'init' as const,
               severity: 'info' as const,
               at: ['network', 'layers', i, 'bInit'],
               message: `${l.name}: bias initialised to ${l.bInit} with ${l.activation}`,
@@ -84,6 +90,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'regularizer-not-in-loss',
+            cause: 'regularizer' as const,
             severity: 'warning' as const,
             at: ['regularization', 'addToLoss'],
             message: `an ${r.l1 > 0 ? 'L1' : 'L2'} regularizer is configured but not added to the loss`,
@@ -100,6 +107,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'bootstrap-gamma-1',
+            cause: 'targets' as const,
             severity: 'warning' as const,
             at: ['data', 'gamma'],
             message: `bootstrapped targets with γ = ${d.gamma}`,
@@ -118,6 +126,7 @@ const RULES: Rule[] = [
     if (d.stateScale >= 100 || d.stateScale <= 0.01) {
       out.push({
         rule: 'state-scale',
+        cause: 'scale' as const,
         severity: 'warning' as const,
         at: ['data', 'stateScale'],
         message: `states of magnitude ~${d.stateScale}`,
@@ -130,6 +139,7 @@ const RULES: Rule[] = [
     if (Math.abs(d.rewardScale) >= 100 || (d.rewardScale !== 0 && Math.abs(d.rewardScale) <= 0.01)) {
       out.push({
         rule: 'reward-scale',
+        cause: 'scale' as const,
         severity: 'warning' as const,
         at: ['data', 'rewardScale'],
         message: `rewards scaled by ${d.rewardScale}`,
@@ -145,6 +155,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'reward-scale',
+            cause: 'scale' as const,
             severity: 'warning' as const,
             at: ['data', 'rewardScale'],
             message: `rewards scaled by ${d.rewardScale}`,
@@ -159,6 +170,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'per-tensor-clipping',
+            cause: 'optimizer' as const,
             severity: 'info' as const,
             at: ['clip', 'mode'],
             message: 'each gradient is clipped on its own (clip_by_norm per tensor)',
@@ -172,6 +184,7 @@ const RULES: Rule[] = [
         ? [
             {
               rule: 'sgd-without-clipping',
+              cause: 'optimizer' as const,
               severity: 'warning' as const,
               at: ['clip', 'mode'],
               message: 'plain SGD without gradient clipping',
@@ -186,6 +199,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'rmsprop-tiny-epsilon',
+            cause: 'optimizer' as const,
             severity: 'warning' as const,
             at: ['optimizer', 'epsilon'],
             message: `RMSProp with rmsInit 0 and epsilon ${o.epsilon}`,
@@ -203,6 +217,7 @@ const RULES: Rule[] = [
       ? [
           {
             rule: 'return-norm-no-epsilon',
+            cause: 'data' as const,
             severity: 'warning' as const,
             at: ['data', 'returnNormalization', 'epsilon'],
             message: 'return normalisation without epsilon',

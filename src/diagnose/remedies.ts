@@ -1,5 +1,6 @@
 import type { Config, LayerConfig } from '../config/schema.js';
 import { isReluLike } from '../model/activations.js';
+import type { Cause } from '../watch/cause.js';
 
 /** A named, documented one-change transform of a config: what `treat` tries. */
 export interface Remedy {
@@ -7,7 +8,7 @@ export interface Remedy {
   /** What it changes, in a sentence. */
   description: string;
   /** Causes it addresses (matched against the diagnosis to order the table). */
-  addresses: ('init' | 'scale' | 'targets' | 'optimizer' | 'activation' | 'data' | 'regularizer')[];
+  addresses: Cause[];
   /** Whether it changes anything for this config. */
   applies(c: Config): boolean;
   transform(c: Config): Config;
@@ -172,6 +173,32 @@ export const REMEDIES: Remedy[] = [
 /** The remedies the seed answer proposed, named in the verdict. */
 export const SEED_ANSWER = ['he-init', 'tf1-variance-scaling', 'bias-0', 'bias-0.01', 'g-0.5', 'g-0.1', 'batch-norm'];
 
+/** Joins remedies into one that applies them in order ("he-init+lr-div10"); each must apply after the ones before. */
+export function combineRemedies(parts: readonly Remedy[]): Remedy {
+  if (parts.length === 1) return parts[0]!;
+  return {
+    name: parts.map((r) => r.name).join(COMBINED),
+    description: parts.map((r) => r.description).join('; and '),
+    addresses: parts.flatMap((r) => r.addresses),
+    applies: (c) => parts.every((r, i) => r.applies(parts.slice(0, i).reduce((x, p) => p.transform(x), c))),
+    transform: (c) => parts.reduce((x, r) => r.transform(x), c),
+    rescalesTargets: parts.some((r) => r.rescalesTargets === true),
+  };
+}
+
+/** How a combined remedy's name joins its parts. */
+const COMBINED = '+';
+
+/** A remedy by name, combined ones ("he-init+lr-div10") included; undefined when any part is unknown. */
 export function getRemedy(name: string): Remedy | undefined {
-  return REMEDIES.find((r) => r.name === name);
+  const parts = name.split(COMBINED).map((n) => REMEDIES.find((r) => r.name === n));
+  return parts.every((r) => r !== undefined) ? combineRemedies(parts as Remedy[]) : undefined;
+}
+
+/** Every remedy that applies to `config`, and with `pairs` also every applicable pair of them, singles first. */
+export function applicableRemedies(config: Config, names?: readonly string[], pairs = false): Remedy[] {
+  const singles = names ? names.map((n) => getRemedy(n)!) : REMEDIES.filter((r) => r.applies(config));
+  if (!pairs) return singles;
+  const combined = singles.flatMap((a, i) => singles.slice(i + 1).map((b) => combineRemedies([a, b])));
+  return [...singles, ...combined].filter((r) => r.applies(config));
 }

@@ -1,6 +1,11 @@
 import type { Config } from '../config/schema.js';
-import type { RunReport } from '../report/run-report.js';
-import { fmt } from '../report/format.js';
+import type { FirstEvents } from '../watch/events.js';
+import type { EarlyWarning } from '../watch/early-warning.js';
+import type { Finding } from '../watch/findings/finding.js';
+import type { HistoryPoint } from '../watch/history.js';
+import type { CausalChain } from './causal-chain.js';
+import type { Verdict } from './verdict.js';
+import { fmt } from '../util/number-format.js';
 import type { EarlyWarningWatch } from '../watch/early-warning.js';
 import type { Watchdog } from '../watch/watchdog.js';
 import type { FindingsWatch } from '../watch/findings/findings-watch.js';
@@ -8,10 +13,17 @@ import { causalChain } from './causal-chain.js';
 import { decideVerdict } from './verdict.js';
 
 /** What a run's instruments found, as the run report holds it (shared by `run` and `watchModel`). */
-export type RunFindings = Pick<
-  RunReport,
-  'verdict' | 'earlyWarning' | 'findings' | 'causalChain' | 'firstEvents' | 'tables' | 'history' | 'watched'
->;
+export interface RunFindings {
+  verdict: Verdict;
+  earlyWarning: EarlyWarning | null;
+  findings: Finding[];
+  causalChain: CausalChain | null;
+  firstEvents: FirstEvents;
+  /** Per-layer pictures: the step before the first event, each first event's step, the last step. */
+  tables: Record<'lastHealthy' | 'nan' | 'inf' | 'explosion' | 'last', HistoryPoint | null>;
+  history: { every: number; points: HistoryPoint[] };
+  watched: string[];
+}
 
 /** The verdict, tables, history and causal chain of a run from its watchdog and early warning. */
 export function runFindings(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fmt } from '../report/format.js';
+import { fmt } from '../util/number-format.js';
 import { FailOn, type FailOnT } from '../config/schema.js';
 import { EventKindSchema, FirstEventSchema, type EventKind, type FirstEvent, type FirstEvents } from '../watch/events.js';
 import { failsUnder, worstKind } from '../watch/event-rules.js';

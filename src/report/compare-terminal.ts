@@ -1,6 +1,7 @@
-import type { CompareReport } from '../core/compare.js';
+import type { CompareReport } from './compare-report.js';
 
-import { fmt, inactivityText } from './format.js';
+import { inactivityText } from './format.js';
+import { fmt } from '../util/number-format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { fitTable, wrapText, type Column } from './fit.js';
 

@@ -1,19 +1,6 @@
-/** A number as the reports print it: 4 significant digits, exponent form for very large or small, NaN/Inf/– spelled out. */
-export function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '–';
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2).replace('e+', 'e');
-  return Number(x.toPrecision(4)).toString();
-}
+import { pct } from '../util/number-format.js';
 
-/** 0.4 → "40%" (– for non-finite). */
-export function pct(x: number): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '–';
-}
-
-/** "31% dead" (relu-like) or "96% <saturated>" (tanh-like), else "–"; `saturated` is the word to use. */
+/** "31 % dead" (relu-like) or "96 % <saturated>" (tanh-like), else "–"; `saturated` is the word to use. */
 export function inactivityText(x: { deadFraction: number | null; saturatedFraction: number | null }, saturated: string): string {
   if (x.deadFraction !== null) return `${pct(x.deadFraction)} dead`;
   if (x.saturatedFraction !== null) return `${pct(x.saturatedFraction)} ${saturated}`;

@@ -1,12 +1,13 @@
 import { stringify } from 'yaml';
-import type { CompareReport } from '../core/compare.js';
+import type { CompareReport } from './compare-report.js';
 
 import type { FirstEvent } from '../watch/events.js';
 import type { HistoryPoint } from '../watch/history.js';
 import type { LayerHealth } from '../watch/layer-health.js';
 import type { RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
-import { LAYER_COLUMNS, findingText, fmt, inactivityText } from './format.js';
+import { LAYER_COLUMNS, findingText, inactivityText } from './format.js';
+import { fmt } from '../util/number-format.js';
 import { PALETTE, renderChart, type ChartSeries } from './svg-chart.js';
 
 export function esc(s: string): string {
@@ -183,8 +184,8 @@ export function renderCompareHtml(r: CompareReport): string {
   const color = (a: string) => PALETTE[r.activations.indexOf(a as never) % PALETTE.length]!;
   const seriesOf = (pick: (p: CompareReport['cells'][number]['series'][number]) => number) =>
     r.cells.map((c) => ({
-      name: `${c.activation} s${c.seed}`,
-      color: color(c.activation),
+      name: `${c.variant} s${c.seed}`,
+      color: color(c.variant),
       points: c.series.map((p) => ({ x: p.step, y: pick(p) })),
     }));
   const thr = r.config.watch.explosionThreshold;

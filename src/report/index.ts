@@ -1,12 +1,12 @@
-import type { CompareReport } from '../core/compare.js';
+import type { CompareReport } from './compare-report.js';
 import { renderCompareHtml, renderRunHtml } from './html.js';
 import { toJson } from './json.js';
 import { renderCompareJunit, renderRunJunit } from './junit.js';
 import { renderCompareMarkdown, renderRunMarkdown } from './markdown.js';
 import type { RunReport } from './run-report.js';
 import { renderRunTerminal } from './terminal.js';
-import type { TreatReport } from '../core/treat.js';
-import { renderTreatHtml, renderTreatJunit, renderTreatMarkdown } from './treat-report.js';
+import type { TreatReport } from './treat-report.js';
+import { renderTreatHtml, renderTreatJunit, renderTreatMarkdown } from './treat-render.js';
 
 export type FileFormat = 'json' | 'html' | 'markdown' | 'junit';
 export const FILE_FORMATS: readonly FileFormat[] = ['json', 'html', 'markdown', 'junit'];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ConfigSchema } from '../config/schema.js';
-import { CompareReportSchema } from '../core/compare.js';
+import { CompareReportSchema } from './compare-report.js';
 import { RunReportSchema } from './run-report.js';
-import { TreatReportSchema } from '../core/treat.js';
-import { floatJsonSchema } from '../watch/float-schema.js';
+import { TreatReportSchema } from './treat-report.js';
+import { floatJsonSchema } from '../util/float-schema.js';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { CompareReport } from '../core/compare.js';
+import type { CompareReport } from './compare-report.js';
 import { rowSentence } from '../diagnose/compare-summary.js';
 import { cellFails } from '../diagnose/compare-summary.js';
 import { findingText } from './format.js';
@@ -42,16 +42,16 @@ export function suite(name: string, cases: Case[]): string {
 /** JUnit XML for a comparison: one test case per activation × seed; a case fails as the verdict decides. */
 export function renderCompareJunit(r: CompareReport): string {
   const level = r.verdict.failOn;
-  const checked = r.expectHealthy.length ? new Set(r.expectHealthy) : null;
+  const checked = r.expectHealthy.length ? new Set<string>(r.expectHealthy) : null;
   const cases: Case[] = r.cells.map((c) => {
-    const fails = level !== null && (!checked || checked.has(c.activation)) && cellFails(c, level);
+    const fails = level !== null && (!checked || checked.has(c.variant)) && cellFails(c, level);
     const e = c.worst ? c.firstEvents[c.worst] : null;
     const what = e ? `${c.worst} at step ${e.step}: ${e.layer ?? '-'}, ${e.phase}, ${e.tensor}` : `healthy for ${c.stepsRun} steps`;
     return {
-      name: `${c.activation} seed ${c.seed}`,
-      classname: `compare-activations.${c.activation}`,
+      name: `${c.variant} seed ${c.seed}`,
+      classname: `compare-activations.${c.variant}`,
       seconds: c.seconds,
-      ...(fails ? { failure: { message: what, body: rowSentence(r.rows.find((x) => x.activation === c.activation)!) } } : {}),
+      ...(fails ? { failure: { message: what, body: rowSentence(r.rows.find((x) => x.activation === c.variant)!) } } : {}),
       systemOut: what,
     };
   });

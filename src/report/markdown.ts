@@ -1,5 +1,6 @@
-import type { CompareReport } from '../core/compare.js';
-import { findingText, fmt } from './format.js';
+import type { CompareReport } from './compare-report.js';
+import { findingText } from './format.js';
+import { fmt } from '../util/number-format.js';
 
 import type { FirstEvent } from '../watch/events.js';
 import type { RunReport } from './run-report.js';

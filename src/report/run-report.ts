@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Float } from '../watch/float-schema.js';
+import { Float } from '../util/float-schema.js';
 import { VerdictSchema } from '../diagnose/verdict.js';
 import { LintFindingSchema } from '../diagnose/lint.js';
 import { CausalChainSchema } from '../diagnose/causal-chain.js';
@@ -11,6 +11,7 @@ import { FindingSchema } from '../watch/findings/finding.js';
 import { HistoryPointSchema } from '../watch/history.js';
 
 import { reportHeaderSchema } from './report-header.js';
+import { RunStatusSchema } from '../diagnose/run-status.js';
 
 export { REPORT_SCHEMA_VERSION, ToolSchema } from './report-header.js';
 
@@ -19,8 +20,6 @@ export { REPORT_SCHEMA_VERSION, ToolSchema } from './report-header.js';
  * `startedAt` are the only fields that differ between two runs of the same config, seed and
  * backend. `critic-doctor report-schema` prints this as JSON Schema.
  */
-/** How a run ended: every step, stopped early (NaN, stopOnNaN), interrupted by a signal, or an engine error. */
-export const RunStatusSchema = z.enum(['completed', 'stopped', 'interrupted', 'error']);
 
 export const RunReportSchema = reportHeaderSchema('run').extend({
   environment: z.object({ backend: z.string(), tfjsBackend: z.string(), tfjsVersion: z.string(), node: z.string() }),

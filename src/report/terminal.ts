@@ -1,7 +1,8 @@
 import type { FirstEvent } from '../watch/events.js';
 import type { HistoryPoint } from '../watch/history.js';
 import type { LayerHealth } from '../watch/layer-health.js';
-import { LAYER_COLUMNS, findingText, fmt, inactivityText } from './format.js';
+import { LAYER_COLUMNS, findingText, inactivityText } from './format.js';
+import { fmt } from '../util/number-format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { sparkline } from './sparkline.js';
 import { fitTable, wrapText, type Column } from './fit.js';

@@ -1,112 +1,92 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runCellGroup, type CellJob, type CellResult } from './cell-result.js';
-import type { WorkerMessage } from './cell-worker.js';
-import type { Cell } from './grid.js';
 
-/** Whether cells can go to worker threads (compiled code; from TypeScript sources there is no worker script). */
-export function workersAvailable(): boolean {
-  return import.meta.url.endsWith('.js');
-}
+/*
+ * A pool of worker threads for independent jobs of any kind: the caller names the worker script
+ * (a module that calls `serveJobs`) and says how to run a job in this thread. It knows nothing of
+ * what a job is; critic-doctor's cells (core/cells.ts) are one user.
+ */
 
-export interface PoolArgs {
-  job: CellJob;
-  cells: Cell[];
+/** What the pool sends a worker: a job to run, or "stop the job in progress after its current step". */
+export type PoolMessage<J> = { type: 'run'; job: J } | { type: 'stop' };
+/** What a worker sends back for each job. */
+export type PoolReply<R> = { ok: true; result: R } | { ok: false; error: string };
+
+export interface PoolArgs<J, R> {
+  jobs: readonly J[];
+  /** The worker script; where it does not exist (running from TypeScript sources) jobs run in this thread. */
+  workerUrl: URL;
+  /** Runs one job in this thread (one worker asked for, or no worker script). */
+  runHere: (job: J, signal?: AbortSignal) => Promise<R>;
   /** Workers to use; default: one per core. 1 runs in this thread, unless `threads` says otherwise. */
   concurrency?: number;
   /** Use worker threads even for one worker (this thread is busy with other work meanwhile). */
   threads?: boolean;
-  onCellDone?: (r: CellResult, done: number, total: number) => void;
+  onResult?: (result: R, done: number, total: number) => void;
+  /** Aborting starts no further job; the jobs in progress are asked to stop and their (partial) results kept. */
   signal?: AbortSignal;
+  /** A job's name in error messages. */
+  describe?: (job: J) => string;
+}
+
+/** Whether `workerUrl` names a worker script that exists (compiled code; from TypeScript sources there is none). */
+export function workersAvailable(workerUrl: URL): boolean {
+  return existsSync(fileURLToPath(workerUrl));
 }
 
 /**
- * The most cells a worker trains together as one ensemble (their results come back when all are
- * done). Measured on this project's machines (wasm and cpu backends, 2 cores): lockstep saves
- * dispatches, but a step here is bound by the matmuls and the fused kernels' arithmetic, not by
- * dispatch, and each extra member in lockstep adds tfjs bookkeeping (more live tensors per scope)
- * and cache pressure: 8 seeds on 2 workers ran 587–625 run-steps/s one cell per job, 501–581 two
- * per job, and in one thread 2/4/8 members ran ~5/12/25 % slower per member than 1. So each job is
- * one cell and the workers do the parallel work; `runCellGroup` (cells with replicas) and
- * `run --replicas` (a share per thread) still train several runs as one ensemble, each member
- * exactly its lone run.
+ * Runs the jobs, on worker threads when there is more than one worker and a worker script, else
+ * one after another in this thread. Results come back in the jobs' order (those of jobs never
+ * started after an abort are missing).
  */
-export const MAX_ENSEMBLE = 1;
-
-/**
- * The cells in ensembles for `workers` threads: as few groups as give every worker one (at most
- * MAX_ENSEMBLE cells each), cells dealt round-robin so each group mixes activations and seeds.
- */
-export function ensembleGroups<C>(cells: readonly C[], workers: number, most = MAX_ENSEMBLE): C[][] {
-  const count = Math.max(Math.min(workers, cells.length), Math.ceil(cells.length / most));
-  const groups: C[][] = Array.from({ length: count }, () => []);
-  cells.forEach((c, i) => groups[i % count]!.push(c));
-  return groups.filter((g) => g.length);
-}
-
-/**
- * Runs independent cells in groups, each group one ensemble (train/ensemble.ts), the groups in
- * parallel on worker threads (each with its own wasm backend), or in this thread when one worker
- * is asked for or when running from TypeScript sources (tests), where there is no compiled worker
- * script. Results come back in grid order. When `signal` aborts, no further group starts and the
- * groups in progress stop after their current step: their partial results (status `interrupted`)
- * come back with the finished ones.
- */
-export async function runCells(args: PoolArgs): Promise<{ results: CellResult[]; workers: number }> {
-  const { cells } = args;
-  const workerUrl = new URL('./cell-worker.js', import.meta.url);
-  const compiled = workersAvailable();
-  const n = Math.max(1, Math.min(args.concurrency ?? availableParallelism(), cells.length));
-  const results: CellResult[] = [];
+export async function runPool<J, R>(args: PoolArgs<J, R>): Promise<{ results: R[]; workers: number }> {
+  const { jobs } = args;
+  const n = Math.max(1, Math.min(args.concurrency ?? availableParallelism(), jobs.length));
+  const results: (R | undefined)[] = new Array(jobs.length);
   let done = 0;
-  const finish = (r: CellResult) => {
-    results.push(r);
-    done++;
-    args.onCellDone?.(r, done, cells.length);
+  const finish = (i: number, r: R) => {
+    results[i] = r;
+    args.onResult?.(r, ++done, jobs.length);
   };
-  if ((n === 1 && !args.threads) || !compiled) {
-    for (const g of ensembleGroups(cells, 1)) {
+  const kept = () => results.filter((r): r is R => r !== undefined);
+  if ((n === 1 && !args.threads) || !workersAvailable(args.workerUrl)) {
+    for (const [i, job] of jobs.entries()) {
       if (args.signal?.aborted) break;
-      (await runCellGroup(args.job, g, args.signal)).forEach(finish);
+      finish(i, await args.runHere(job, args.signal));
     }
-    return { results: sortByIndex(results), workers: 1 };
+    return { results: kept(), workers: 1 };
   }
-  const queue = ensembleGroups(cells, n);
-  const workers = Array.from({ length: n }, () => new Worker(workerUrl));
-  const send = (w: Worker, m: WorkerMessage) => w.postMessage(m);
-  const stopAll = () => workers.forEach((w) => send(w, { type: 'stop' }));
+  const queue = [...jobs.keys()];
+  const workers = Array.from({ length: n }, () => new Worker(args.workerUrl));
+  const stopAll = () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies PoolMessage<J>));
   args.signal?.addEventListener('abort', stopAll, { once: true });
   try {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const next = () => {
-              const group = args.signal?.aborted ? undefined : queue.shift();
-              if (!group) return resolve();
-              send(w, { type: 'run', job: args.job, cells: group });
-            };
-            w.on('message', (m: { ok: true; results: CellResult[] } | { ok: false; error: string; cells: Cell[] }) => {
-              if (!m.ok) return reject(new Error(`runs ${m.cells.map(cellName).join(', ')} failed: ${m.error}`));
-              m.results.forEach(finish);
-              next();
-            });
-            w.on('error', reject);
-            next();
-          }),
-      ),
-    );
+    await Promise.all(workers.map((w) => drain(w, queue, args, finish)));
   } finally {
     args.signal?.removeEventListener('abort', stopAll);
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { results: sortByIndex(results), workers: n };
+  return { results: kept(), workers: n };
 }
 
-function cellName(c: Cell): string {
-  return `${c.variant ?? c.activation} seed ${c.seed}`;
-}
-
-function sortByIndex(rs: CellResult[]): CellResult[] {
-  return rs.sort((a, b) => a.index - b.index);
+/** One worker takes jobs off the shared queue until it is empty (or the signal aborts). */
+function drain<J, R>(w: Worker, queue: number[], args: PoolArgs<J, R>, finish: (i: number, r: R) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let current = -1;
+    const next = () => {
+      const i = args.signal?.aborted ? undefined : queue.shift();
+      if (i === undefined) return resolve();
+      current = i;
+      w.postMessage({ type: 'run', job: args.jobs[i]! } satisfies PoolMessage<J>);
+    };
+    w.on('message', (m: PoolReply<R>) => {
+      if (!m.ok) return reject(new Error(`${args.describe?.(args.jobs[current]!) ?? `job ${current}`} failed: ${m.error}`));
+      finish(current, m.result);
+      next();
+    });
+    w.on('error', reject);
+    next();
+  });
 }

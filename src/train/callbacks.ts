@@ -1,6 +1,6 @@
 import type { CriticSpec } from '../model/critic.js';
 import { Instrument, type WatchBegin, type WatchStep } from '../watch/instrument.js';
-import type { TrainState } from './step.js';
+import type { TrainState } from './step-types.js';
 
 /** What every callback of critic-doctor's own trainer learns when training starts. */
 export interface TrainBeginInfo extends WatchBegin {

@@ -6,8 +6,10 @@ import type { WatchBegin, WatchStep } from '../watch/instrument.js';
 import { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
 import { createOptimizer } from './optimizers.js';
-import { trainStepSteps, type StepContext, type TrainState } from './step.js';
-import { batchTensors, disposeInputs, type StepRecord, type StopReason, type TrainArgs, type TrainResult } from './trainer.js';
+import { trainStepSteps } from './step.js';
+import type { StepContext, TrainState } from './step-types.js';
+import { batchTensors, disposeInputs } from './batch-tensors.js';
+import type { StepRecord, StopReason, TrainArgs, TrainResult } from './train-types.js';
 
 export interface EnsembleArgs {
   /**
@@ -136,4 +138,15 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
     ...(m.stopDetail !== undefined ? { stopDetail: m.stopDetail } : {}),
     seconds: m.seconds,
   }));
+}
+
+/**
+ * The training loop of one run: an ensemble of one (train/ensemble.ts), so a lone run and an
+ * ensemble member run the same code. Each step runs inside one tf.tidy that returns only the new
+ * parameters, slots and the [points × stats] health tensor; the statistics are read back once per
+ * step, then every callback sees them. Tensor count stays constant from step to step.
+ */
+export async function train(args: TrainArgs): Promise<TrainResult> {
+  const { signal, yieldEveryMs, now } = args;
+  return (await trainEnsemble({ members: [args], signal, yieldEveryMs, now }))[0]!;
 }

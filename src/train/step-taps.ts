@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CriticSpec } from '../model/critic.js';
-import type { LayerBackward, LayerForward } from '../model/dense-wn.js';
+import type { LayerBackward, LayerForward } from '../engine/dense-wn.js';
 import type { Tap } from '../watch/tap.js';
-import type { LossParts, StepContext, Update } from './step.js';
+import type { LossParts, StepContext, Update } from './step-types.js';
 
 /** What one step computed, for the watchdog. */
 export interface StepParts {

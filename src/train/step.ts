@@ -1,56 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
-import { criticForwardSteps, criticValueSteps, layerParams, type CriticSpec } from '../model/critic.js';
-import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../model/dense-wn.js';
+import type { CriticSpec } from '../model/critic.js';
+import { criticForwardSteps, criticValueSteps, layerParams } from '../engine/critic-forward.js';
+import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../engine/dense-wn.js';
 import type { Tap } from '../watch/tap.js';
 import { clipByGlobalNorm, clipByNorm } from './clip.js';
 import { huberLoss, mseLoss, regularization } from './loss.js';
-import { BN_MOMENTUM } from '../model/norm-layer.js';
+import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import type { Optimizer } from './optimizers.js';
 import { hasJsKernel } from '../engine/js-kernel.js';
 import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import { tapStep } from './step-taps.js';
 import { UPDATE_KERNEL, type UpdateAttrs } from './update-kernel.js';
 import { adamStepSize } from './tf1-arith.js';
-
-/** Everything that changes from step to step and must be saved to resume or replay a run. */
-export interface TrainState {
-  params: tf.Tensor[];
-  /** slots[k][i]: optimizer slot k of parameter i. */
-  slots: tf.Tensor[][];
-  /** Updates applied so far (Adam's t is iteration + 1 during the next step). */
-  iteration: number;
-  /** Batch norm's moving averages (absent or empty without batch norm). */
-  buffers?: tf.Tensor[];
-  /** A frozen copy of the parameters for bootstrapped targets (data.targetNetwork). */
-  target?: tf.Tensor[];
-}
-
-/** One minibatch as tensors: `target = partial + discount · v(nextStates)` where discount > 0. */
-export interface StepInputs {
-  states: tf.Tensor2D;
-  partial: tf.Tensor2D;
-  discount: tf.Tensor2D;
-  nextStates?: tf.Tensor2D;
-}
-
-export interface StepContext {
-  spec: CriticSpec;
-  config: Config;
-  optimizer: Optimizer;
-}
-
-/** The loss side of a step: its target (bootstrapped, maybe normalised), error, loss and dloss/dv. */
-export interface LossParts {
-  vNext?: tf.Tensor2D;
-  target: tf.Tensor2D;
-  normalizedTarget?: tf.Tensor2D;
-  error: tf.Tensor2D;
-  penalty?: tf.Scalar;
-  loss: tf.Scalar;
-  dv: tf.Tensor2D;
-  regGrads?: tf.Tensor[];
-}
+import type { LossParts, StepContext, StepInputs, StepOutput, TrainState, Update } from './step-types.js';
 
 /**
  * One training step as the seed's TF1 graph runs it: forward, `closs = mean((target − v)²)`
@@ -62,14 +25,6 @@ export interface LossParts {
 export function trainStep(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): StepOutput {
   return runFused(trainStepSteps(ctx, state, inputs, tap));
 }
-
-/** What a step returns: the new parameters, slots and buffers, and its loss. */
-export type StepOutput = {
-  params: tf.Tensor[];
-  slots: tf.Tensor[][];
-  loss: tf.Scalar;
-  buffers: tf.Tensor[];
-};
 
 /**
  * `trainStep` as a fused computation (engine/fused-call.ts): run alone it is `trainStep`; run in
@@ -158,14 +113,6 @@ function movingAverages(spec: CriticSpec, fwd: LayerForward[], buffers: tf.Tenso
   });
   return next;
 }
-
-export type Update = {
-  /** θ_new − θ_old of each parameter, when asked for. */
-  steps?: tf.Tensor[];
-  clipped: tf.Tensor[];
-  globalNorm?: tf.Scalar;
-  upd: { params: tf.Tensor[]; slots: tf.Tensor[][] };
-};
 
 /** Clipping then the optimizer, composed from tfjs ops (any backend; the reference for the fused kernel). */
 function composedUpdate(

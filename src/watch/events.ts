@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Float } from './float-schema.js';
+import { Float } from '../util/float-schema.js';
 import { PHASES } from './watch-points.js';
 
 export const EVENT_KINDS = ['nan', 'inf', 'explosion'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Float } from './float-schema.js';
+import { Float } from '../util/float-schema.js';
 import { LayerHealthSchema } from './layer-health.js';
 
 /** One point of the training history: the loss, max |target| and every layer's health. */

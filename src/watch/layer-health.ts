@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Float } from './float-schema.js';
+import { Float } from '../util/float-schema.js';
 import { NUM_STATS, S_DEAD, S_INF, S_MAXABS, S_NAN, S_SAT, S_SUMSQ } from './health-kernel.js';
 import type { PointRole, WatchPoint } from './watch-points.js';
 

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/core/compare.js';
+import type { CompareReport } from '../../src/report/compare-report.js';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import { activationVariant } from '../../src/sweep/variant.js';
+import type { ActivationNameT } from '../../src/config/schema.js';
+import { activationVariant } from '../../src/diagnose/activation-variant.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli } from '../helpers/cli.js';
@@ -53,12 +54,15 @@ describe('critic-doctor compare-activations', () => {
     // The same figures as running one cell alone with `run`.
     const loaded = loadConfigFile(CONFIG);
     for (const cell of [
-      rep.cells.find((c) => c.activation === 'relu' && c.seed === 1)!,
-      rep.cells.find((c) => c.activation === 'tanh' && c.seed === 2)!,
+      rep.cells.find((c) => c.variant === 'relu' && c.seed === 1)!,
+      rep.cells.find((c) => c.variant === 'tanh' && c.seed === 2)!,
     ]) {
-      const f = path.join(dir, `${cell.activation}-${cell.seed}.json`);
-      writeFileSync(f, JSON.stringify(activationVariant({ ...loaded.config, steps: 2200 }, rep.layers, cell.activation, cell.seed)));
-      const alone = path.join(dir, `alone-${cell.activation}.json`);
+      const f = path.join(dir, `${cell.variant as ActivationNameT}-${cell.seed}.json`);
+      writeFileSync(
+        f,
+        JSON.stringify(activationVariant({ ...loaded.config, steps: 2200 }, rep.layers, cell.variant as ActivationNameT, cell.seed)),
+      );
+      const alone = path.join(dir, `alone-${cell.variant as ActivationNameT}.json`);
       await cli(['run', f, '--json', alone, '-q']);
       const single = fromJson<RunReport>(readFileSync(alone, 'utf8'));
       expect(single.firstEvents).toEqual(cell.firstEvents);

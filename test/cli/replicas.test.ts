@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli } from '../helpers/cli.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { runDiagnoses } from '../../src/core/run.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { runDiagnoses } from '../../src/core/run-diagnoses.js';
 import { replicaOptions } from '../../src/core/replicas.js';
 import { replicaOutcome } from '../../src/diagnose/robustness.js';
 

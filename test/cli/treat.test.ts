@@ -7,7 +7,7 @@ import { loadConfigFile } from '../../src/config/load-config.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import type { Config } from '../../src/config/schema.js';
-import type { TreatReport } from '../../src/core/treat.js';
+import type { TreatReport } from '../../src/report/treat-report.js';
 import { getRemedy } from '../../src/diagnose/remedies.js';
 import { cli } from '../helpers/cli.js';
 

@@ -4,7 +4,8 @@ import { validateConfig } from '../../src/config/load-config.js';
 import { runFused, runFusedLockstep } from '../../src/engine/fused-call.js';
 import { buildCriticSpec, initParams } from '../../src/model/critic.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
-import { trainStepSteps, type StepOutput } from '../../src/train/step.js';
+import { trainStepSteps } from '../../src/train/step.js';
+import type { StepOutput } from '../../src/train/step-types.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { seedRaw } from '../helpers/configs.js';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
-import type { CompareReport } from '../../src/core/compare.js';
+import type { CompareReport } from '../../src/report/compare-report.js';
 import type { RunReport } from '../../src/report/run-report.js';
-import type { TreatReport } from '../../src/core/treat.js';
+import type { TreatReport } from '../../src/report/treat-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-int-'));

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load-config.js';
-import { runDiagnoses, runDiagnosis } from '../../src/core/run.js';
+import { runDiagnosis } from '../../src/core/run.js';
+import { runDiagnoses } from '../../src/core/run-diagnoses.js';
 import { toJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { describeEachBackend } from '../helpers/backends.js';

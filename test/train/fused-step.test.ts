@@ -4,11 +4,11 @@ import { validateConfig } from '../../src/config/load-config.js';
 import { createDataStream } from '../../src/data/data-stream.js';
 import { hasJsKernel, setFusedKernels } from '../../src/engine/js-kernel.js';
 import { buildCriticSpec, initParams } from '../../src/model/critic.js';
-import { DENSE_FORWARD_KERNEL } from '../../src/model/dense-wn-kernels.js';
+import { DENSE_FORWARD_KERNEL } from '../../src/engine/dense-wn-kernels.js';
 import { runDiagnosis } from '../../src/core/run.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { trainStep } from '../../src/train/step.js';
-import { batchTensors, disposeInputs } from '../../src/train/trainer.js';
+import { batchTensors, disposeInputs } from '../../src/train/batch-tensors.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { seedRaw } from '../helpers/configs.js';
 

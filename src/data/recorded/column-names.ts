@@ -26,3 +26,13 @@ export function columnNames(cfg: RecordedDataConfig, format: 'csv' | 'jsonl' | '
     value: c.value,
   };
 }
+
+/** A column glob as data.columns.states takes it ("obs_*", "q?"): `*` any run of characters, `?` one; anything else literal. */
+export function columnGlob(glob: string): RegExp {
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+}

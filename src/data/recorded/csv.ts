@@ -1,18 +1,9 @@
 import { DataError } from '../../config/errors.js';
-import type { ColumnNames } from './column-names.js';
+import { columnGlob, type ColumnNames } from './column-names.js';
 import { RolloutCollector } from './growable.js';
 import { parseDone, type BadRowPolicy, type RecordedRollout } from './recorded-data.js';
 import { printable } from './sniff.js';
 import { textLines } from './text-lines.js';
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-}
 
 /** Picks the state columns: a glob ("obs_*", in header order) or an explicit list. */
 function stateColumns(header: string[], spec: string | string[], file: string): number[] {
@@ -27,7 +18,7 @@ function stateColumns(header: string[], spec: string | string[], file: string): 
       return i;
     });
   }
-  const re = globToRegExp(spec);
+  const re = columnGlob(spec);
   const idx = header.flatMap((h, i) => (re.test(h) ? [i] : []));
   if (idx.length === 0)
     throw new DataError(`no column matches "${spec}" (data.columns.states); the header has: ${printable(header.join(', '), 200)}`, {

@@ -1,19 +1,10 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { DataError } from '../../config/errors.js';
-import type { ColumnNames } from './column-names.js';
+import { columnGlob, type ColumnNames } from './column-names.js';
 import { GrowableF32 } from './growable.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 import { finishRollout } from './rollout-columns.js';
 import { printable } from './sniff.js';
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-}
 
 /** A cell as a number: bigint (int64) through Number, booleans as 0/1, null (missing) as NaN. */
 function num(v: unknown): number {
@@ -55,7 +46,7 @@ export async function readParquet(file: string, columns: ColumnNames, policy: Ba
     : Array.isArray(spec)
       ? spec.map((n) => need(n, 'states'))
       : spec.includes('*') || spec.includes('?')
-        ? names.filter((n) => globToRegExp(spec).test(n))
+        ? names.filter((n) => columnGlob(spec).test(n))
         : [need(spec, 'states')];
   if (stateCols.length === 0)
     throw new DataError(`no column matches "${String(spec)}" (data.columns.states); the file has: ${shown()}`, { file });

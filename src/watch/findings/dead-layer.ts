@@ -1,4 +1,5 @@
-import { FindingRule, pct, type Holding, type StepSummary } from './finding.js';
+import { pct } from '../../util/number-format.js';
+import { FindingRule, type Holding, type StepSummary } from './finding.js';
 
 /** At least this fraction of a relu-like layer's units inactive on the whole batch (DeepDiagnosis: 70 %). */
 export const DEAD_FRACTION = 0.7;
@@ -6,6 +7,8 @@ export const DEAD_FRACTION = 0.7;
 /** A relu-like layer most of whose units output 0 for every sample of the batch. */
 export class DeadLayer extends FindingRule {
   readonly name = 'dead-layer';
+  readonly cause = 'activation' as const;
+  readonly label = 'dead';
 
   protected holds(s: StepSummary): Holding[] {
     return s.layers

@@ -1,14 +1,19 @@
 import { z } from 'zod';
-import { Float } from '../float-schema.js';
+import { Float } from '../../util/float-schema.js';
 import type { LayerHealth } from '../layer-health.js';
+import { CauseSchema, type Cause } from '../cause.js';
 
 /**
  * A silent failure: no NaN, no Inf, but a layer (or the whole critic) that has stopped learning
  * for long enough that it is not a blip. Plain data; reporters only draw it.
  */
 export const FindingSchema = z.object({
-  /** The rule that found it: saturated-layer, dead-layer, vanishing-gradient, loss-plateau. */
+  /** The rule that found it: saturated-layer, dead-layer, vanishing-gradient, loss-plateau, frozen-weights, thrashing-weights. */
   rule: z.string(),
+  /** The rule's short name for tables and sentences ("saturated"; with the layer: "l3 saturated"). */
+  label: z.string(),
+  /** What the rule points at, in treat's words. */
+  cause: CauseSchema,
   /** The layer, or null for the whole critic. */
   layer: z.string().nullable(),
   /** First step of the run of steps over which the rule held (at least its minimum duration). */
@@ -49,6 +54,10 @@ export interface Holding {
  */
 export abstract class FindingRule {
   abstract readonly name: string;
+  /** Its short name in tables ("saturated", "dead"). */
+  abstract readonly label: string;
+  /** What it points at: the cause treat's remedies are ordered by. */
+  abstract readonly cause: Cause;
   /** Steps the rule must hold without a break before it is a finding (a blip is not). */
   constructor(readonly minSteps: number) {}
 
@@ -75,6 +84,8 @@ export abstract class FindingRule {
       } else if (!prior && s.step - since >= this.minSteps) {
         this.found.set(key, {
           rule: this.name,
+          label: this.label,
+          cause: this.cause,
           layer: h.layer,
           firstStep: since,
           lastStep: s.step,
@@ -99,11 +110,7 @@ export abstract class FindingRule {
   }
 }
 
-/** The median of the finite, positive values (null when none). */
-export function median(xs: number[]): number | null {
-  const v = xs.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
-  return v.length ? v[Math.floor(v.length / 2)]! : null;
+/** A finding's name in tables and sentences: "l3 saturated", "loss flat under growing targets". */
+export function findingLabel(f: { label: string; layer: string | null }): string {
+  return f.layer ? `${f.layer} ${f.label}` : f.label;
 }
-
-/** "100 %" */
-export const pct = (x: number) => `${Math.round(x * 100)} %`;

@@ -1,4 +1,4 @@
-import { fmt } from '../../report/format.js';
+import { fmt } from '../../util/number-format.js';
 import { FindingRule, type Holding, type StepSummary } from './finding.js';
 
 /** Over the window, the loss moved less than this (relative) ... */
@@ -12,6 +12,8 @@ export const TARGET_GROWTH = 2;
  */
 export class LossPlateau extends FindingRule {
   readonly name = 'loss-plateau';
+  readonly cause = 'targets' as const;
+  readonly label = 'loss flat under growing targets';
   private readonly window: StepSummary[] = [];
 
   constructor(

@@ -1,5 +1,6 @@
-import { fmt } from '../../report/format.js';
-import { FindingRule, median, pct, type Holding, type StepSummary } from './finding.js';
+import { median } from '../../util/stats.js';
+import { fmt, pct } from '../../util/number-format.js';
+import { FindingRule, type Holding, type StepSummary } from './finding.js';
 
 /** At least this fraction of a tanh/sigmoid layer's pre-activations where f' < 0.01 (DeepDiagnosis uses 50 %). */
 export const SATURATED_FRACTION = 0.5;
@@ -7,9 +8,11 @@ export const SATURATED_FRACTION = 0.5;
 /** A saturating layer (tanh, sigmoid) whose pre-activations sit mostly where the nonlinearity is flat. */
 export class SaturatedLayer extends FindingRule {
   readonly name = 'saturated-layer';
+  readonly cause = 'scale' as const;
+  readonly label = 'saturated';
 
   protected holds(s: StepSummary): Holding[] {
-    const mid = median(s.layers.map((l) => l.gradNorm));
+    const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));
     return s.layers
       .filter((l) => l.saturatedFraction !== null && l.saturatedFraction >= SATURATED_FRACTION)
       .map((l) => ({

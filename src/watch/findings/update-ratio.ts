@@ -1,4 +1,4 @@
-import { fmt } from '../../report/format.js';
+import { fmt } from '../../util/number-format.js';
 import { FindingRule, type Holding, type StepSummary } from './finding.js';
 
 /** ‖Δθ‖/‖θ‖ of a layer's weight matrix per step below this: the weights are frozen (SageMaker's weight_update_ratio). */
@@ -19,6 +19,8 @@ abstract class UpdateRatioRule extends FindingRule {
 /** A layer whose weights barely move: each update changes them by less than 1e-8 of their size. */
 export class FrozenWeights extends UpdateRatioRule {
   readonly name = 'frozen-weights';
+  readonly cause = 'scale' as const;
+  readonly label = 'frozen';
   protected inRange = (r: number) => r < FROZEN_RATIO;
   protected sentence(h: Holding, since: number): string {
     return `${h.layer}'s weights have moved by ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;
@@ -34,6 +36,8 @@ export class FrozenWeights extends UpdateRatioRule {
 /** A layer whose weights are rewritten by a tenth of their size or more at every step. */
 export class ThrashingWeights extends UpdateRatioRule {
   readonly name = 'thrashing-weights';
+  readonly cause = 'optimizer' as const;
+  readonly label = 'thrashing';
   protected inRange = (r: number) => r > THRASHING_RATIO;
   protected sentence(h: Holding, since: number): string {
     return `${h.layer}'s weights have changed by ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;

@@ -1,5 +1,6 @@
-import { fmt } from '../../report/format.js';
-import { FindingRule, median, type Holding, type StepSummary } from './finding.js';
+import { median } from '../../util/stats.js';
+import { fmt } from '../../util/number-format.js';
+import { FindingRule, type Holding, type StepSummary } from './finding.js';
 
 /** A layer's gradient norm below this fraction of the network's median (a ratio, not an absolute number). */
 export const VANISHING_RATIO = 1e-4;
@@ -7,9 +8,11 @@ export const VANISHING_RATIO = 1e-4;
 /** A layer whose gradient is vanishingly small next to the other layers'. */
 export class VanishingGradient extends FindingRule {
   readonly name = 'vanishing-gradient';
+  readonly cause = 'scale' as const;
+  readonly label = 'gradient vanishing';
 
   protected holds(s: StepSummary): Holding[] {
-    const mid = median(s.layers.map((l) => l.gradNorm));
+    const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));
     if (mid === null) return [];
     return s.layers
       .filter((l) => Number.isFinite(l.gradNorm) && l.gradNorm / mid < VANISHING_RATIO)

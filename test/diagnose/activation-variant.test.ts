@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load-config.js';
-import { buildGrid, shardCells } from '../../src/sweep/grid.js';
-import { activationVariant, defaultCompareLayers } from '../../src/sweep/variant.js';
+import { buildGrid, shardCells } from '../../src/core/cell.js';
+import { activationVariant, defaultCompareLayers } from '../../src/diagnose/activation-variant.js';
 import { createDataStream } from '../../src/data/data-stream.js';
 import { buildCriticSpec, initParams } from '../../src/model/critic.js';
 import { describeEachBackend } from '../helpers/backends.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasJsKernel } from '../engine/js-kernel.js';
-import { callKernel, type Fused } from '../engine/fused-call.js';
-import type { Activation } from './activations.js';
+import { hasJsKernel } from './js-kernel.js';
+import { callKernel, type Fused } from './fused-call.js';
+import type { Activation } from '../model/activations.js';
 import { normBackward, normForward, type NormForward, type NormKind } from './norm-layer.js';
 import { DENSE_BACKWARD_KERNEL, DENSE_FORWARD_KERNEL, FUSED_ACTIVATIONS } from './dense-wn-kernels.js';
 

@@ -1,11 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import type { DataStream } from '../data/data-stream.js';
 import type { Batch } from '../data/transitions.js';
 import type { CriticSpec } from '../model/critic.js';
 import type { Instrument } from '../watch/instrument.js';
-import type { StepContext, StepInputs, TrainState } from './step.js';
-import { trainEnsemble } from './ensemble.js';
+import type { StepContext, TrainState } from './step-types.js';
 
 export interface TrainArgs {
   config: Config;
@@ -55,29 +53,4 @@ export interface TrainResult {
   /** Which callback stopped training, and why. */
   stopDetail?: string;
   seconds: number;
-}
-
-/** Turns a minibatch into the step's input tensors (the caller disposes them). */
-export function batchTensors(b: Batch): StepInputs {
-  return {
-    states: tf.tensor2d(b.states, [b.size, b.dim]),
-    partial: tf.tensor2d(b.partial, [b.size, 1]),
-    discount: tf.tensor2d(b.discount, [b.size, 1]),
-    nextStates: b.nextStates ? tf.tensor2d(b.nextStates, [b.size, b.dim]) : undefined,
-  };
-}
-
-export function disposeInputs(i: StepInputs): void {
-  tf.dispose([i.states, i.partial, i.discount, ...(i.nextStates ? [i.nextStates] : [])]);
-}
-
-/**
- * The training loop of one run: an ensemble of one (train/ensemble.ts), so a lone run and an
- * ensemble member run the same code. Each step runs inside one tf.tidy that returns only the new
- * parameters, slots and the [points × stats] health tensor; the statistics are read back once per
- * step, then every callback sees them. Tensor count stays constant from step to step.
- */
-export async function train(args: TrainArgs): Promise<TrainResult> {
-  const { signal, yieldEveryMs, now } = args;
-  return (await trainEnsemble({ members: [args], signal, yieldEveryMs, now }))[0]!;
 }

@@ -1,5 +1,5 @@
-import { registerJsKernel } from '../engine/js-kernel.js';
-import { SELU_ALPHA, SELU_SCALE } from './activations.js';
+import { registerJsKernel } from './js-kernel.js';
+import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
  * denseWN's forward and backward (all but the two matmuls) as one JS kernel each, on the

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { ACTIVATIONS } from '../../src/config/schema.js';
-import { buildCriticSpec, criticForward, initParams } from '../../src/model/critic.js';
+import { buildCriticSpec, initParams } from '../../src/model/critic.js';
+import { criticForward } from '../../src/engine/critic-forward.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { trainStep } from '../../src/train/step.js';
 import { Tap } from '../../src/watch/tap.js';
