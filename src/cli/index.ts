@@ -12,9 +12,12 @@ import { runCommand } from './run.js';
 
 /** The command-line program: one file per command, wired here. */
 export function buildProgram(): Command {
-  return new Command('critic-doctor')
+  const program = new Command('critic-doctor')
     .description("find when, where and why a critic's output turns NaN or explodes (relu/elu vs tanh), and what cures it")
     .version(TOOL_VERSION, '-V, --version')
+    // One flag for every command: declared here, read by main.ts from the parsed options.
+    .option('--debug', 'show stack traces of internal errors and bad-input errors')
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run critic-doctor --help for usage)')
     .addCommand(runCommand())
@@ -28,4 +31,7 @@ export function buildProgram(): Command {
     .addCommand(schemaCommand())
     .addCommand(reportSchemaCommand())
     .addHelpText('after', '\nExample:\n  $ critic-doctor run configs/seed-critic-relu.yaml --json report.json');
+  // Each command's --help lists --debug too (added commands do not inherit help settings).
+  for (const c of program.commands) c.configureHelp({ showGlobalOptions: true });
+  return program;
 }

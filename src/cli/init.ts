@@ -1,31 +1,31 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { initConfigText } from '../config/init-template.js';
 import { ACTIVATIONS } from '../config/schema.js';
+import { addFlags, flag, flagNames, optionsSchema } from './flags.js';
 import { parseOptions } from './options.js';
 import { writeOutputFile } from './write-output.js';
 
-export const InitOptionsSchema = z.strictObject({
-  activation: z.enum(ACTIVATIONS).default('relu'),
-  out: z.string().min(1).default('critic-doctor.yaml'),
-  force: z.boolean().default(false),
-  debug: z.boolean().default(false),
-});
+const INIT_FLAGS = {
+  activation: flag('--activation <name>', 'activation of l3, l3_1, l3_2', z.enum(ACTIVATIONS).default('relu'), {
+    choices: ACTIVATIONS,
+    shownDefault: 'relu',
+  }),
+  out: flag('--out <file>', 'where to write it', z.string().min(1).default('critic-doctor.yaml'), { shownDefault: 'critic-doctor.yaml' }),
+  force: flag('--force', 'overwrite an existing file', z.boolean().default(false)),
+};
+export const InitOptionsSchema = optionsSchema(INIT_FLAGS);
 
 /** `critic-doctor init`: writes a commented config of the seed's critic. */
 export function initCommand(): Command {
-  return new Command('init')
+  return addFlags(new Command('init'), INIT_FLAGS)
     .description("write a commented config of the seed's critic to start from")
-    .addOption(new Option('--activation <name>', 'activation of l3, l3_1, l3_2').choices(ACTIVATIONS).default('relu'))
-    .option('--out <file>', 'where to write it', 'critic-doctor.yaml')
-    .option('--force', 'overwrite an existing file')
-    .option('--debug', 'show stack traces of internal errors')
     .addHelpText('after', '\nExample:\n  $ critic-doctor init --activation elu --out my-critic.yaml && critic-doctor run my-critic.yaml')
     .action((raw: Record<string, unknown>) => {
-      const opts = parseOptions(InitOptionsSchema, raw);
+      const opts = parseOptions(InitOptionsSchema, raw, flagNames(INIT_FLAGS));
       if (existsSync(opts.out) && !opts.force) throw new UsageError(`${opts.out} exists; use --force to overwrite it`, { file: opts.out });
       const schema = path
         .relative(path.dirname(path.resolve(opts.out)), path.resolve(SCHEMA_FILE))

@@ -8,13 +8,14 @@ import { buildProgram } from './index.js';
  * Sets process.exitCode and lets Node exit by itself, so output streams are flushed.
  */
 export async function main(argv: string[]): Promise<void> {
-  const debug = argv.includes('--debug');
   // `critic-doctor ... | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
   const program = buildProgram();
+  // Read after parsing (an error thrown by a command's action comes after its options were parsed).
+  const debug = () => program.opts<{ debug?: boolean }>().debug === true;
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const c of program.commands) c.exitOverride();
@@ -31,12 +32,12 @@ export async function main(argv: string[]): Promise<void> {
       const lines = [`error: ${where ? `${where}: ` : ''}${e.message}`];
       if (e.details.length > 1) lines.push(...e.details.slice(1).map((d) => `  also: ${d}`));
       process.stderr.write(`${lines.join('\n')}\n`);
-      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+      if (debug() && e.stack) process.stderr.write(`${e.stack}\n`);
       process.exitCode = e.exitCode;
       return;
     }
     process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    if (debug() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('(run again with --debug for the stack trace; please report it)\n');
     process.exitCode = 3;
   }

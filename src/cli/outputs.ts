@@ -1,16 +1,7 @@
 import { appendFileSync } from 'node:fs';
-import { z } from 'zod';
 import { renderReport, type AnyReport, type FileFormat } from '../report/index.js';
 import { renderRunAnnotations } from '../report/github.js';
 import { writeOutputFile } from './write-output.js';
-
-/** The file-output flags every reporting command shares. */
-export const OutputFlags = {
-  json: z.string().min(1).optional(),
-  html: z.string().min(1).optional(),
-  markdown: z.string().min(1).optional(),
-  junit: z.string().min(1).optional(),
-};
 
 export type OutputOptions = Partial<Record<FileFormat, string>>;
 

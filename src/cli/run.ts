@@ -1,68 +1,44 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../model/load-config-with-model.js';
-import { FAIL_ON } from '../config/schema.js';
 import { renderRunTerminal } from '../report/terminal.js';
 import { runDiagnosis } from '../core/run.js';
-import { BACKEND_CHOICES } from '../train/backend.js';
-import { intFlag, MAX_REPLICAS, parseOptions } from './options.js';
+import { parseOptions } from './options.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
 import { ProgressBar } from './progress.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
-import { emitOutputs, OutputFlags } from './outputs.js';
+import { emitOutputs } from './outputs.js';
 
-export const RunOptionsSchema = z.strictObject({
-  ...OutputFlags,
-  steps: intFlag(1).optional(),
-  seed: intFlag(0).optional(),
-  backend: z.enum(BACKEND_CHOICES).default('auto'),
-  failOn: z.enum(FAIL_ON).optional(),
-  quiet: z.boolean().default(false),
-  progress: z.boolean().default(true),
-  debug: z.boolean().default(false),
-  allowBadRows: z.enum(['drop']).optional(),
-  dumpDir: z.string().min(1).optional(),
-  replicas: intFlag(1, MAX_REPLICAS).optional(),
-});
+const RUN_FLAGS = {
+  ...pick([...OUTPUT_FLAGS, 'steps', 'seed', 'backend'], { junit: 'write JUnit XML (one test case, failing with the verdict)' }),
+  ...pick(['failOn'], { failOn: "what makes the exit code 1 (default: the config's watch.failOn, else inf = NaN or Inf)" }),
+  ...pick(['quiet', 'progress']),
+  allowBadRows: flag(
+    '--allow-bad-rows <what>',
+    'recorded data: drop rows with NaN/Inf or the wrong width instead of refusing the file (the count is reported)',
+    z.enum(['drop']).optional(),
+    { choices: ['drop'] },
+  ),
+  dumpDir: flag(
+    '--dump-dir <dir>',
+    'write a crash dump (state before the failing step, its minibatch, RNG state; .npy + manifest) for `critic-doctor replay`',
+    z.string().min(1).optional(),
+  ),
+  ...pick(['replicas'], {
+    replicas:
+      'train the run with k−1 replicas whose initial parameters are nudged by one float32 ulp, as one ensemble, ' +
+      'and say whether the diagnosis is robust or chaotic',
+  }),
+};
+export const RunOptionsSchema = optionsSchema(RUN_FLAGS);
 
 /** `critic-doctor run CONFIG`: train with the watchdog, report the first NaN/Inf/explosion. */
 export function runCommand(): Command {
-  return new Command('run')
+  return addFlags(new Command('run'), RUN_FLAGS)
     .description('train the critic a config describes, with a watchdog on every layer, and report the first NaN, Inf or explosion')
     .argument('<config>', 'YAML or JSON config file')
-    .option('--json <file>', 'write the full report as JSON')
-    .option('--html <file>', 'write a self-contained HTML report with charts')
-    .option('--markdown <file>', 'write a Markdown summary')
-    .option('--junit <file>', 'write JUnit XML (one test case, failing with the verdict)')
-    .option('--steps <n>', "override the config's steps")
-    .option('--seed <n>', "override the config's seed")
-    .addOption(
-      new Option('--backend <name>', 'TensorFlow.js backend; auto takes the first that loads').choices(BACKEND_CHOICES).default('auto'),
-    )
-    .addOption(
-      new Option('--fail-on <event>', "what makes the exit code 1 (default: the config's watch.failOn, else inf = NaN or Inf)").choices(
-        FAIL_ON,
-      ),
-    )
-    .option('-q, --quiet', 'print only the verdict')
-    .option('--no-progress', 'no progress bar (it only shows on a terminal anyway)')
-    .addOption(
-      new Option(
-        '--allow-bad-rows <what>',
-        'recorded data: drop rows with NaN/Inf or the wrong width instead of refusing the file (the count is reported)',
-      ).choices(['drop']),
-    )
-    .option(
-      '--dump-dir <dir>',
-      'write a crash dump (state before the failing step, its minibatch, RNG state; .npy + manifest) for `critic-doctor replay`',
-    )
-    .option(
-      '--replicas <k>',
-      'train the run with k−1 replicas whose initial parameters are nudged by one float32 ulp, as one ensemble, ' +
-        'and say whether the diagnosis is robust or chaotic',
-    )
-    .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
       'after',
       '\nExamples:\n  $ critic-doctor run configs/seed-critic-relu.yaml --json report.json\n  $ critic-doctor run ' +
@@ -71,7 +47,7 @@ export function runCommand(): Command {
         'config/data/usage, 3 internal error, 130/143 interrupted.',
     )
     .action(async (configPath: string, raw: Record<string, unknown>) => {
-      const opts = parseOptions(RunOptionsSchema, raw);
+      const opts = parseOptions(RunOptionsSchema, raw, flagNames(RUN_FLAGS));
       const loaded = await loadConfig(configPath);
       const showProgress = opts.progress && !opts.quiet && process.stderr.isTTY === true;
       const { value: report, received } = await withSignals((signal) =>

@@ -42,6 +42,12 @@ export const CompareVerdictSchema = z.object({
   expectHealthy: z.array(ActivationName),
   /** Why it failed, one line per failing activation. */
   failures: z.array(z.string()),
+  /**
+   * What the mark before the sentence says: failed (exit 1), events (some run had a NaN, Inf or
+   * explosion that did not fail it), findings (silent failures only), healthy. With
+   * --expect-healthy only the named activations count.
+   */
+  level: z.enum(['failed', 'events', 'findings', 'healthy']),
 });
 export type CompareVerdict = z.infer<typeof CompareVerdictSchema>;
 
@@ -144,5 +150,13 @@ export function decideCompareVerdict(
         );
     }
   }
-  return { sentence, failed: failures.length > 0, failOn: level ?? null, expectHealthy: [...expectHealthy], failures };
+  const counted = expectHealthy.length ? rows.filter((r) => expectHealthy.includes(r.activation)) : rows;
+  const mark = failures.length
+    ? 'failed'
+    : counted.some((r) => r.worst)
+      ? 'events'
+      : counted.some((r) => r.findings.length)
+        ? 'findings'
+        : 'healthy';
+  return { sentence, failed: failures.length > 0, failOn: level ?? null, expectHealthy: [...expectHealthy], failures, level: mark };
 }

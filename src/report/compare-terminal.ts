@@ -9,7 +9,7 @@ import { fitTable, wrapText, type Column } from './fit.js';
 export function renderCompareTerminal(r: CompareReport, opts: { palette?: Palette; quiet?: boolean; width?: number } = {}): string {
   const p = opts.palette ?? plainPalette;
   const W = opts.width ?? Infinity;
-  const mark = r.verdict.failed ? p.error('✖') : p.success('✔');
+  const mark = { failed: p.error('✖'), events: p.warn('!'), findings: p.warn('⚠'), healthy: p.success('✔') }[r.verdict.level];
   const verdict = `${mark} ${r.verdict.sentence}`;
   const failures = r.verdict.failures.map((f) => `  ${p.error(f)}`);
   if (opts.quiet) return `${wrapText([verdict, ...failures].join('\n'), W)}\n`;

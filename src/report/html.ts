@@ -211,7 +211,7 @@ export function renderCompareHtml(r: CompareReport): string {
       return tr([name, ...counts, ...steps, esc(x.commonPlace ?? '–'), fmt(x.maxAbsActivation), fmt(x.healthyFinalLoss), inactive]);
     })
     .join('\n');
-  const cls = r.verdict.failed ? 'failed' : 'ok';
+  const cls = { failed: 'failed', events: 'warn', findings: 'warn', healthy: 'ok' }[r.verdict.level];
   const body = [
     `<h1>critic-doctor compare-activations: ${esc(r.config.name ?? r.configFile)}</h1>`,
     `<p class="meta">${esc(r.configFile)} · layers ${esc(r.layers.join(', '))} · seeds ${r.seeds.join(', ')} · ${r.config.steps} ` +

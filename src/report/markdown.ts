@@ -62,7 +62,7 @@ export function renderRunMarkdown(r: RunReport): string {
 
 /** A Markdown summary of a comparison. */
 export function renderCompareMarkdown(r: CompareReport): string {
-  const icon = r.verdict.failed ? '❌' : '✅';
+  const icon = { failed: '❌', events: '⚠️', findings: '⚠️', healthy: '✅' }[r.verdict.level];
   const lines = [
     `### ${icon} critic-doctor compare-activations: ${cell(r.config.name ?? r.configFile)}`,
     '',

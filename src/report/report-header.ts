@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/schema.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** Bumped whenever a field changes meaning or goes away (adding fields does not bump it). */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever a field changes meaning or goes away (adding fields does not bump it). 2: a
+ * comparison's or treatment's cells name their `variant` (no `activation`); findings carry `label` and `cause`.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const ToolSchema = z.object({ name: z.string(), version: z.string() });
 

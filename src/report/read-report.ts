@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../config/errors.js';
-import { CompareReportSchema } from '../report/compare-report.js';
-import { fromJson } from '../report/json.js';
-import { RunReportSchema } from '../report/run-report.js';
-import { TreatReportSchema } from '../report/treat-report.js';
-import type { AnyReport } from '../report/index.js';
+import { CompareReportSchema } from './compare-report.js';
+import { fromJson } from './json.js';
+import { RunReportSchema } from './run-report.js';
+import { TreatReportSchema } from './treat-report.js';
+import type { AnyReport } from './index.js';
+import { REPORT_SCHEMA_VERSION } from './report-header.js';
 
 /** Reads and checks a saved JSON report against the report schema. */
 export function readReport(file: string): AnyReport {
@@ -27,10 +28,20 @@ export function readReport(file: string): AnyReport {
   const schema = typeof command === 'string' && Object.hasOwn(schemas, command) ? schemas[command as keyof typeof schemas] : null;
   if (!schema)
     throw new DataError('not a critic-doctor JSON report (expected "command": "run", "compare-activations" or "treat")', { file });
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION)
+    throw new DataError(
+      `report schemaVersion ${JSON.stringify(version)}: this critic-doctor reads schemaVersion ${REPORT_SCHEMA_VERSION} ` +
+        '(re-run the command that wrote it)',
+      { file, path: 'schemaVersion' },
+    );
   const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new DataError(`not a valid report (schemaVersion 1): ${i.path.join('.')}: ${i.message}`, { file, path: i.path.join('.') });
+    throw new DataError(`not a valid report (schemaVersion ${REPORT_SCHEMA_VERSION}): ${i.path.join('.')}: ${i.message}`, {
+      file,
+      path: i.path.join('.'),
+    });
   }
   return r.data as AnyReport;
 }
