@@ -59,7 +59,11 @@ export async function treat(opts: TreatOptions): Promise<TreatReport> {
     target: opts.target ?? 'event',
     targetFindings: [...target.findings],
     causes,
-    ...parts,
+    reference: parts.reference,
+    rows: parts.rows,
+    cells: parts.cells,
+    best: parts.best,
+    verdict: parts.verdict,
     timing: { wallSeconds: (performance.now() - t0) / 1000 },
     status: opts.signal?.aborted ? 'interrupted' : 'completed',
   });

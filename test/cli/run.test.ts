@@ -17,7 +17,7 @@ describe('critic-doctor run (shipped configs, real training)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
-    expect(rep.schemaVersion).toBe(1);
+    expect(rep.schemaVersion).toBe(2);
     expect(rep.verdict.worst).toBe('explosion');
     const e = rep.firstEvents.explosion!;
     expect(e.step).toBeGreaterThan(0);
