@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
-import { compareActivations } from '../core/compare.js';
 import { defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
@@ -84,6 +83,7 @@ export function compareActivationsCommand(): Command {
       const expectHealthy = opts.expectHealthy ?? [];
       checkNames('--expect-healthy', expectHealthy, opts.activations, 'activation (not among --activations)');
       const shard = parseShard(opts.shard);
+      const { compareActivations } = await import('../core/compare.js');
       const bar = cellsBar(opts.progress && !opts.quiet);
       const { value: report, received } = await withSignals((signal) => {
         bar.start();

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { FAIL_ON } from '../config/schema.js';
-import { BACKEND_CHOICES } from '../train/backend.js';
+import { BACKEND_CHOICES } from '../train/backend-choices.js';
 import { intFlag, listFlag, MAX_REPLICAS } from './options.js';
 
 /**

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { lintConfig } from '../diagnose/lint.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderLintText } from '../report/lint-text.js';
 import { addFlags, flag, flagNames, optionsSchema } from './flags.js';
@@ -18,7 +17,9 @@ export function lintCommand(): Command {
     .addHelpText('after', '\nExample:\n  $ critic-doctor lint configs/seed-critic-relu.yaml')
     .action(async (file: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(LintOptionsSchema, raw, flagNames(LINT_FLAGS));
-      const findings = lintConfig(await loadConfig(file));
+      const loaded = await loadConfig(file);
+      const { lintConfig } = await import('../diagnose/lint.js');
+      const findings = lintConfig(loaded);
       process.stdout.write(opts.json ? `${JSON.stringify(findings, null, 2)}\n` : renderLintText(file, findings, terminalPalette()));
     });
 }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../config/errors.js';
-import { mergeShards } from '../core/merge.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { parseOptions } from './options.js';
 import { terminalPalette } from './tty.js';
@@ -17,9 +16,10 @@ export function mergeCommand(): Command {
     .description('combine compare-activations shard reports (--shard i/n) into one table and exit code')
     .argument('<reports...>', 'JSON reports written by compare-activations --shard i/n --json')
     .addHelpText('after', '\nExample:\n  $ critic-doctor merge shard-1.json shard-2.json --json all.json')
-    .action((files: string[], raw: Record<string, unknown>) => {
+    .action(async (files: string[], raw: Record<string, unknown>) => {
       const opts = parseOptions(MergeOptionsSchema, raw, flagNames(MERGE_FLAGS));
       if (files.length === 0) throw new UsageError('merge: give at least one report');
+      const { mergeShards } = await import('../core/merge.js');
       const report = mergeShards(files);
       emitOutputs(report, opts);
       process.stdout.write(renderCompareTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));

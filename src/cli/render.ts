@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../config/errors.js';
-import { readReport } from '../report/read-report.js';
 import { addFlags, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
 import { parseOptions } from './options.js';
 import { emitOutputs } from './outputs.js';
@@ -18,10 +17,11 @@ export function renderCommand(): Command {
     .description('turn a saved JSON report into HTML, Markdown or JUnit without re-training')
     .argument('<report>', 'a JSON report written with --json')
     .addHelpText('after', '\nExample:\n  $ critic-doctor render report.json --html report.html --junit report.xml')
-    .action((file: string, raw: Record<string, unknown>) => {
+    .action(async (file: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(RenderOptionsSchema, raw, flagNames(RENDER_FLAGS));
       if (!opts.html && !opts.markdown && !opts.junit && !opts.json)
         throw new UsageError('render: name at least one of --html, --markdown, --junit, --json');
+      const { readReport } = await import('../report/read-report.js');
       emitOutputs(readReport(file), opts, {});
     });
 }

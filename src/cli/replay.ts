@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { replayDump } from '../diagnose/replay.js';
 import { renderReplayText } from '../report/replay-text.js';
-import { selectBackend } from '../train/backend.js';
 import { addFlags, flagNames, optionsSchema, pick } from './flags.js';
 import { parseOptions } from './options.js';
 import { terminalPalette } from './tty.js';
@@ -19,6 +17,7 @@ export function replayCommand(): Command {
     .addHelpText('after', '\nExample:\n  $ critic-doctor run configs/nan-sgd-relu.yaml --dump-dir crash/ ; critic-doctor replay crash/')
     .action(async (dir: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(ReplayOptionsSchema, raw, flagNames(REPLAY_FLAGS));
+      const [{ replayDump }, { selectBackend }] = await Promise.all([import('../diagnose/replay.js'), import('../train/backend.js')]);
       await selectBackend(opts.backend);
       const r = replayDump(dir);
       process.stdout.write(renderReplayText(dir, r, terminalPalette()));

@@ -2,10 +2,8 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderRunTerminal } from '../report/terminal.js';
-import { runDiagnosis } from '../core/run.js';
 import { parseOptions } from './options.js';
 import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
-import { ProgressBar } from './progress.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
@@ -49,6 +47,8 @@ export function runCommand(): Command {
     .action(async (configPath: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(RunOptionsSchema, raw, flagNames(RUN_FLAGS));
       const loaded = await loadConfig(configPath);
+      // Loaded once the config is good: a bad config is refused without loading tfjs.
+      const [{ runDiagnosis }, { ProgressBar }] = await Promise.all([import('../core/run.js'), import('./step-progress.js')]);
       const showProgress = opts.progress && !opts.quiet && process.stderr.isTTY === true;
       const { value: report, received } = await withSignals((signal) =>
         runDiagnosis({

@@ -6,7 +6,6 @@ import { UsageError } from '../config/errors.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 
 import { renderTreatTerminal } from '../report/treat-render.js';
-import { treat } from '../core/treat.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
 import { listFlag, parseOptions, resolveSeeds } from './options.js';
 import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
@@ -71,6 +70,7 @@ export function treatCommand(): Command {
           });
       }
       const seeds = resolveSeeds(opts, loaded.config.seed);
+      const { treat } = await import('../core/treat.js');
       const bar = cellsBar(opts.progress && !opts.quiet);
       const { value: report, received } = await withSignals((signal) => {
         bar.start();

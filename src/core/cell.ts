@@ -1,5 +1,5 @@
 import type { Config, FailOnT } from '../config/schema.js';
-import type { BackendChoice } from '../train/backend.js';
+import type { BackendChoice } from '../train/backend-choices.js';
 
 /**
  * One run of a multi-run command: a named variant of the config (compare-activations: an

@@ -5,7 +5,7 @@ import type { CellResult } from '../diagnose/cell-result.js';
 import { decideCompareVerdict, summarizeCells } from '../diagnose/compare-summary.js';
 import type { CompareReport } from '../report/compare-report.js';
 import { reportHeader } from '../report/report-header.js';
-import type { BackendChoice } from '../train/backend.js';
+import type { BackendChoice } from '../train/backend-choices.js';
 import { buildGrid, shardCells } from './cell.js';
 import { runVariants, type VariantRunOptions } from './variant-runs.js';
 

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, FailOnT } from '../config/schema.js';
 import type { Batch } from '../data/transitions.js';
-import type { BackendChoice } from '../train/backend.js';
+import type { BackendChoice } from '../train/backend-choices.js';
 import type { Instrument } from '../watch/instrument.js';
 
 export interface RunOptions {

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, FailOnT } from '../config/schema.js';
 import type { CellResult } from '../diagnose/cell-result.js';
-import type { BackendChoice } from '../train/backend.js';
+import type { BackendChoice } from '../train/backend-choices.js';
 import type { Cell } from './cell.js';
 import { runCells } from './cells.js';
 

@@ -6,7 +6,7 @@ import type { CellResult } from './cell-result.js';
 import { findingLabel } from '../watch/findings/finding.js';
 import { mean, median } from '../util/stats.js';
 import { EventKindSchema, type EventKind, type FirstEvent } from '../watch/events.js';
-import { failsUnder, worseKind } from '../watch/event-rules.js';
+import { failsUnder, worseKind } from '../watch/severity.js';
 
 /** One row of the comparison table: every run of one activation. */
 export const ActivationRowSchema = z.object({

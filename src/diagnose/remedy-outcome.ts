@@ -3,7 +3,7 @@ import type { FailOnT } from '../config/schema.js';
 import { Float } from '../util/float-schema.js';
 import { mean, median } from '../util/stats.js';
 import type { Cause } from '../watch/cause.js';
-import { failsUnder } from '../watch/event-rules.js';
+import { failsUnder } from '../watch/severity.js';
 import { findingLabel } from '../watch/findings/finding.js';
 import type { CellResult } from './cell-result.js';
 import type { Remedy } from './remedies.js';

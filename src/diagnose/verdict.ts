@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fmt } from '../util/number-format.js';
 import { FailOn, type FailOnT } from '../config/schema.js';
 import { EventKindSchema, FirstEventSchema, type EventKind, type FirstEvent, type FirstEvents } from '../watch/events.js';
-import { failsUnder, worstKind } from '../watch/event-rules.js';
+import { failsUnder, worstKind } from '../watch/severity.js';
 import { describePoint } from '../watch/watch-points.js';
 import type { EarlyWarning } from '../watch/early-warning.js';
 import type { Finding } from '../watch/findings/finding.js';

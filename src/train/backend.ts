@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KnownError } from '../config/errors.js';
-
-export const BACKEND_CHOICES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import type { BackendChoice } from './backend-choices.js';
 
 /** What the run used, for the report header. */
 export interface BackendInfo {

@@ -1,5 +1,5 @@
-import type { FailOnT, WatchConfig } from '../config/schema.js';
-import type { EventKind, FirstEvent, FirstEvents } from './events.js';
+import type { WatchConfig } from '../config/schema.js';
+import type { EventKind, FirstEvent } from './events.js';
 import type * as tf from '@tensorflow/tfjs';
 import { healthStatsSteps, NUM_STATS, S_INF, S_MAXABS, S_NAN, S_OVER } from './health-kernel.js';
 import type { WatchPoint } from './watch-points.js';
@@ -13,8 +13,7 @@ import { runFused, type Fused } from '../engine/fused-call.js';
  *   `explosionThreshold`, Infs included (the statistics kernel counts the finite ones above it).
  * - The first event of a kind is the first watched tensor, in step order, at the first step that
  *   has one.
- * - Worst: nan > inf > explosion. `failOn` is a ladder: nan ⊂ inf ⊂ explosion ⊂ warning ⊂ finding
- *   (an early warning fails under `warning` and `finding`, a finding under `finding` only).
+ * - Which is worst, and which fail a run under `failOn`: watch/severity.ts.
  */
 export class EventRules {
   constructor(readonly watch: Pick<WatchConfig, 'explosionThreshold'>) {}
@@ -41,28 +40,6 @@ export class EventRules {
       this.explosionThreshold,
     );
   }
-}
-
-/** Event kinds from least to most severe: an explosion may turn into an Inf, an Inf into a NaN. */
-export const SEVERITY_ORDER: readonly EventKind[] = ['explosion', 'inf', 'nan'];
-
-/** Does an event of `kind` fail a run under `failOn` (a severity ladder: nan ⊂ inf ⊂ explosion)? */
-export function failsUnder(kind: EventKind | null, failOn: FailOnT): boolean {
-  if (kind === null || failOn === 'none') return false;
-  if (failOn === 'warning' || failOn === 'finding') return true;
-  return SEVERITY_ORDER.indexOf(kind) >= SEVERITY_ORDER.indexOf(failOn);
-}
-
-/** The more severe of two kinds (null: no event). */
-export function worseKind(a: EventKind | null, b: EventKind | null): EventKind | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return SEVERITY_ORDER.indexOf(b) > SEVERITY_ORDER.indexOf(a) ? b : a;
-}
-
-/** The worst kind among a run's first events: nan > inf > explosion, or null when healthy. */
-export function worstKind(first: FirstEvents): EventKind | null {
-  return SEVERITY_ORDER.reduce<EventKind | null>((w, k) => (first[k] ? worseKind(w, k) : w), null);
 }
 
 /** Bad entries of `kind` in row `row` of a step's statistics (an explosion counts Infs too). */
