@@ -233,6 +233,8 @@ const RULES: Rule[] = [
 export function lintConfig(loaded: Pick<LoadedConfig, 'config' | 'source'>): LintFinding[] {
   return RULES.flatMap((rule) => rule(loaded.config)).map(({ at, ...f }) => {
     const line = loaded.source ? lineOf(loaded.source, at.slice(0, -1), String(at[at.length - 1])) : undefined;
-    return { ...f, path: formatPath(at), ...(line !== undefined ? { line } : {}) };
+    // In the schema's order, so a report read back (render) writes the same JSON.
+    const { rule, cause, severity, message, why, remedy } = f;
+    return { rule, cause, severity, path: formatPath(at), ...(line !== undefined ? { line } : {}), message, why, remedy };
   });
 }

@@ -15,10 +15,10 @@ export const LayerHealthSchema = z.object({
   gradNorm: Float,
   /** ‖V‖ (Frobenius; W or the kernel without weight norm) after the update. */
   normV: Float,
-  /** ‖Δθ‖/‖θ‖ of the main weight matrix at this step's update (null where not watched). */
-  updateRatio: Float.nullable().default(null),
   /** max |g| after the update (null for plain dense layers). */
   maxAbsG: Float.nullable(),
+  /** ‖Δθ‖/‖θ‖ of the main weight matrix at this step's update (null where not watched). */
+  updateRatio: Float.nullable().default(null),
   /** Fraction of units ≤ 0 on every row of the batch (relu-like layers). */
   deadFraction: Float.nullable(),
   /** Fraction of pre-activations where a saturating nonlinearity is flat (tanh, sigmoid). */

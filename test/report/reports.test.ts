@@ -6,44 +6,33 @@ import { parseConfigText } from '../../src/config/load-config.js';
 import { initConfigText } from '../../src/config/init-template.js';
 import { configJsonSchema } from '../../src/report/json-schema.js';
 import { renderRunAnnotations } from '../../src/report/github.js';
-import { fromJson } from '../../src/report/json.js';
+import { renderReport } from '../../src/report/index.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { dumpDom, findChromium, screenshot } from '../helpers/browser.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { golden, goldenPath } from '../helpers/golden.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-rep-'));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 describe('reports', () => {
-  it('run writes JSON, HTML, Markdown and JUnit; render reproduces them byte for byte from the JSON', async () => {
+  it('render writes HTML, Markdown, JUnit and JSON from a saved run report: what the reporters give, the JSON byte for byte', async () => {
     const dir = tmp();
     const f = (n: string) => path.join(dir, n);
-    const r = await cli([
-      'run',
-      'configs/nan-sgd-relu.yaml',
-      '--json',
-      f('r.json'),
-      '--html',
-      f('r.html'),
-      '--markdown',
-      f('r.md'),
-      '--junit',
-      f('r.xml'),
-      '-q',
-    ]);
-    expect(r.code).toBe(1);
-    const again = await cli(['render', f('r.json'), '--html', f('r2.html'), '--markdown', f('r2.md'), '--junit', f('r2.xml')]);
-    expect(again.code).toBe(0);
-    for (const [a, b] of [
-      ['r.html', 'r2.html'],
-      ['r.md', 'r2.md'],
-      ['r.xml', 'r2.xml'],
-    ]) {
-      expect(readFileSync(f(b!), 'utf8'), b).toBe(readFileSync(f(a!), 'utf8'));
-    }
+    const src = goldenPath('run-nan-sgd-relu');
+    const r = await cli(['render', src, '--json', f('r.json'), '--html', f('r.html'), '--markdown', f('r.md'), '--junit', f('r.xml')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = golden('run-nan-sgd-relu');
+    expect(readFileSync(f('r.json'), 'utf8')).toBe(readFileSync(src, 'utf8'));
+    for (const [file, format] of [
+      ['r.html', 'html'],
+      ['r.md', 'markdown'],
+      ['r.xml', 'junit'],
+    ] as const)
+      expect(readFileSync(f(file), 'utf8'), file).toBe(renderReport(rep, format));
     // JUnit shape: testsuites > testsuite > testcase > failure carrying the verdict.
     const xml = readFileSync(f('r.xml'), 'utf8');
-    const rep = fromJson<RunReport>(readFileSync(f('r.json'), 'utf8'));
     expect(xml).toMatch(
       new RegExp(
         '^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<testsuites [^>]*tests="1" failures="1"[^>]*>\\n' +
@@ -60,16 +49,14 @@ describe('reports', () => {
     expect(readFileSync(f('r.md'), 'utf8')).toContain('| nan | 117 |');
   });
 
-  it('the HTML report renders in headless Chromium: charts drawn, verdict visible (screenshot kept)', async (ctx) => {
+  it('the HTML report renders in headless Chromium: charts drawn (NaN points too), verdict visible (screenshot kept)', async (ctx) => {
     const browser = findChromium();
     if (!browser) {
       ctx.skip(); // no browser installed: .ci/run installs Debian's chromium, so CI runs this
       return;
     }
-    const dir = tmp();
-    const html = path.join(dir, 'r.html');
-    const r = await cli(['run', 'configs/seed-critic-relu.yaml', '--steps', '2500', '--html', html, '-q']);
-    expect(r.code).toBe(1);
+    const html = path.join(tmp(), 'r.html');
+    writeFileSync(html, renderReport(golden('run-nan-sgd-relu'), 'html'));
     const dom = await dumpDom(browser, html);
     expect(dom).toMatch(/data-charts-drawn="5"/);
     expect(dom).toMatch(/data-verdict-visible="true"/);
