@@ -6,7 +6,7 @@ import { defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { terminalWidth } from '../report/fit.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
 import { listFlag, parseOptions, resolveSeeds } from './options.js';
 import { emitOutputs } from './outputs.js';
 import { cellsBar } from './progress.js';
@@ -84,7 +84,7 @@ export function compareActivationsCommand(): Command {
       checkNames('--expect-healthy', expectHealthy, opts.activations, 'activation (not among --activations)');
       const shard = parseShard(opts.shard);
       const { compareActivations } = await import('../core/compare.js');
-      const bar = cellsBar(opts.progress && !opts.quiet);
+      const bar = cellsBar(progressShown(opts));
       const { value: report, received } = await withSignals((signal) => {
         bar.start();
         return compareActivations({

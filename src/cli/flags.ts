@@ -17,13 +17,15 @@ export interface FlagSpec<S extends z.ZodType = z.ZodType> {
   choices?: readonly string[];
   /** Shown in --help; zod's default is what applies. */
   shownDefault?: string;
+  /** Also a `--no-…` form, with this help: absent, the flag is undefined; `--x` true; `--no-x` false. */
+  negated?: string;
 }
 
 export function flag<S extends z.ZodType>(
   flags: string,
   help: string,
   schema: S,
-  extra: Pick<FlagSpec, 'choices' | 'shownDefault'> = {},
+  extra: Pick<FlagSpec, 'choices' | 'shownDefault' | 'negated'> = {},
 ): FlagSpec<S> {
   return { flags, help, schema, ...extra };
 }
@@ -54,7 +56,9 @@ export const FLAGS = {
   ),
   workers: flag('--workers <n>', 'parallel runs (default: one per core)', intFlag(1).optional()),
   quiet: flag('-q, --quiet', 'print only the verdict', z.boolean().default(false)),
-  progress: flag('--no-progress', 'no progress bar (it only shows on a terminal anyway)', z.boolean().default(true)),
+  progress: flag('--progress', 'show progress off a terminal too (a line a second on stderr, for CI logs)', z.boolean().optional(), {
+    negated: 'no progress display (by default it shows on a terminal only)',
+  }),
 } satisfies Record<string, FlagSpec>;
 
 /** The report files every reporting command can write. */
@@ -84,6 +88,7 @@ export function addFlags(cmd: Command, flags: Record<string, FlagSpec>): Command
     if (f.choices) o.choices(f.choices);
     if (f.shownDefault !== undefined) o.default(f.shownDefault);
     cmd.addOption(o);
+    if (f.negated) cmd.addOption(new Option(f.flags.replace(/--/, '--no-'), f.negated));
   }
   return cmd;
 }
@@ -91,4 +96,10 @@ export function addFlags(cmd: Command, flags: Record<string, FlagSpec>): Command
 /** The flag a zod issue's key belongs to ("seedList" → "--seed-list"), for error messages. */
 export function flagNames(flags: Record<string, FlagSpec>): Record<string, string> {
   return Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, f.flags.split(/[ ,]+/).find((s) => s.startsWith('--'))!]));
+}
+
+/** Where progress shows: on a terminal by default, also off one with --progress, never with --no-progress or --quiet. */
+export function progressShown(opts: { progress?: boolean; quiet: boolean }, isTTY = process.stderr.isTTY === true): boolean {
+  if (opts.quiet || opts.progress === false) return false;
+  return opts.progress === true || isTTY;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderRunTerminal } from '../report/terminal.js';
 import { parseOptions } from './options.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
@@ -49,7 +49,7 @@ export function runCommand(): Command {
       const loaded = await loadConfig(configPath);
       // Loaded once the config is good: a bad config is refused without loading tfjs.
       const [{ runDiagnosis }, { ProgressBar }] = await Promise.all([import('../core/run.js'), import('./step-progress.js')]);
-      const showProgress = opts.progress && !opts.quiet && process.stderr.isTTY === true;
+      const showProgress = progressShown(opts);
       const { value: report, received } = await withSignals((signal) =>
         runDiagnosis({
           loaded,

@@ -1,8 +1,9 @@
 import cliProgress from 'cli-progress';
 import { TrainCallback, type StepLogs, type TrainBeginInfo } from '../train/callbacks.js';
 import { NUM_STATS, S_MAXABS } from '../watch/health-kernel.js';
+import { barOptions } from './progress.js';
 
-/** A progress bar on stderr (TTY only): steps, steps/s and the current max |activation|. */
+/** A progress bar on stderr (cli/progress.ts): steps, steps/s and the current max |activation|. */
 export class ProgressBar extends TrainCallback {
   private bar?: cliProgress.SingleBar;
   private actRows: number[] = [];
@@ -13,12 +14,7 @@ export class ProgressBar extends TrainCallback {
     this.actRows = info.points.flatMap((p, i) => (p.phase === 'forward' && p.tensor === 'activation' ? [i] : []));
     this.t0 = performance.now();
     this.bar = new cliProgress.SingleBar(
-      {
-        stream: process.stderr,
-        format: '  {bar} {value}/{total} steps · {rate} steps/s · max |activation| {act}',
-        hideCursor: true,
-        clearOnComplete: true,
-      },
+      barOptions('  {bar} {value}/{total} steps · {rate} steps/s · max |activation| {act}'),
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(info.steps, 0, { rate: '–', act: '–' });

@@ -8,7 +8,7 @@ import { loadConfig } from '../model/load-config-with-model.js';
 import { renderTreatTerminal } from '../report/treat-render.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
 import { listFlag, parseOptions, resolveSeeds } from './options.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
 import { cellsBar } from './progress.js';
 import { emitOutputs } from './outputs.js';
 import { signalExitCode, withSignals } from './signals.js';
@@ -71,7 +71,7 @@ export function treatCommand(): Command {
       }
       const seeds = resolveSeeds(opts, loaded.config.seed);
       const { treat } = await import('../core/treat.js');
-      const bar = cellsBar(opts.progress && !opts.quiet);
+      const bar = cellsBar(progressShown(opts));
       const { value: report, received } = await withSignals((signal) => {
         bar.start();
         return treat({

@@ -49,12 +49,12 @@ describe('run --replicas (robustness of a diagnosis, real training)', () => {
     expect(here.map((x, i) => replicaOutcome(i, x.firstEvents, x.verdict.worst, x.stepsRun))).toEqual(rb.outcomes);
   }, 300_000);
 
-  it('seed-critic-tanh: 8/8 healthy; a lone run has no robustness section', async () => {
+  it('seed-critic-tanh: 4/4 healthy; a lone run has no robustness section', async () => {
     const dir = tmp();
-    const r = await cli(['run', 'configs/seed-critic-tanh.yaml', '--replicas', '8', '--steps', '300', '--json', path.join(dir, 'r.json')]);
+    const r = await cli(['run', 'configs/seed-critic-tanh.yaml', '--replicas', '4', '--steps', '200', '--json', path.join(dir, 'r.json')]);
     expect(r.code).toBe(0);
     const rep = fromJson<RunReport>(readFileSync(path.join(dir, 'r.json'), 'utf8'));
-    expect(rep.robustness).toMatchObject({ class: 'robust', sentence: 'robust: 8/8 replicas healthy' });
+    expect(rep.robustness).toMatchObject({ class: 'robust', sentence: 'robust: 4/4 replicas healthy' });
     const lone = await cli(['run', 'configs/seed-critic-tanh.yaml', '--steps', '20', '--json', path.join(dir, 'l.json')]);
     expect(lone.stdout).not.toContain('Robustness');
     expect(fromJson<RunReport>(readFileSync(path.join(dir, 'l.json'), 'utf8')).robustness).toBeUndefined();

@@ -57,7 +57,7 @@ describe('critic-doctor treat', () => {
       'treat',
       'configs/seed-critic-relu.yaml',
       '--remedies',
-      'he-init,batch-norm,gamma-0.99',
+      'he-init,gamma-0.99',
       '--seed-list',
       '0',
       '--steps',
@@ -69,16 +69,17 @@ describe('critic-doctor treat', () => {
     const rep = fromJson<TreatReport>(readFileSync(out, 'utf8'));
     expect(rep.baseline).toMatchObject({ failed: 1, runs: 1, steps: 2000 });
     expect(rep.remedySteps).toBe(2 * rep.baseline.failStep! + 2);
-    // Measured (wasm): the accepted answer's He init fails later but fails; batch norm cures with a far worse
-    // loss than the tanh reference; γ = 0.99 (the bootstrap no longer chases itself) is the best cure.
+    // Measured (wasm): the accepted answer's He init fails later but fails; γ = 0.99 (the bootstrap no
+    // longer chases itself) cures, with a loss comparable with the tanh reference's. (Batch norm cures
+    // too, with a loss far worse than the reference: docs/compare-and-treat.md; not retrained here.)
     expect(rep.rows.map((x) => [x.remedy, x.outcome, x.farWorseLoss])).toEqual([
       ['gamma-0.99', 'cured', false],
-      ['batch-norm', 'cured', true],
       ['he-init', 'fails', false],
     ]);
     expect(rep.best).toBe('gamma-0.99');
+    expect(rep.reference!.finalLoss).toBeGreaterThan(0);
     expect(rep.verdict).toMatch(/he-init: fails \(fails at step ~\d+\);/);
-    expect(rep.verdict).toContain('batch-norm: cured (1/1), but with a loss far worse than the reference');
+    expect(rep.verdict).toContain('batch-norm: not tried (--remedies)');
   }, 400_000);
 
   it('--target finding on seed-critic-tanh: remedies ranked by whether they remove the saturation', async () => {

@@ -11,17 +11,30 @@ import { cli, ROOT } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-int-'));
 
-/** Starts a long command, sends `signal` once it is training (no progress line shows off a TTY, so wait), returns the exit. */
+/**
+ * Starts a long command with `--progress` (progress lines off a terminal too), sends `signal` the
+ * first time its stderr shows `when` (a progress line saying training is under way), returns the exit.
+ */
 function interrupt(
   signal: NodeJS.Signals,
   out: string,
   args = ['run', 'configs/seed-critic-tanh.yaml', '--steps', '100000'],
-  afterMs = 4000,
+  when = /  \S* ([1-9]\d*)\/100000 steps/,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(ROOT, 'bin/critic-doctor.js'), ...args, '--json', `${out}.json`, '--html', `${out}.html`, '--junit', `${out}.xml`, '-q'],
+      [
+        path.join(ROOT, 'bin/critic-doctor.js'),
+        ...args,
+        '--progress',
+        '--json',
+        `${out}.json`,
+        '--html',
+        `${out}.html`,
+        '--junit',
+        `${out}.xml`,
+      ],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,10 +42,16 @@ function interrupt(
     );
     let stderr = '';
     let stdout = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let sent = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.on('error', reject);
-    setTimeout(() => child.kill(signal), afterMs);
     child.on('close', (code) => resolve({ code, stderr, stdout }));
   });
 }
@@ -62,36 +81,25 @@ describe('interrupts lose nothing', () => {
 });
 
 describe('interrupting the multi-run commands', () => {
-  it('compare-activations: the workers stop after their current step; the report is written, status interrupted, exit 130', async () => {
+  it('compare-activations: a run still training stops after its current step; the report is written, status interrupted, exit 130', async () => {
     const dir = tmp();
     const out = path.join(dir, 'c');
+    // relu stops at its NaN (step 117) within a second; tanh trains on (2 workers): signal once relu is done.
     const r = await interrupt(
       'SIGINT',
       out,
-      [
-        'compare-activations',
-        'configs/seed-critic-tanh.yaml',
-        '--activations',
-        'relu,tanh',
-        '--seed-list',
-        '0',
-        '--steps',
-        '100000',
-        '--workers',
-        '2',
-      ],
-      6000,
+      ['compare-activations', 'configs/nan-sgd-relu.yaml', '--activations', 'relu,tanh', '--seed-list', '0', '--steps', '100000'],
+      /1\/2 runs · relu seed 0: nan/,
     );
     expect(r.code).toBe(130);
     const rep = fromJson<CompareReport>(readFileSync(`${out}.json`, 'utf8'));
     expect(rep.status).toBe('interrupted');
-    // Both runs were under way: each came back partial, having stopped after its current step.
-    expect(rep.cells).toHaveLength(2);
-    for (const c of rep.cells) {
-      expect(c.status).toBe('interrupted');
-      expect(c.stepsRun).toBeGreaterThan(0);
-      expect(c.stepsRun).toBeLessThan(100_000);
-    }
+    const [relu, tanh] = rep.cells;
+    expect(relu).toMatchObject({ variant: 'relu', status: 'stopped', stepsRun: 118 });
+    // tanh was under way beside it, and came back partial after its current step.
+    expect(tanh).toMatchObject({ variant: 'tanh', status: 'interrupted' });
+    expect(tanh!.stepsRun).toBeGreaterThan(118);
+    expect(tanh!.stepsRun).toBeLessThan(100_000);
     expect(readdirSync(dir).sort()).toEqual(['c.html', 'c.json', 'c.xml']);
   }, 120_000);
 
@@ -103,7 +111,7 @@ describe('interrupting the multi-run commands', () => {
       'SIGTERM',
       out,
       ['treat', 'configs/nan-sgd-relu.yaml', '--remedies', 'g-0.1', '--seed-list', '0', '--steps', '100000', '--workers', '2'],
-      7000,
+      /1\/1 runs · baseline seed 0: nan/,
     );
     expect(r.code).toBe(143);
     const rep = fromJson<TreatReport>(readFileSync(`${out}.json`, 'utf8'));
