@@ -24,13 +24,13 @@ import { selectBackend } from '../train/backend.js';
 import { createOptimizer } from '../train/optimizers.js';
 import { trainStep } from '../train/step.js';
 import { batchTensors, disposeInputs } from '../train/batch-tensors.js';
-import { train } from '../train/ensemble.js';
+import { train, trainEnsemble } from '../train/ensemble.js';
+import { median } from '../util/stats.js';
 import { BENCH_CONFIG as BASE_CONFIG } from './bench-config.js';
 import { fitRate } from './fit-bench.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
 import { userLoopRate } from './user-loop.js';
 import { benchMembers } from './bench-members.js';
-import { trainEnsemble } from '../train/ensemble.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -42,10 +42,11 @@ const STEPS = flag('--steps', 1500);
 const REPEATS = Math.max(3, flag('--repeats', 3));
 const BENCH_CONFIG = { ...BASE_CONFIG, steps: STEPS };
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+/** The median of the repeats (REPEATS ≥ 3, all finite rates). */
+const med = (xs: number[]): number => median(xs)!;
+
+type Out = Record<string, unknown>;
+type Log = (s: string) => void;
 
 /** Steps/s of the bare training step: no tap, no statistics, no read-back. */
 async function plainRate(config: Config, steps: number): Promise<number> {
@@ -103,6 +104,32 @@ async function main(): Promise<void> {
     if (!asJson) process.stderr.write(`${s}\n`);
   };
 
+  await benchStep(config, out, log);
+  await benchDebugPeers(config, out, log);
+  await benchFit(config, out, log);
+  await benchEnsembles(config, out, log);
+  await benchDataLoads(config, out, log);
+
+  out.numTensorsGrowth = tf.memory().numTensors - tensors0;
+  out.rssPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const p = out.plain as number;
+  const w = out.watch as number;
+  out.ratios = {
+    watchOverPlain: Math.round((w / p) * 100) / 100,
+    watchOverTfjsDebug: Math.round((w / (out.tfjsDebug as number)) * 10) / 10,
+    watchOverTfjsDebugUserLoop: Math.round((w / (out.tfjsDebugUserLoop as number)) * 10) / 10,
+    ensemble8OneThreadOverPlain: Math.round(((out.ensemble8OneThread as number) / p) * 100) / 100,
+    ensemble8OverPlain: Math.round(((out.ensemble8 as number) / p) * 100) / 100,
+    fitWatchedOverFitPlain: Math.round(((out.fitWatched as number) / (out.fitPlain as number)) * 100) / 100,
+    fitWatchedOverFitDebug: Math.round(((out.fitWatched as number) / (out.fitDebug as number)) * 10) / 10,
+  };
+  process.stdout.write(`${JSON.stringify(out, null, asJson ? 0 : 2)}\n`);
+}
+
+await main();
+
+/** The critic's step: plain, watched, and on the composed ops. */
+async function benchStep(config: Config, out: Out, log: Log): Promise<void> {
   // Warm-up: JIT, wasm, kernel caches.
   await plainRate(config, 200);
   await watchRate(config, 200);
@@ -114,23 +141,26 @@ async function main(): Promise<void> {
     watch.push(await watchRate(config, STEPS));
     log(`repeat ${i + 1}: plain ${plain[i]!.toFixed(0)} steps/s, watch ${watch[i]!.toFixed(0)} steps/s`);
   }
-  out.plain = Math.round(median(plain));
-  out.watch = Math.round(median(watch));
+  out.plain = Math.round(med(plain));
+  out.watch = Math.round(med(watch));
 
   // The composed tfjs ops instead of the fused kernels (what other backends run): for comparison.
   setFusedKernels(false);
   const composed: number[] = [];
   for (let i = 0; i < REPEATS; i++) composed.push(await watchRate(config, Math.ceil(STEPS / 3)));
   setFusedKernels(true);
-  out.watchComposedOps = Math.round(median(composed));
+  out.watchComposedOps = Math.round(med(composed));
+}
 
+/** Tfjs's DEBUG mode on our step and on the loop a tfjs user writes. */
+async function benchDebugPeers(config: Config, out: Out, log: Log): Promise<void> {
   // tfjs's own DEBUG mode: every kernel's output is downloaded and checked for NaN.
   const dbgSteps = Math.max(20, Math.ceil(STEPS / 50));
   const debug: number[] = [];
   await withTfjsDebug(async () => {
     for (let i = 0; i < REPEATS; i++) debug.push(await plainRate(config, dbgSteps));
   });
-  out.tfjsDebug = Math.round(median(debug) * 10) / 10;
+  out.tfjsDebug = Math.round(med(debug) * 10) / 10;
   log(`tfjs DEBUG: ${out.tfjsDebug} steps/s`);
 
   // The fair peer: DEBUG on the loop a tfjs user writes (composed ops, tf.variableGrads, tf.train.rmsprop).
@@ -141,10 +171,13 @@ async function main(): Promise<void> {
   await withTfjsDebug(async () => {
     for (let i = 0; i < REPEATS; i++) userDebug.push(await userLoopRate(config, dbgSteps));
   });
-  out.userLoop = Math.round(median(user));
-  out.tfjsDebugUserLoop = Math.round(median(userDebug) * 10) / 10;
+  out.userLoop = Math.round(med(user));
+  out.tfjsDebugUserLoop = Math.round(med(userDebug) * 10) / 10;
   log(`user loop: plain ${out.userLoop}, DEBUG ${out.tfjsDebugUserLoop} steps/s`);
+}
 
+/** Model.fit of a user's own tfjs model: plain, watched, DEBUG. */
+async function benchFit(config: Config, out: Out, log: Log): Promise<void> {
   // A user's own tfjs model: model.fit plain, watched by watchModel, and with tfjs's DEBUG flag.
   await fitRate('plain', 50);
   await fitRate('watched', 50);
@@ -154,15 +187,18 @@ async function main(): Promise<void> {
     fit.watched.push(await fitRate('watched', STEPS));
     fit.debug.push(await fitRate('debug', Math.max(20, Math.ceil(STEPS / 30))));
   }
-  out.fitPlain = Math.round(median(fit.plain));
-  out.fitWatched = Math.round(median(fit.watched));
-  out.fitDebug = Math.round(median(fit.debug) * 10) / 10;
+  out.fitPlain = Math.round(med(fit.plain));
+  out.fitWatched = Math.round(med(fit.watched));
+  out.fitDebug = Math.round(med(fit.debug) * 10) / 10;
   log(`model.fit: plain ${out.fitPlain}, watched ${out.fitWatched}, DEBUG ${out.fitDebug} steps/s`);
+}
 
+/** 8 seeds in lockstep in one thread, and on worker threads as compare-activations runs them. */
+async function benchEnsembles(config: Config, out: Out, log: Log): Promise<void> {
   // 8 seeds as one ensemble in this thread (train/ensemble.ts): what lockstep alone buys.
   const lockstep: number[] = [];
   for (let i = 0; i < REPEATS; i++) lockstep.push(await ensembleRate(config, 8, Math.ceil(STEPS / 2)));
-  out.ensemble8OneThread = Math.round(median(lockstep));
+  out.ensemble8OneThread = Math.round(med(lockstep));
   log(`ensemble8OneThread: ${out.ensemble8OneThread} run-steps/s`);
 
   // 8 seeds at once, as compare-activations runs them (ensembles spread over worker threads, one per core).
@@ -181,9 +217,12 @@ async function main(): Promise<void> {
     });
     ens.push((8 * Math.ceil(STEPS / 2)) / ((performance.now() - t0) / 1000));
   }
-  out.ensemble8 = Math.round(median(ens));
+  out.ensemble8 = Math.round(med(ens));
   log(`ensemble8: ${out.ensemble8} run-steps/s`);
+}
 
+/** Loading recorded data: CSV against HDF5. */
+async function benchDataLoads(_config: Config, out: Out, log: Log): Promise<void> {
   // Recorded data: 1,000,000 rows of 48 features as CSV and as D4RL-layout HDF5 (the same
   // values), each written and then loaded in child processes (the loader's own peak RSS).
   const dataRows = flag('--csv-rows', 1_000_000);
@@ -207,21 +246,4 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-
-  out.numTensorsGrowth = tf.memory().numTensors - tensors0;
-  out.rssPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  const p = out.plain as number;
-  const w = out.watch as number;
-  out.ratios = {
-    watchOverPlain: Math.round((w / p) * 100) / 100,
-    watchOverTfjsDebug: Math.round((w / (out.tfjsDebug as number)) * 10) / 10,
-    watchOverTfjsDebugUserLoop: Math.round((w / (out.tfjsDebugUserLoop as number)) * 10) / 10,
-    ensemble8OneThreadOverPlain: Math.round(((out.ensemble8OneThread as number) / p) * 100) / 100,
-    ensemble8OverPlain: Math.round(((out.ensemble8 as number) / p) * 100) / 100,
-    fitWatchedOverFitPlain: Math.round(((out.fitWatched as number) / (out.fitPlain as number)) * 100) / 100,
-    fitWatchedOverFitDebug: Math.round(((out.fitWatched as number) / (out.fitDebug as number)) * 10) / 10,
-  };
-  process.stdout.write(`${JSON.stringify(out, null, asJson ? 0 : 2)}\n`);
 }
-
-await main();

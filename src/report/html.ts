@@ -96,31 +96,8 @@ function layerTable(snap: HistoryPoint, r: RunReport): string {
 
 /** The self-contained HTML report of one run (no network: inline CSS and SVG). A pure function of the report. */
 export function renderRunHtml(r: RunReport): string {
-  const points = r.history.points;
-  const layers = r.config.network.layers.map((l) => l.name);
   const events = (['explosion', 'inf', 'nan'] as const).map((k) => r.firstEvents[k]).filter((e): e is FirstEvent => e !== null);
-  const markers = events.map((e) => ({ x: e.step, label: `${EVENT_LABEL[e.kind]} (${e.step})`, color: EVENT_COLOR[e.kind] }));
-  const thr = r.config.watch.explosionThreshold;
-  const hline = { y: thr, label: `explosion threshold ${fmt(thr)}` };
-  const charts = [
-    renderChart({ title: 'max |activation| per layer', series: layerSeries(points, layers, (l) => l.maxAbsActivation), markers, hline }),
-    renderChart({
-      title: 'gradient norm ‖∂loss/∂(V,g,b)‖ per layer',
-      series: layerSeries(points, layers, (l) => l.gradNorm),
-      markers,
-      hline,
-    }),
-    renderChart({ title: 'parameter norm ‖V‖ per layer', series: layerSeries(points, layers, (l) => l.normV), markers }),
-    renderChart({ title: 'max |g| per layer', series: layerSeries(points, layers, (l) => l.maxAbsG), markers }),
-    renderChart({
-      title: 'loss',
-      series: [
-        { name: 'loss', color: PALETTE[0]!, points: points.map((p) => ({ x: p.step, y: p.loss })) },
-        { name: 'max |target|', color: PALETTE[1]!, points: points.map((p) => ({ x: p.step, y: p.maxAbsTarget })) },
-      ],
-      markers,
-    }),
-  ];
+  const charts = runCharts(r, events);
   const cls = r.verdict.failed ? 'failed' : r.verdict.worst || r.findings.length ? 'warn' : 'ok';
   const eventRows = events
     .map((e) =>
@@ -177,6 +154,35 @@ export function renderRunHtml(r: RunReport): string {
     `<h2>Config (resolved)</h2>\n<pre>${esc(stringify(r.config))}</pre>`,
   ].filter(Boolean);
   return page(`critic-doctor: ${r.verdict.sentence}`, body.join('\n'));
+}
+
+/** The run's charts over steps: per layer max |activation|, gradient norm, ‖V‖, max |g|; the loss and max |target|. */
+function runCharts(r: RunReport, events: FirstEvent[]): string[] {
+  const points = r.history.points;
+  const layers = r.config.network.layers.map((l) => l.name);
+  const markers = events.map((e) => ({ x: e.step, label: `${EVENT_LABEL[e.kind]} (${e.step})`, color: EVENT_COLOR[e.kind] }));
+  const thr = r.config.watch.explosionThreshold;
+  const hline = { y: thr, label: `explosion threshold ${fmt(thr)}` };
+  const charts = [
+    renderChart({ title: 'max |activation| per layer', series: layerSeries(points, layers, (l) => l.maxAbsActivation), markers, hline }),
+    renderChart({
+      title: 'gradient norm ‖∂loss/∂(V,g,b)‖ per layer',
+      series: layerSeries(points, layers, (l) => l.gradNorm),
+      markers,
+      hline,
+    }),
+    renderChart({ title: 'parameter norm ‖V‖ per layer', series: layerSeries(points, layers, (l) => l.normV), markers }),
+    renderChart({ title: 'max |g| per layer', series: layerSeries(points, layers, (l) => l.maxAbsG), markers }),
+    renderChart({
+      title: 'loss',
+      series: [
+        { name: 'loss', color: PALETTE[0]!, points: points.map((p) => ({ x: p.step, y: p.loss })) },
+        { name: 'max |target|', color: PALETTE[1]!, points: points.map((p) => ({ x: p.step, y: p.maxAbsTarget })) },
+      ],
+      markers,
+    }),
+  ];
+  return charts;
 }
 
 /** The HTML report of a comparison: the table, and one chart per metric with one colour per activation. */

@@ -86,31 +86,33 @@ export function renderChart(a: ChartArgs): string {
         `text-anchor="${left ? 'end' : 'start'}">${esc(m.label)}</text>`,
     );
   });
-  for (const s of a.series) {
-    let d = '';
-    let pen = false;
-    const bad: string[] = [];
-    for (const p of s.points) {
-      if (!Number.isFinite(p.y)) {
-        const label = Number.isNaN(p.y) ? 'NaN' : p.y > 0 ? 'Inf' : '-Inf';
-        bad.push(
-          `<text x="${num(X(p.x))}" y="${PAD.t + 4}" class="nonfinite" text-anchor="middle">` +
-            `<title>${esc(`${s.name}: ${label} at step ${p.x}`)}</title>✕</text>`,
-        );
-        pen = false;
-        continue;
-      }
-      const y = p.y > 0 ? Math.min(PAD.t + ph, Y(p.y)) : PAD.t + ph;
-      d += `${pen ? 'L' : 'M'}${num(X(p.x))},${num(Math.max(PAD.t, y))}`;
-      pen = true;
-    }
-    if (d) parts.push(`<path d="${d}" stroke="${s.color}" class="line"><title>${esc(s.name)}</title></path>`);
-    parts.push(...bad);
-  }
+  for (const s of a.series) parts.push(...seriesPath(s, X, Y, ph));
   const legend = a.series.map((s, i) => `<tspan fill="${s.color}" dx="${i ? 10 : 0}">■ ${esc(s.name)}</tspan>`).join('');
   parts.push(`<text x="${PAD.l}" y="30" class="legend">${legend}</text>`);
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** One series: its line (broken at non-finite values) and a red ✕ on the top edge for each of those. */
+function seriesPath(s: ChartArgs['series'][number], X: (x: number) => number, Y: (y: number) => number, ph: number): string[] {
+  let d = '';
+  let pen = false;
+  const bad: string[] = [];
+  for (const p of s.points) {
+    if (!Number.isFinite(p.y)) {
+      const label = Number.isNaN(p.y) ? 'NaN' : p.y > 0 ? 'Inf' : '-Inf';
+      bad.push(
+        `<text x="${num(X(p.x))}" y="${PAD.t + 4}" class="nonfinite" text-anchor="middle">` +
+          `<title>${esc(`${s.name}: ${label} at step ${p.x}`)}</title>✕</text>`,
+      );
+      pen = false;
+      continue;
+    }
+    const y = p.y > 0 ? Math.min(PAD.t + ph, Y(p.y)) : PAD.t + ph;
+    d += `${pen ? 'L' : 'M'}${num(X(p.x))},${num(Math.max(PAD.t, y))}`;
+    pen = true;
+  }
+  return [...(d ? [`<path d="${d}" stroke="${s.color}" class="line"><title>${esc(s.name)}</title></path>`] : []), ...bad];
 }
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];

@@ -26,97 +26,122 @@ export function renderRunTerminal(r: RunReport, opts: TerminalOptions = {}): str
   const verdictLine = `${mark} ${r.verdict.failed ? p.bold(r.verdict.sentence) : r.verdict.sentence}`;
   const W = opts.width ?? Infinity;
   if (opts.quiet) return `${wrapText(verdictLine, W)}\n`;
-  const out: string[] = [];
+  const verdict = [
+    '',
+    verdictLine,
+    p.dim(`  fails on: ${r.verdict.failOn === 'none' ? 'nothing (--fail-on none)' : failOnText(r.verdict.failOn)}`),
+  ];
+  const out = [
+    ...header(r, p),
+    ...lintLines(r, p),
+    ...verdict,
+    ...robustnessLines(r, p),
+    ...explanationLines(r, p),
+    ...eventLines(r, p, W),
+    ...sparklineLines(r, p, W),
+    ...healthTables(r, p, W),
+  ];
+  return `${wrapText(out.join('\n'), W)}\n`;
+}
+
+/** A titled block: a blank line, the title, the lines (nothing when there are none). */
+const block = (title: string, lines: string[]): string[] => (lines.length ? ['', title, ...lines] : []);
+
+function header(r: RunReport, p: Palette): string[] {
   const c = r.config;
-  out.push(`${p.bold('critic-doctor run')} ${r.configFile}${c.name ? p.dim(` (${c.name})`) : ''}`);
-  out.push(
+  const layers = c.network.layers.map((l) => `${l.name} ${l.units} ${l.activation}`);
+  return [
+    `${p.bold('critic-doctor run')} ${r.configFile}${c.name ? p.dim(` (${c.name})`) : ''}`,
     p.dim(
       `  backend ${r.environment.backend} (tfjs ${r.environment.tfjsVersion}) · seed ${r.seed} · ` +
         `${r.stepsRun}/${r.stepsRequested} steps` +
         ` · ${r.timing.seconds.toFixed(1)} s (${r.timing.stepsPerSecond.toFixed(0)} steps/s)` +
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
-  );
-  const layers = c.network.layers.map((l) => `${l.name} ${l.units} ${l.activation}`);
-  out.push(p.dim(`  critic: ${c.network.inputDim} → ${layers.join(' → ')}`));
-  out.push(p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`));
-  const warnings = r.lint.filter((f) => f.severity === 'warning');
-  if (warnings.length) {
-    out.push('');
-    out.push(`${p.bold('Lint')} ${p.dim(`(${warnings.length} warning${warnings.length > 1 ? 's' : ''}; critic-doctor lint for details)`)}`);
-    for (const f of warnings)
-      out.push(`  ${p.warn('!')} ${f.line !== undefined ? p.dim(`line ${f.line}: `) : ''}${f.message} ${p.dim(`→ remedy ${f.remedy}`)}`);
-  }
-  out.push('');
-  out.push(verdictLine);
-  out.push(p.dim(`  fails on: ${r.verdict.failOn === 'none' ? 'nothing (--fail-on none)' : failOnText(r.verdict.failOn)}`));
+    p.dim(`  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
+    p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
+  ];
+}
 
-  if (r.robustness) {
-    const rb = r.robustness;
-    out.push('');
-    out.push(`${p.bold('Robustness')} ${p.dim(`(${rb.replicas} replicas, initial parameters nudged by one float32 ulp)`)}`);
-    out.push(`  ${rb.class === 'chaotic' ? p.warn('⚠') : p.info('·')} ${rb.sentence}`);
-    out.push(p.dim(`  ${replicaLine(rb)}`));
-  }
-  if (r.findings.length) {
-    out.push('');
-    out.push(`${p.bold('Findings')} ${p.dim('(silent failures: no NaN needed)')}`);
-    for (const f of r.findings) out.push(`  ${p.warn('⚠')} ${findingText(f)}`);
-  }
-  if (r.causalChain) {
-    out.push('');
-    out.push(p.bold('How it got there'));
-    for (const l of r.causalChain.lines) out.push(`  ${l}`);
-  }
-  if (r.exactOp) {
-    out.push('');
-    out.push(
-      `${p.bold('Exact op')} ` +
-        p.dim(`(step ${r.exactOp.step} replayed from the state before it, ${r.exactOp.reproduced ? '' : 'NOT '}reproduced bit for bit)`),
-    );
-    out.push(`  ${r.exactOp.description}`);
-  }
+function lintLines(r: RunReport, p: Palette): string[] {
+  const warnings = r.lint.filter((f) => f.severity === 'warning');
+  const count = `${warnings.length} warning${warnings.length > 1 ? 's' : ''}`;
+  const title = `${p.bold('Lint')} ${p.dim(`(${count}; critic-doctor lint for details)`)}`;
+  return block(
+    title,
+    warnings.map(
+      (f) => `  ${p.warn('!')} ${f.line !== undefined ? p.dim(`line ${f.line}: `) : ''}${f.message} ${p.dim(`→ remedy ${f.remedy}`)}`,
+    ),
+  );
+}
+
+function robustnessLines(r: RunReport, p: Palette): string[] {
+  const rb = r.robustness;
+  if (!rb) return [];
+  const title = `${p.bold('Robustness')} ${p.dim(`(${rb.replicas} replicas, initial parameters nudged by one float32 ulp)`)}`;
+  return block(title, [`  ${rb.class === 'chaotic' ? p.warn('⚠') : p.info('·')} ${rb.sentence}`, p.dim(`  ${replicaLine(rb)}`)]);
+}
+
+/** Findings, the causal chain and the exact op: why, as far as the run can tell. */
+function explanationLines(r: RunReport, p: Palette): string[] {
+  const x = r.exactOp;
+  const replayed = x ? `(step ${x.step} replayed from the state before it, ${x.reproduced ? '' : 'NOT '}reproduced bit for bit)` : '';
+  return [
+    ...block(
+      `${p.bold('Findings')} ${p.dim('(silent failures: no NaN needed)')}`,
+      r.findings.map((f) => `  ${p.warn('⚠')} ${findingText(f)}`),
+    ),
+    ...block(
+      p.bold('How it got there'),
+      (r.causalChain?.lines ?? []).map((l) => `  ${l}`),
+    ),
+    ...block(`${p.bold('Exact op')} ${p.dim(replayed)}`, x ? [`  ${x.description}`] : []),
+  ];
+}
+
+function eventLines(r: RunReport, p: Palette, W: number): string[] {
   const events = (['explosion', 'inf', 'nan'] as const).map((k) => r.firstEvents[k]).filter((e): e is FirstEvent => e !== null);
-  if (events.length) {
-    out.push('');
-    out.push(p.bold('First events'));
-    const columns = [
-      { head: 'event' },
-      { head: 'step' },
-      { head: 'layer' },
-      { head: 'phase' },
-      { head: 'tensor' },
-      { head: 'bad entries', short: 'bad', drop: 1 },
-      { head: 'max |x| (finite)', short: 'max |x|', drop: 2 },
-      { head: 'max |x| step before', short: 'before', drop: 0 },
-    ];
-    const rows = events.map((e) => [
-      EVENT_LABEL[e.kind],
-      String(e.step),
-      e.layer ?? '–',
-      e.phase,
-      e.tensor,
-      `${e.count}/${e.size}`,
-      fmt(e.maxAbs),
-      fmt(e.previousMaxAbs),
-    ]);
-    out.push(fitTable(columns, rows, W));
-  }
-  if (r.history.points.length > 1) {
-    out.push('');
-    out.push(
-      `${p.bold('max |activation| over steps')} ` +
-        p.dim(`(log scale, steps 0–${r.history.points[r.history.points.length - 1]!.step}; ✕ = NaN/Inf)`),
-    );
-    const width = Math.max(...r.config.network.layers.map((l) => l.name.length));
-    for (const l of r.config.network.layers) {
-      const ys = r.history.points.map((pt) => pt.layers.find((x) => x.layer === l.name)?.maxAbsActivation ?? NaN);
-      const ends = `${fmt(ys[0])} → ${fmt(ys[ys.length - 1])}`;
-      // The sparkline takes what the name and the two end values leave of the line (at most 40).
-      const room = Math.max(8, Math.min(40, W - width - ends.length - 6));
-      out.push(`  ${l.name.padEnd(width)}  ${sparkline(ys, room)}  ${p.dim(ends)}`);
-    }
-  }
+  if (!events.length) return [];
+  const columns = [
+    { head: 'event' },
+    { head: 'step' },
+    { head: 'layer' },
+    { head: 'phase' },
+    { head: 'tensor' },
+    { head: 'bad entries', short: 'bad', drop: 1 },
+    { head: 'max |x| (finite)', short: 'max |x|', drop: 2 },
+    { head: 'max |x| step before', short: 'before', drop: 0 },
+  ];
+  const rows = events.map((e) => [
+    EVENT_LABEL[e.kind],
+    String(e.step),
+    e.layer ?? '–',
+    e.phase,
+    e.tensor,
+    `${e.count}/${e.size}`,
+    fmt(e.maxAbs),
+    fmt(e.previousMaxAbs),
+  ]);
+  return block(p.bold('First events'), [fitTable(columns, rows, W)]);
+}
+
+function sparklineLines(r: RunReport, p: Palette, W: number): string[] {
+  const points = r.history.points;
+  if (points.length <= 1) return [];
+  const width = Math.max(...r.config.network.layers.map((l) => l.name.length));
+  const lines = r.config.network.layers.map((l) => {
+    const ys = points.map((pt) => pt.layers.find((x) => x.layer === l.name)?.maxAbsActivation ?? NaN);
+    const ends = `${fmt(ys[0])} → ${fmt(ys[ys.length - 1])}`;
+    // The sparkline takes what the name and the two end values leave of the line (at most 40).
+    const room = Math.max(8, Math.min(40, W - width - ends.length - 6));
+    return `  ${l.name.padEnd(width)}  ${sparkline(ys, room)}  ${p.dim(ends)}`;
+  });
+  const title = `${p.bold('max |activation| over steps')} ${p.dim(`(log scale, steps 0–${points[points.length - 1]!.step}; ✕ = NaN/Inf)`)}`;
+  return block(title, lines);
+}
+
+/** Before and at the worst event, or at the last step of a healthy run. */
+function healthTables(r: RunReport, p: Palette, W: number): string[] {
   const tables: [string, HistoryPoint | null][] = [];
   if (r.verdict.worst) {
     tables.push([`Per-layer health at step ${r.tables.lastHealthy?.step ?? '–'} (last healthy)`, r.tables.lastHealthy]);
@@ -125,13 +150,13 @@ export function renderRunTerminal(r: RunReport, opts: TerminalOptions = {}): str
   } else {
     tables.push([`Per-layer health at the last step (${r.tables.last?.step ?? '–'})`, r.tables.last]);
   }
-  for (const [title, snap] of tables) {
-    if (!snap) continue;
-    out.push('');
-    out.push(`${p.bold(title)}  ${p.dim(`loss ${fmt(snap.loss)}, max |target| ${fmt(snap.maxAbsTarget)}`)}`);
-    out.push(layerTable(snap.layers, r, W));
-  }
-  return `${wrapText(out.join('\n'), W)}\n`;
+  return tables.flatMap(([title, snap]) =>
+    snap
+      ? block(`${p.bold(title)}  ${p.dim(`loss ${fmt(snap.loss)}, max |target| ${fmt(snap.maxAbsTarget)}`)}`, [
+          layerTable(snap.layers, r, W),
+        ])
+      : [],
+  );
 }
 
 /** The per-layer table's columns: full and short headers, and which go first when it does not fit. */

@@ -48,6 +48,7 @@ interface Member {
  * that stops (NaN with stopOnNaN, its step budget, a callback) is frozen there: its state is no
  * longer updated, its callbacks have ended and its result is final, while the others go on.
  */
+// eslint-disable-next-line max-lines-per-function -- the training loop: one pass per step, kept whole so its order is visible
 export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> {
   const now = args.now ?? (() => performance.now());
   const members: Member[] = args.members.map((a) => {

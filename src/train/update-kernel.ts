@@ -43,6 +43,7 @@ registerJsKernel<UpdateAttrs>({
     if (a.emitSteps) out.push(...ps);
     return out;
   },
+  // eslint-disable-next-line max-lines-per-function -- the fused clip + update kernel: one loop per parameter, TF1's op order
   run: (ins, _shapes, outs, a) => {
     const n = a.n;
     const params = ins.slice(0, n);

@@ -19,7 +19,7 @@ function interrupt(
   signal: NodeJS.Signals,
   out: string,
   args = ['run', 'configs/seed-critic-tanh.yaml', '--steps', '100000'],
-  when = /  \S* ([1-9]\d*)\/100000 steps/,
+  when = / {2}\S* ([1-9]\d*)\/100000 steps/,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -81,7 +81,7 @@ describe('interrupts lose nothing', () => {
 });
 
 describe('interrupting the multi-run commands', () => {
-  it('compare-activations: a run still training stops after its current step; the report is written, status interrupted, exit 130', async () => {
+  it('compare-activations: a run still training stops after its current step; the report is written, interrupted, 130', async () => {
     const dir = tmp();
     const out = path.join(dir, 'c');
     // relu stops at its NaN (step 117) within a second; tanh trains on (2 workers): signal once relu is done.

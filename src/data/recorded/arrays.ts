@@ -25,44 +25,9 @@ export function readArrays(
 ): RecordedRollout {
   const optional = ['truncations', 'nextStates', 'returns', 'values'] as const;
   const roles: Role[] = ['states', 'rewards', 'dones', ...optional.filter((r) => cfg.arrays[r])];
-  const got = new Map<Role, { a: NumericArray; where: string; file: string }>();
-  if (format === 'npz') {
-    const archive = readNpz(readInputFile(dataFile), dataFile);
-    for (const role of roles) {
-      const name = cfg.arrays[role]!;
-      const load = archive.get(name);
-      if (!load)
-        throw new DataError(
-          `no array "${name}" (data.arrays.${role}) in the archive; it has: ${[...archive.keys()].join(', ') || 'none'}`,
-          { file: dataFile },
-        );
-      got.set(role, { a: load(), where: `array ${name}`, file: dataFile });
-    }
-  } else {
-    for (const role of roles) {
-      const file = role === 'states' ? dataFile : path.resolve(baseDir, withNpy(cfg.arrays[role]!));
-      got.set(role, { a: readNpy(readInputFile(file), { file }), where: `array ${role}`, file });
-    }
-  }
+  const got = loadArrays(dataFile, format, roles, cfg, baseDir);
   const st = got.get('states')!;
-  const T = st.a.shape[0] ?? 0;
-  if (st.a.shape.length > 2 || st.a.shape.length === 0)
-    throw new DataError(`states must be a [T, D] array, got shape (${st.a.shape.join(', ')})`, { file: st.file, path: st.where });
-  if (T === 0) throw new DataError('empty array: no transitions', { file: st.file, path: st.where });
-  const dim = st.a.shape.length === 2 ? st.a.shape[1]! : 1;
-  for (const [role, g] of got) {
-    if (role === 'states') continue;
-    const width = g.a.shape.length === 2 ? g.a.shape[1] : 1;
-    const ok =
-      role === 'nextStates' ? g.a.shape.length <= 2 && width === dim : g.a.shape.length === 1 || (g.a.shape.length === 2 && width === 1);
-    if (!ok)
-      throw new DataError(`${role} must be a ${role === 'nextStates' ? `[T, ${dim}]` : '[T]'} array, got shape (${g.a.shape.join(', ')})`, {
-        file: g.file,
-        path: g.where,
-      });
-    if (g.a.shape[0] !== T)
-      throw new DataError(`lengths disagree: ${role} has ${g.a.shape[0]} entries, states has ${T}`, { file: g.file, path: g.where });
-  }
+  const { T, dim } = checkShapes(got);
   const f32 = (role: Role) => (got.has(role) ? Float32Array.from(got.get(role)!.a.values) : undefined);
   const dones = f32('dones')!;
   let truncations = f32('truncations');
@@ -99,6 +64,56 @@ export function readArrays(
     },
     policy,
   );
+}
+
+type Loaded = Map<Role, { a: NumericArray; where: string; file: string }>;
+
+/** Each role's array: from the .npz archive by name, or from its own .npy file (states: data.path). */
+function loadArrays(dataFile: string, format: 'npy' | 'npz', roles: Role[], cfg: RecordedDataConfig, baseDir: string): Loaded {
+  const got: Loaded = new Map();
+  if (format === 'npz') {
+    const archive = readNpz(readInputFile(dataFile), dataFile);
+    for (const role of roles) {
+      const name = cfg.arrays[role]!;
+      const load = archive.get(name);
+      if (!load)
+        throw new DataError(
+          `no array "${name}" (data.arrays.${role}) in the archive; it has: ${[...archive.keys()].join(', ') || 'none'}`,
+          { file: dataFile },
+        );
+      got.set(role, { a: load(), where: `array ${name}`, file: dataFile });
+    }
+  } else {
+    for (const role of roles) {
+      const file = role === 'states' ? dataFile : path.resolve(baseDir, withNpy(cfg.arrays[role]!));
+      got.set(role, { a: readNpy(readInputFile(file), { file }), where: `array ${role}`, file });
+    }
+  }
+  return got;
+}
+
+/** The arrays' shapes agree: states [T, D], nextStates [T, D], the others [T] (or [T, 1]). */
+function checkShapes(got: Loaded): { T: number; dim: number } {
+  const st = got.get('states')!;
+  const T = st.a.shape[0] ?? 0;
+  if (st.a.shape.length > 2 || st.a.shape.length === 0)
+    throw new DataError(`states must be a [T, D] array, got shape (${st.a.shape.join(', ')})`, { file: st.file, path: st.where });
+  if (T === 0) throw new DataError('empty array: no transitions', { file: st.file, path: st.where });
+  const dim = st.a.shape.length === 2 ? st.a.shape[1]! : 1;
+  for (const [role, g] of got) {
+    if (role === 'states') continue;
+    const width = g.a.shape.length === 2 ? g.a.shape[1] : 1;
+    const ok =
+      role === 'nextStates' ? g.a.shape.length <= 2 && width === dim : g.a.shape.length === 1 || (g.a.shape.length === 2 && width === 1);
+    if (!ok)
+      throw new DataError(`${role} must be a ${role === 'nextStates' ? `[T, ${dim}]` : '[T]'} array, got shape (${g.a.shape.join(', ')})`, {
+        file: g.file,
+        path: g.where,
+      });
+    if (g.a.shape[0] !== T)
+      throw new DataError(`lengths disagree: ${role} has ${g.a.shape[0]} entries, states has ${T}`, { file: g.file, path: g.where });
+  }
+  return { T, dim };
 }
 
 function withNpy(name: string): string {

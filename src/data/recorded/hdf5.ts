@@ -243,31 +243,10 @@ function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'min
   for (const name of episodes) {
     const ep = root.get(name);
     if (!(ep instanceof Group)) throw new DataError(`${name} is not a group`, { file, path: name });
-    const obs = layout === 'minari' ? minariObs(ep, file) : robomimicObs(ep, 'obs', file, cfg)!;
-    const r = dataset(ep, 'rewards', file, `${name}/rewards`)!;
-    const end = dataset(
-      ep,
-      layout === 'minari' ? 'terminations' : 'dones',
-      file,
-      `${name}/${layout === 'minari' ? 'terminations' : 'dones'}`,
-    )!;
-    const cut = layout === 'minari' ? dataset(ep, 'truncations', file, `${name}/truncations`, true) : undefined;
-    const T = shapeOf(r, file, `${name}/rewards`, true).rows;
+    const { obs, r, end, cut, T } = episodeData(ep, name, layout, file, cfg, dim);
     if (dim < 0) {
       dim = obs.width;
       source = obs.source;
-    } else if (obs.width !== dim)
-      throw new DataError(`${name} has ${obs.width} state features, earlier episodes ${dim}`, { file, path: name });
-    const needObs = layout === 'minari' ? T + 1 : T;
-    if (obs.rows !== needObs)
-      throw new DataError(`${name}: ${obs.rows} observations for ${T} rewards (${layout} stores ${layout === 'minari' ? 'T+1' : 'T'})`, {
-        file,
-        path: name,
-      });
-    const flags: Dataset[] = cut ? [end, cut] : [end];
-    for (const d of flags) {
-      const n = shapeOf(d, file, d.path, true).rows;
-      if (n !== T) throw new DataError(`${name}: ${d.path} has ${n} entries, rewards ${T}`, { file, path: name });
     }
     starts.push(states.length / Math.max(dim, 1));
     pushAll(states, obs.read(0, T));
@@ -312,6 +291,34 @@ function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'min
     },
     stateSource: `${layout} ${source}, ${episodes.length} episodes`,
   };
+}
+
+/** One episode's datasets, checked: observations (T+1 for Minari, T for robomimic), rewards, terminations, truncations. */
+function episodeData(ep: Group, name: string, layout: 'minari' | 'robomimic', file: string, cfg: RecordedDataConfig, dim: number) {
+  const obs = layout === 'minari' ? minariObs(ep, file) : robomimicObs(ep, 'obs', file, cfg)!;
+  const r = dataset(ep, 'rewards', file, `${name}/rewards`)!;
+  const end = dataset(
+    ep,
+    layout === 'minari' ? 'terminations' : 'dones',
+    file,
+    `${name}/${layout === 'minari' ? 'terminations' : 'dones'}`,
+  )!;
+  const cut = layout === 'minari' ? dataset(ep, 'truncations', file, `${name}/truncations`, true) : undefined;
+  const T = shapeOf(r, file, `${name}/rewards`, true).rows;
+  if (dim >= 0 && obs.width !== dim)
+    throw new DataError(`${name} has ${obs.width} state features, earlier episodes ${dim}`, { file, path: name });
+  const needObs = layout === 'minari' ? T + 1 : T;
+  if (obs.rows !== needObs)
+    throw new DataError(`${name}: ${obs.rows} observations for ${T} rewards (${layout} stores ${layout === 'minari' ? 'T+1' : 'T'})`, {
+      file,
+      path: name,
+    });
+  const flags: Dataset[] = cut ? [end, cut] : [end];
+  for (const d of flags) {
+    const n = shapeOf(d, file, d.path, true).rows;
+    if (n !== T) throw new DataError(`${name}: ${d.path} has ${n} entries, rewards ${T}`, { file, path: name });
+  }
+  return { obs, r, end, cut, T };
 }
 
 function pushAll(g: GrowableF32, a: Float32Array): void {

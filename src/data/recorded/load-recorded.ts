@@ -67,25 +67,10 @@ export async function loadRecorded(
       kind === 'gzip' ? 'name it .csv.gz or .jsonl.gz, or set data.format' : 'set data.format to csv, jsonl, npy, npz, hdf5 or parquet';
     throw new DataError(`cannot tell the format from the name "${path.basename(file)}" (${looks}): ${hint}`, { file: shown });
   }
-  const gzip = checkContent(kind, format, cfg.compression);
+  const gzip = checkContent(kind, format, cfg.compression, shown);
   let r: RecordedRollout;
   try {
-    switch (format) {
-      case 'csv':
-        r = await readCsv(file, columnNames(cfg, 'csv'), policy, gzip);
-        break;
-      case 'jsonl':
-        r = await readJsonl(file, columnNames(cfg, 'jsonl'), policy, gzip);
-        break;
-      case 'parquet':
-        r = await readParquet(file, columnNames(cfg, 'parquet'), policy);
-        break;
-      case 'hdf5':
-        r = await readHdf5(file, cfg, policy);
-        break;
-      default:
-        r = readArrays(file, format, cfg, baseDir, policy);
-    }
+    r = await readFormat(file, format, cfg, baseDir, policy, gzip);
   } catch (e) {
     // Messages name files as the user wrote them (relative), not as absolute paths.
     if (e instanceof DataError && e.location.file) e.location.file = path.relative(process.cwd(), e.location.file) || e.location.file;
@@ -101,32 +86,48 @@ export async function loadRecorded(
   if (cfg.targets === 'gae' && !r.values)
     throw new DataError('data.targets is gae, which needs values: name data.columns.value or data.arrays.values', { file: shown });
   return r;
+}
 
-  /**
-   * Refuses a file whose content is not what its format expects, saying what it looks like (never
-   * printing its bytes). CSV/JSONL may be gzip-compressed (data.compression auto or gzip).
-   * Returns whether to read through gunzip.
-   */
-  function checkContent(kind: Sniffed, fmt: Format, compression: RecordedDataConfig['compression']): boolean {
-    const text = EXPECTED[fmt] === 'text';
-    if (text && kind === 'gzip' && compression !== 'none') return true;
-    if (text && compression === 'gzip')
-      throw new DataError(
-        `data.compression is gzip, but the file is not gzip-compressed (it ${kind === 'text' ? 'looks like text' : describeSniffed(kind)})`,
-        {
-          file: shown,
-        },
-      );
-    if (kind === EXPECTED[fmt]) return false;
-    const looks = kind === 'text' ? 'looks like text' : describeSniffed(kind);
-    const hint =
-      kind === 'gzip'
-        ? text
-          ? ': name it .csv.gz / .jsonl.gz or set data.compression to auto'
-          : `: ${WHAT[fmt].replace(/^an? /, '')} cannot be read compressed; decompress it first`
-        : NAME_IT[kind]
-          ? ` (set data.format, or name it ${NAME_IT[kind]})`
-          : '';
-    throw new DataError(`${looks}, not ${WHAT[fmt]}${hint}`, { file: shown });
+/**
+ * Refuses a file whose content is not what its format expects, saying what it looks like (never
+ * printing its bytes). CSV/JSONL may be gzip-compressed (data.compression auto or gzip).
+ * Returns whether to read through gunzip.
+ */
+function checkContent(kind: Sniffed, fmt: Format, compression: RecordedDataConfig['compression'], shown: string): boolean {
+  const text = EXPECTED[fmt] === 'text';
+  if (text && kind === 'gzip' && compression !== 'none') return true;
+  if (text && compression === 'gzip')
+    throw new DataError(
+      `data.compression is gzip, but the file is not gzip-compressed (it ${kind === 'text' ? 'looks like text' : describeSniffed(kind)})`,
+      {
+        file: shown,
+      },
+    );
+  if (kind === EXPECTED[fmt]) return false;
+  const looks = kind === 'text' ? 'looks like text' : describeSniffed(kind);
+  const hint =
+    kind === 'gzip'
+      ? text
+        ? ': name it .csv.gz / .jsonl.gz or set data.compression to auto'
+        : `: ${WHAT[fmt].replace(/^an? /, '')} cannot be read compressed; decompress it first`
+      : NAME_IT[kind]
+        ? ` (set data.format, or name it ${NAME_IT[kind]})`
+        : '';
+  throw new DataError(`${looks}, not ${WHAT[fmt]}${hint}`, { file: shown });
+}
+
+/** The reader for a format. */
+function readFormat(file: string, format: Format, cfg: RecordedDataConfig, baseDir: string, policy: BadRowPolicy, gzip: boolean) {
+  switch (format) {
+    case 'csv':
+      return readCsv(file, columnNames(cfg, 'csv'), policy, gzip);
+    case 'jsonl':
+      return readJsonl(file, columnNames(cfg, 'jsonl'), policy, gzip);
+    case 'parquet':
+      return readParquet(file, columnNames(cfg, 'parquet'), policy);
+    case 'hdf5':
+      return readHdf5(file, cfg, policy);
+    default:
+      return readArrays(file, format, cfg, baseDir, policy);
   }
 }

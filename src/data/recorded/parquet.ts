@@ -22,42 +22,8 @@ function num(v: unknown): number {
  * file has no state after it, so the last recorded state stands in for the bootstrap).
  */
 export async function readParquet(file: string, columns: ColumnNames, policy: BadRowPolicy): Promise<RecordedRollout> {
-  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
-  try {
-    buffer = await asyncBufferFromFile(file);
-    metadata = await parquetMetadataAsync(buffer);
-  } catch (e) {
-    throw new DataError(`not a readable Parquet file (${printable((e as Error).message)})`, { file });
-  }
-  const top = parquetSchema(metadata).children;
-  const names = top.map((c) => c.element.name);
-  const has = (n: string) => names.includes(n);
-  const shown = () => printable(names.join(', '), 200);
-  const need = (n: string, key: string) => {
-    if (!has(n)) throw new DataError(`missing column "${n}" (data.columns.${key}); the file has: ${shown()}`, { file });
-    return n;
-  };
-  // States: one list column (LeRobot's observation.state), or scalar columns by glob or list.
-  const spec = columns.states;
-  const listColumn = typeof spec === 'string' && has(spec) && top.find((c) => c.element.name === spec)!.children.length > 0;
-  const stateCols = listColumn
-    ? [spec as string]
-    : Array.isArray(spec)
-      ? spec.map((n) => need(n, 'states'))
-      : spec.includes('*') || spec.includes('?')
-        ? names.filter((n) => columnGlob(spec).test(n))
-        : [need(spec, 'states')];
-  if (stateCols.length === 0)
-    throw new DataError(`no column matches "${String(spec)}" (data.columns.states); the file has: ${shown()}`, { file });
-  const reward = need(columns.reward, 'reward');
-  const done = need(columns.done, 'done');
-  // The default episode column (LeRobot's) is used where the file has it; one named in the config must be there.
-  const episode =
-    columns.episode && (has(columns.episode) || columns.episode !== 'episode_index') ? need(columns.episode, 'episode') : undefined;
-  const extra = [columns.return && need(columns.return, 'return'), columns.value && need(columns.value, 'value')];
-  const read = [...stateCols, reward, done, ...(episode ? [episode] : []), ...extra.filter((c): c is string => !!c)];
-
+  const { buffer, metadata } = await openParquet(file);
+  const { stateCols, listColumn, reward, done, episode, read } = pickColumns(parquetSchema(metadata).children, columns, file);
   const states = new GrowableF32(1 << 16);
   const rewards = new GrowableF32();
   const dones = new GrowableF32();
@@ -79,21 +45,7 @@ export async function readParquet(file: string, columns: ColumnNames, policy: Ba
     }
     rowStart = rowEnd;
     for (const r of rows) {
-      if (listColumn) {
-        const list = r[0];
-        if (!Array.isArray(list))
-          throw new DataError(`row ${row}: "${stateCols[0]}" is ${list === null ? 'null' : typeof list}, not a list of numbers`, {
-            file,
-            path: `column ${stateCols[0]}, row ${row}`,
-          });
-        if (dim < 0) dim = list.length;
-        if (list.length !== dim)
-          throw new DataError(`row ${row}: "${stateCols[0]}" has ${list.length} numbers, earlier rows have ${dim}`, {
-            file,
-            path: `column ${stateCols[0]}, row ${row}`,
-          });
-        for (const v of list) states.push(num(v));
-      } else for (let j = 0; j < dim; j++) states.push(num(r[j]));
+      dim = pushStates(states, r, listColumn, dim, stateCols[0]!, row, file);
       let k = listColumn ? 1 : dim;
       rewards.push(num(r[k++]));
       const d = num(r[k++]);
@@ -135,4 +87,68 @@ export async function readParquet(file: string, columns: ColumnNames, policy: Ba
     },
     policy,
   );
+}
+
+async function openParquet(file: string) {
+  try {
+    const buffer = await asyncBufferFromFile(file);
+    return { buffer, metadata: await parquetMetadataAsync(buffer) };
+  } catch (e) {
+    throw new DataError(`not a readable Parquet file (${printable((e as Error).message)})`, { file });
+  }
+}
+
+/** The columns to read, checked against the file's: states (one list column, or scalars by glob or list), reward, done, ... */
+function pickColumns(top: ReturnType<typeof parquetSchema>['children'], columns: ColumnNames, file: string) {
+  const names = top.map((c) => c.element.name);
+  const has = (n: string) => names.includes(n);
+  const shown = () => printable(names.join(', '), 200);
+  const need = (n: string, key: string) => {
+    if (!has(n)) throw new DataError(`missing column "${n}" (data.columns.${key}); the file has: ${shown()}`, { file });
+    return n;
+  };
+  const spec = columns.states;
+  const listColumn = typeof spec === 'string' && has(spec) && top.find((c) => c.element.name === spec)!.children.length > 0;
+  const stateCols = listColumn
+    ? [spec as string]
+    : Array.isArray(spec)
+      ? spec.map((n) => need(n, 'states'))
+      : spec.includes('*') || spec.includes('?')
+        ? names.filter((n) => columnGlob(spec).test(n))
+        : [need(spec, 'states')];
+  if (stateCols.length === 0)
+    throw new DataError(`no column matches "${String(spec)}" (data.columns.states); the file has: ${shown()}`, { file });
+  const reward = need(columns.reward, 'reward');
+  const done = need(columns.done, 'done');
+  // The default episode column (LeRobot's) is used where the file has it; one named in the config must be there.
+  const episode =
+    columns.episode && (has(columns.episode) || columns.episode !== 'episode_index') ? need(columns.episode, 'episode') : undefined;
+  const extra = [columns.return && need(columns.return, 'return'), columns.value && need(columns.value, 'value')];
+  const read = [...stateCols, reward, done, ...(episode ? [episode] : []), ...extra.filter((c): c is string => !!c)];
+  return { stateCols, listColumn, reward, done, episode, read };
+}
+
+/** Appends one row's state (a list column, or `dim` scalar columns); returns the state width (set by the first list). */
+function pushStates(
+  states: GrowableF32,
+  r: unknown[],
+  listColumn: boolean,
+  dim: number,
+  column: string,
+  row: number,
+  file: string,
+): number {
+  if (!listColumn) {
+    for (let j = 0; j < dim; j++) states.push(num(r[j]));
+    return dim;
+  }
+  const list = r[0];
+  const path = `column ${column}, row ${row}`;
+  if (!Array.isArray(list))
+    throw new DataError(`row ${row}: "${column}" is ${list === null ? 'null' : typeof list}, not a list of numbers`, { file, path });
+  const width = dim < 0 ? list.length : dim;
+  if (list.length !== width)
+    throw new DataError(`row ${row}: "${column}" has ${list.length} numbers, earlier rows have ${width}`, { file, path });
+  for (const v of list) states.push(num(v));
+  return width;
 }
