@@ -38,7 +38,7 @@ describe('critic-doctor compare-activations', () => {
     expect(row('relu').explosion).toBe(1);
     expect(row('elu').explosion).toBe(1);
     expect(row('tanh')).toMatchObject({ nan: 0, inf: 0, explosion: 0, worst: null });
-    expect(r.stdout).toMatch(/relu: 1\/1 runs exploded, median step \d+, first in \S+ \w+/);
+    expect(r.stdout).toMatch(/relu: 1\/1 runs exploded, median step \d+, first in l4 backward/);
     expect(r.stdout).toContain('tanh: 0/1');
     // No NaN for tanh, but not healthy either: its first layer saturates in every run (a finding).
     expect(row('tanh').findings).toContainEqual({ label: 'l3 saturated', runs: 1 });

@@ -69,7 +69,7 @@ describe('the shipped configs do what their comments and docs/shipped-configs.md
     expect(rep.verdict).toMatchObject({ worst: null, failed: true, failOn: 'finding' });
     expect(rep.earlyWarning).toBeNull();
     const l3 = rep.findings.find((x) => x.rule === 'saturated-layer' && x.layer === 'l3')!;
-    expect(l3.numbers.saturatedFraction).toBe(1);
+    expect(l3.numbers.saturatedFraction).toBeGreaterThan(0.999);
     for (const [k, text] of Object.entries(files)) expect(text, k).toContain(`l3 has been 100 % saturated since step ${l3.firstStep}`);
     expect(r.stdout).toMatch(/✖ No NaN, Inf or \|x\| > 1\.00e6 in 1000 steps, but l3 has been 100 % saturated since step \d+/);
     expect(r.stdout).toContain('Findings');
