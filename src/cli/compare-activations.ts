@@ -7,16 +7,21 @@ import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { terminalWidth } from '../report/fit.js';
 import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
-import { listFlag, parseOptions, resolveSeeds } from './options.js';
+import { listFlag, namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
 import { emitOutputs } from './outputs.js';
 import { cellsBar } from './progress.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 
 const COMPARE_FLAGS = {
-  activations: flag('--activations <list>', `comma-separated, of: ${ACTIVATIONS.join(', ')}`, listFlag.default(['relu', 'elu', 'tanh']), {
-    shownDefault: 'relu,elu,tanh',
-  }),
+  activations: flag(
+    '--activations <list>',
+    `comma-separated, of: ${ACTIVATIONS.join(', ')}`,
+    namesFlag(ACTIVATIONS, 'activation').optional(),
+    {
+      shownDefault: 'relu,elu,tanh',
+    },
+  ),
   layers: flag('--layers <list>', 'layers whose activation is replaced (default: every layer with a nonlinearity)', listFlag.optional()),
   ...pick(['seeds', 'seedList', 'steps']),
   ...pick(OUTPUT_FLAGS, {
@@ -35,23 +40,33 @@ const COMPARE_FLAGS = {
     z
       .string()
       .regex(/^\d+\/\d+$/, 'expected i/n, e.g. 1/2')
+      .transform((x) => {
+        const [index, count] = x.split('/').map(Number) as [number, number];
+        return { index, count };
+      })
+      .refine((x) => x.count >= 1 && x.index >= 1 && x.index <= x.count, 'expected 1 ≤ i ≤ n')
       .optional(),
   ),
   ...pick(['replicas', 'workers', 'backend', 'quiet', 'progress']),
 };
-export const CompareOptionsSchema = optionsSchema(COMPARE_FLAGS);
+const DEFAULT_ACTIVATIONS: ActivationNameT[] = ['relu', 'elu', 'tanh'];
+/** Everything about the flags that needs no config, checked here: names, the shard, one source of seeds, expect-healthy ⊆ activations. */
+export const CompareOptionsSchema = optionsSchema(COMPARE_FLAGS).superRefine((o, ctx) => {
+  oneSeedSource(o, ctx);
+  const activations: readonly string[] = o.activations ?? DEFAULT_ACTIVATIONS;
+  const stray = o.expectHealthy?.find((a) => !activations.includes(a));
+  if (stray !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['expectHealthy'],
+      message: `unknown activation (not among --activations) "${stray}"; valid: ${activations.join(', ')}`,
+    });
+});
 
-function checkNames(flagName: string, given: string[], valid: readonly string[], what: string): void {
-  for (const g of given) {
-    if (!valid.includes(g)) throw new UsageError(`${flagName}: unknown ${what} "${g}"; valid: ${valid.join(', ')}`, { path: flagName });
-  }
-}
-
-function parseShard(shard: string | undefined): { index: number; count: number } | undefined {
-  if (!shard) return undefined;
-  const [i, n] = shard.split('/').map(Number) as [number, number];
-  if (n < 1 || i < 1 || i > n) throw new UsageError(`--shard: expected 1 ≤ i ≤ n, got ${shard}`, { path: '--shard' });
-  return { index: i, count: n };
+/** Only the layers need the config: each must be one of its layers. */
+function checkLayers(given: string[], valid: readonly string[]): void {
+  const bad = given.find((g) => !valid.includes(g));
+  if (bad !== undefined) throw new UsageError(`--layers: unknown layer "${bad}"; valid: ${valid.join(', ')}`, { path: '--layers' });
 }
 
 /** `critic-doctor compare-activations CONFIG`: the same critic with relu, elu, tanh, ... side by side. */
@@ -69,33 +84,27 @@ export function compareActivationsCommand(): Command {
       const opts = parseOptions(CompareOptionsSchema, raw, flagNames(COMPARE_FLAGS));
       const loaded = await loadConfig(configPath);
       const config = loaded.config;
-      checkNames('--activations', opts.activations, ACTIVATIONS, 'activation');
       const layers = opts.layers ?? defaultCompareLayers(config);
-      checkNames(
-        '--layers',
+      checkLayers(
         layers,
         config.network.layers.map((l) => l.name),
-        'layer',
       );
       if (layers.length === 0)
         throw new UsageError('--layers: the config has no layer with a nonlinearity; name the layers to compare', { path: '--layers' });
       const seeds = resolveSeeds(opts, config.seed);
-      const expectHealthy = opts.expectHealthy ?? [];
-      checkNames('--expect-healthy', expectHealthy, opts.activations, 'activation (not among --activations)');
-      const shard = parseShard(opts.shard);
       const { compareActivations } = await import('../core/compare.js');
       const bar = cellsBar(progressShown(opts));
       const { value: report, received } = await withSignals((signal) => {
         bar.start();
         return compareActivations({
           loaded,
-          activations: opts.activations as ActivationNameT[],
+          activations: (opts.activations ?? DEFAULT_ACTIVATIONS) as ActivationNameT[],
           layers,
           seeds,
           steps: opts.steps,
           failOn: opts.failOn,
-          expectHealthy: expectHealthy as ActivationNameT[],
-          shard,
+          expectHealthy: (opts.expectHealthy ?? []) as ActivationNameT[],
+          shard: opts.shard,
           backend: opts.backend,
           concurrency: opts.workers,
           replicas: opts.replicas,

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { FAIL_ON } from '../config/schema.js';
 import { BACKEND_CHOICES } from '../train/backend-choices.js';
-import { intFlag, listFlag, MAX_REPLICAS } from './options.js';
+import { intFlag, MAX_REPLICAS, seedListFlag } from './options.js';
 
 /**
  * A flag, declared once: its commander spelling and help, and the zod field its parsed value must
@@ -41,7 +41,7 @@ export const FLAGS = {
   steps: flag('--steps <n>', "override the config's steps", intFlag(1).optional()),
   seed: flag('--seed <n>', "override the config's seed", intFlag(0).optional()),
   seeds: flag('--seeds <n>', "n seeds: the config's seed and the n − 1 after it (default 3)", intFlag(1).optional()),
-  seedList: flag('--seed-list <list>', 'explicit seeds, e.g. 1,2,3', listFlag.optional()),
+  seedList: flag('--seed-list <list>', 'explicit seeds, e.g. 1,2,3', seedListFlag.optional()),
   backend: flag('--backend <name>', 'TensorFlow.js backend; auto takes the first that loads', z.enum(BACKEND_CHOICES).default('auto'), {
     choices: BACKEND_CHOICES,
     shownDefault: 'auto',

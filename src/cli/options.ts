@@ -26,20 +26,31 @@ export const listFlag = z.string().transform((s) =>
     .filter(Boolean),
 );
 
-/**
- * The seeds of a multi-run command: `--seed-list` as given, or `--seeds n` counting up from the
- * config's seed (3 by default). Each must be a whole number that fits a seed, none repeated.
- */
-export function resolveSeeds(opts: { seeds?: number; seedList?: string[] }, configSeed: number): number[] {
-  if (opts.seeds !== undefined && opts.seedList)
-    throw new UsageError('--seeds and --seed-list: give one or the other', { path: '--seeds' });
-  const seeds = opts.seedList
-    ? opts.seedList.map((s) => {
-        if (!/^\d+$/.test(s) || Number(s) > 2 ** 31 - 1)
-          throw new UsageError(`--seed-list: "${s}" is not a seed (a whole number ≥ 0)`, { path: '--seed-list' });
-        return Number(s);
-      })
-    : Array.from({ length: opts.seeds ?? 3 }, (_, i) => configSeed + i);
-  if (new Set(seeds).size !== seeds.length) throw new UsageError('--seed-list: a seed is repeated', { path: '--seed-list' });
-  return seeds;
+/** A seed as a flag gives it: a whole number that fits a seed. */
+const seedValue = z
+  .string()
+  .regex(/^\d+$/, 'is not a seed (a whole number ≥ 0)')
+  .transform(Number)
+  .pipe(z.int().max(2 ** 31 - 1, 'is not a seed (at most 2³¹ − 1)'));
+
+/** `--seed-list 1,2,3`: seeds, none repeated. */
+export const seedListFlag = listFlag.pipe(z.array(seedValue)).refine((xs) => new Set(xs).size === xs.length, 'a seed is repeated');
+
+/** A list flag whose entries must be among `valid` ("unknown activation \"rleu\"; valid: relu, ..."). */
+export const namesFlag = (valid: readonly string[], what: string) =>
+  listFlag.check((ctx) => {
+    const bad = ctx.value.find((x) => !valid.includes(x));
+    if (bad !== undefined)
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown ${what} "${bad}"; valid: ${valid.join(', ')}` });
+  });
+
+/** The options a multi-run command takes its seeds from; the schema has already refused both at once. */
+export function resolveSeeds(opts: { seeds?: number; seedList?: number[] }, configSeed: number): number[] {
+  return opts.seedList ?? Array.from({ length: opts.seeds ?? 3 }, (_, i) => configSeed + i);
+}
+
+/** `--seeds` and `--seed-list` exclude each other (a refinement for the commands that take both). */
+export function oneSeedSource(o: { seeds?: number; seedList?: number[] }, ctx: z.RefinementCtx): void {
+  if (o.seeds !== undefined && o.seedList)
+    ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'give --seeds or --seed-list, not both' });
 }

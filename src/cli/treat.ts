@@ -2,12 +2,11 @@ import { Command } from 'commander';
 import { fmt } from '../util/number-format.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { UsageError } from '../config/errors.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 
 import { renderTreatTerminal } from '../report/treat-render.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
-import { listFlag, parseOptions, resolveSeeds } from './options.js';
+import { namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
 import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
 import { cellsBar } from './progress.js';
 import { emitOutputs } from './outputs.js';
@@ -20,7 +19,10 @@ const TREAT_FLAGS = {
   remedies: flag(
     '--remedies <list>',
     `comma-separated, of: ${REMEDIES.map((r) => r.name).join(', ')} (default: every one that applies)`,
-    listFlag.optional(),
+    namesFlag(
+      REMEDIES.map((r) => r.name),
+      'remedy',
+    ).optional(),
   ),
   ...pick(['seeds', 'seedList', 'steps'], {
     steps: "override the config's steps (remedies run at least twice the baseline's failure step)",
@@ -48,7 +50,7 @@ const TREAT_FLAGS = {
   }),
   ...pick(['replicas', 'workers', 'backend', 'quiet', 'progress']),
 };
-export const TreatOptionsSchema = optionsSchema(TREAT_FLAGS);
+export const TreatOptionsSchema = optionsSchema(TREAT_FLAGS).superRefine(oneSeedSource);
 
 /** `critic-doctor treat CONFIG`: which remedies actually cure the failure. */
 export function treatCommand(): Command {
@@ -63,12 +65,6 @@ export function treatCommand(): Command {
     .action(async (configPath: string, raw: Record<string, unknown>) => {
       const opts = parseOptions(TreatOptionsSchema, raw, flagNames(TREAT_FLAGS));
       const loaded = await loadConfig(configPath);
-      for (const r of opts.remedies ?? []) {
-        if (!getRemedy(r))
-          throw new UsageError(`--remedies: unknown remedy "${r}"; valid: ${REMEDIES.map((x) => x.name).join(', ')}`, {
-            path: '--remedies',
-          });
-      }
       const seeds = resolveSeeds(opts, loaded.config.seed);
       const { treat } = await import('../core/treat.js');
       const bar = cellsBar(progressShown(opts));
