@@ -6,11 +6,11 @@ import { defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { terminalWidth } from '../report/fit.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
 import { listFlag, namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
 import { emitOutputs } from './outputs.js';
-import { cellsBar } from './progress.js';
-import { signalExitCode, withSignals } from './signals.js';
+import { runMultiRun } from './progress.js';
+import { signalExitCode } from './signals.js';
 import { terminalPalette } from './tty.js';
 
 const COMPARE_FLAGS = {
@@ -93,10 +93,8 @@ export function compareActivationsCommand(): Command {
         throw new UsageError('--layers: the config has no layer with a nonlinearity; name the layers to compare', { path: '--layers' });
       const seeds = resolveSeeds(opts, config.seed);
       const { compareActivations } = await import('../core/compare.js');
-      const bar = cellsBar(progressShown(opts));
-      const { value: report, received } = await withSignals((signal) => {
-        bar.start();
-        return compareActivations({
+      const { value: report, received } = await runMultiRun(opts, (common) =>
+        compareActivations({
           loaded,
           activations: (opts.activations ?? DEFAULT_ACTIVATIONS) as ActivationNameT[],
           layers,
@@ -105,14 +103,9 @@ export function compareActivationsCommand(): Command {
           failOn: opts.failOn,
           expectHealthy: (opts.expectHealthy ?? []) as ActivationNameT[],
           shard: opts.shard,
-          backend: opts.backend,
-          concurrency: opts.workers,
-          replicas: opts.replicas,
-          signal,
-          onCellDone: (c, done, total) => bar.update(done, total, `${c.variant} seed ${c.seed}: ${c.worst ?? 'healthy'}`),
-        });
-      });
-      bar.stop();
+          ...common,
+        }),
+      );
       emitOutputs(report, opts);
       process.stdout.write(renderCompareTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
       process.exitCode = received ? signalExitCode(received) : report.verdict.failed ? 1 : 0;

@@ -7,10 +7,10 @@ import { loadConfig } from '../model/load-config-with-model.js';
 import { renderTreatTerminal } from '../report/treat-render.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
 import { namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
-import { cellsBar } from './progress.js';
+import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { runMultiRun } from './progress.js';
 import { emitOutputs } from './outputs.js';
-import { signalExitCode, withSignals } from './signals.js';
+import { signalExitCode } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
 import { writeOutputFile } from './write-output.js';
@@ -67,10 +67,8 @@ export function treatCommand(): Command {
       const loaded = await loadConfig(configPath);
       const seeds = resolveSeeds(opts, loaded.config.seed);
       const { treat } = await import('../core/treat.js');
-      const bar = cellsBar(progressShown(opts));
-      const { value: report, received } = await withSignals((signal) => {
-        bar.start();
-        return treat({
+      const { value: report, received } = await runMultiRun(opts, (common) =>
+        treat({
           loaded,
           seeds,
           remedies: opts.remedies,
@@ -78,14 +76,9 @@ export function treatCommand(): Command {
           target: opts.target,
           steps: opts.steps,
           failOn: opts.failOn,
-          backend: opts.backend,
-          concurrency: opts.workers,
-          replicas: opts.replicas,
-          signal,
-          onCellDone: (c, done, total) => bar.update(done, total, `${c.variant} seed ${c.seed}: ${c.worst ?? 'healthy'}`),
-        });
-      });
-      bar.stop();
+          ...common,
+        }),
+      );
       emitOutputs(report, opts);
       if (opts.writeFixed && report.best) {
         const best = report.rows.find((r) => r.remedy === report.best)!;

@@ -79,7 +79,7 @@ const RULES: Rule[] = [
               why:
                 'A positive bias keeps every relu unit open at the start, so the layer passes the scale of its input through (a ' +
                 'weight-normalised layer outputs about g·‖x‖ + b).',
-              remedy: 'small-bias',
+              remedy: 'bias-0.01',
             },
           ]
         : [],
@@ -136,22 +136,13 @@ const RULES: Rule[] = [
         remedy: 'normalize-states',
       });
     }
-    if (Math.abs(d.rewardScale) >= 100 || (d.rewardScale !== 0 && Math.abs(d.rewardScale) <= 0.01)) {
-      out.push({
-        rule: 'reward-scale',
-        cause: 'scale' as const,
-        severity: 'warning' as const,
-        at: ['data', 'rewardScale'],
-        message: `rewards scaled by ${d.rewardScale}`,
-        why: 'The MSE gradient grows with the size of the returns.',
-        remedy: 'reward-scaling',
-      });
-    }
     return out;
   },
   (c) => {
+    // Recorded rewards are what the environment paid: only a large factor is suspicious there.
     const d = c.data;
-    return d.source === 'recorded' && Math.abs(d.rewardScale) >= 100
+    const s = Math.abs(d.rewardScale);
+    return s >= 100 || (d.source === 'synthetic' && s !== 0 && s <= 0.01)
       ? [
           {
             rule: 'reward-scale',
@@ -160,7 +151,7 @@ const RULES: Rule[] = [
             at: ['data', 'rewardScale'],
             message: `rewards scaled by ${d.rewardScale}`,
             why: 'The MSE gradient grows with the size of the returns.',
-            remedy: 'reward-scaling',
+            remedy: 'reward-scale-0.1',
           },
         ]
       : [];
@@ -222,7 +213,7 @@ const RULES: Rule[] = [
             at: ['data', 'returnNormalization', 'epsilon'],
             message: 'return normalisation without epsilon',
             why: '(R − mean)/std is 0/0 = NaN on a minibatch whose returns are all equal (sparse rewards, failed episodes).',
-            remedy: 'return-norm-epsilon',
+            remedy: 'return-normalization',
           },
         ]
       : [];

@@ -231,3 +231,47 @@ describe('verdictText', () => {
     );
   });
 });
+
+describe('every remedy a rule names is one treat can run', () => {
+  it('lint rules (on every shipped config and configs made to trip the rest) and findings rules', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { loadConfigFile } = await import('../../src/config/load-config.js');
+    const { lintConfig } = await import('../../src/diagnose/lint.js');
+    const { seedRaw, tinyConfig: tiny } = await import('../helpers/configs.js');
+    const { validateConfig } = await import('../../src/config/load-config.js');
+    const { DeadLayer } = await import('../../src/watch/findings/dead-layer.js');
+    const { SaturatedLayer } = await import('../../src/watch/findings/saturated-layer.js');
+    const { VanishingGradient } = await import('../../src/watch/findings/vanishing-gradient.js');
+    const { LossPlateau } = await import('../../src/watch/findings/loss-plateau.js');
+    const { FrozenWeights, ThrashingWeights } = await import('../../src/watch/findings/update-ratio.js');
+    const configs = readdirSync('configs').map((f) => loadConfigFile(`configs/${f}`));
+    configs.push(
+      validateConfig(seedRaw('relu', { data: { source: 'synthetic', transitions: 64, rewardScale: 0.001 } })),
+      validateConfig(seedRaw('relu', { optimizer: { type: 'rmsprop', lr: 1e-4, epsilon: 1e-7, rmsInit: 0 } })),
+      tiny({
+        network: {
+          inputDim: 6,
+          layers: [
+            { name: 'a', units: 4, activation: 'relu', init: { variance_scaling: {} } },
+            { name: 'v', units: 1 },
+          ],
+        },
+      }),
+    );
+    const named = new Set(configs.flatMap((c) => lintConfig(c).map((f) => `${f.rule} → ${f.remedy}`)));
+    expect(named.size).toBeGreaterThanOrEqual(10);
+    for (const n of named) expect(getRemedy(n.split(' → ')[1]!), n).toBeDefined();
+    const rules = [
+      new DeadLayer(1),
+      new SaturatedLayer(1),
+      new VanishingGradient(1),
+      new LossPlateau(1, 1),
+      new FrozenWeights(1),
+      new ThrashingWeights(1),
+    ];
+    for (const r of rules) {
+      const remedy = (r as unknown as { remedy(h: unknown): string }).remedy({ layer: 'l', numbers: {} });
+      expect(getRemedy(remedy), `${r.name} → ${remedy}`).toBeDefined();
+    }
+  });
+});
