@@ -6,9 +6,7 @@ export const DEAD_FRACTION = 0.7;
 
 /** A relu-like layer most of whose units output 0 for every sample of the batch. */
 export class DeadLayer extends FindingRule {
-  readonly name = 'dead-layer';
-  readonly cause = 'activation' as const;
-  readonly label = 'dead';
+  readonly about = { name: 'dead-layer', label: 'dead', cause: 'activation' } as const;
 
   protected holds(s: StepSummary): Holding[] {
     return s.layers

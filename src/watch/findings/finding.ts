@@ -53,11 +53,12 @@ export interface Holding {
  * steps into a Finding. A subclass writes only `holds` and its words.
  */
 export abstract class FindingRule {
-  abstract readonly name: string;
-  /** Its short name in tables ("saturated", "dead"). */
-  abstract readonly label: string;
-  /** What it points at: the cause treat's remedies are ordered by. */
-  abstract readonly cause: Cause;
+  /** Its id, its short name in tables ("saturated", "dead"), and the cause treat's remedies are ordered by. */
+  abstract readonly about: { readonly name: string; readonly label: string; readonly cause: Cause };
+
+  get name(): string {
+    return this.about.name;
+  }
   /** Steps the rule must hold without a break before it is a finding (a blip is not). */
   constructor(readonly minSteps: number) {}
 
@@ -83,9 +84,9 @@ export abstract class FindingRule {
         Object.assign(prior, { lastStep: s.step, numbers: h.numbers, sentence: this.sentence(h, prior.firstStep) });
       } else if (!prior && s.step - since >= this.minSteps) {
         this.found.set(key, {
-          rule: this.name,
-          label: this.label,
-          cause: this.cause,
+          rule: this.about.name,
+          label: this.about.label,
+          cause: this.about.cause,
           layer: h.layer,
           firstStep: since,
           lastStep: s.step,

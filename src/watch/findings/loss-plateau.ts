@@ -11,9 +11,7 @@ export const TARGET_GROWTH = 2;
  * itself inflates (r + γ·v(s′) with γ near 1), so a flat loss is not convergence.
  */
 export class LossPlateau extends FindingRule {
-  readonly name = 'loss-plateau';
-  readonly cause = 'targets' as const;
-  readonly label = 'loss flat under growing targets';
+  readonly about = { name: 'loss-plateau', label: 'loss flat under growing targets', cause: 'targets' } as const;
   private readonly window: StepSummary[] = [];
 
   constructor(

@@ -7,9 +7,7 @@ export const SATURATED_FRACTION = 0.5;
 
 /** A saturating layer (tanh, sigmoid) whose pre-activations sit mostly where the nonlinearity is flat. */
 export class SaturatedLayer extends FindingRule {
-  readonly name = 'saturated-layer';
-  readonly cause = 'scale' as const;
-  readonly label = 'saturated';
+  readonly about = { name: 'saturated-layer', label: 'saturated', cause: 'scale' } as const;
 
   protected holds(s: StepSummary): Holding[] {
     const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));

@@ -6,46 +6,66 @@ export const FROZEN_RATIO = 1e-8;
 /** ... above this: each step rewrites a tenth of the weights or more, they thrash. */
 export const THRASHING_RATIO = 1e-1;
 
-abstract class UpdateRatioRule extends FindingRule {
-  protected abstract inRange(ratio: number): boolean;
+/** What tells the two rules apart: which ratios they flag, and their words. */
+interface RatioWords {
+  about: FindingRule['about'];
+  inRange: (ratio: number) => boolean;
+  /** "moved by" or "changed by". */
+  verb: string;
+  meaning: string;
+  remedy: string;
+}
+
+/** A layer's update-to-weight ratio held outside the healthy range for the rule's duration. */
+class UpdateRatioRule extends FindingRule {
+  readonly about: FindingRule['about'];
+  constructor(
+    minSteps: number,
+    private readonly words: RatioWords,
+  ) {
+    super(minSteps);
+    this.about = words.about;
+  }
 
   protected holds(s: StepSummary): Holding[] {
     return s.layers
-      .filter((l) => l.updateRatio !== null && Number.isFinite(l.updateRatio) && this.inRange(l.updateRatio))
+      .filter((l) => l.updateRatio !== null && Number.isFinite(l.updateRatio) && this.words.inRange(l.updateRatio))
       .map((l) => ({ layer: l.layer, numbers: { updateRatio: l.updateRatio!, normV: l.normV } }));
+  }
+  protected sentence(h: Holding, since: number): string {
+    return `${h.layer}'s weights have ${this.words.verb} ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;
+  }
+  protected meaning(): string {
+    return this.words.meaning;
+  }
+  protected remedy(): string {
+    return this.words.remedy;
   }
 }
 
 /** A layer whose weights barely move: each update changes them by less than 1e-8 of their size. */
 export class FrozenWeights extends UpdateRatioRule {
-  readonly name = 'frozen-weights';
-  readonly cause = 'scale' as const;
-  readonly label = 'frozen';
-  protected inRange = (r: number) => r < FROZEN_RATIO;
-  protected sentence(h: Holding, since: number): string {
-    return `${h.layer}'s weights have moved by ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;
-  }
-  protected meaning(): string {
-    return 'below float32 resolution for most weights: the layer is frozen, whatever its gradient says';
-  }
-  protected remedy(): string {
-    return 'normalize-states';
+  constructor(minSteps: number) {
+    super(minSteps, {
+      about: { name: 'frozen-weights', label: 'frozen', cause: 'scale' },
+      inRange: (r) => r < FROZEN_RATIO,
+      verb: 'moved by',
+      meaning: 'below float32 resolution for most weights: the layer is frozen, whatever its gradient says',
+      remedy: 'normalize-states',
+    });
   }
 }
 
 /** A layer whose weights are rewritten by a tenth of their size or more at every step. */
 export class ThrashingWeights extends UpdateRatioRule {
-  readonly name = 'thrashing-weights';
-  readonly cause = 'optimizer' as const;
-  readonly label = 'thrashing';
-  protected inRange = (r: number) => r > THRASHING_RATIO;
-  protected sentence(h: Holding, since: number): string {
-    return `${h.layer}'s weights have changed by ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;
-  }
-  protected meaning(): string {
-    return 'each step overwrites what the last one learned: the step size is too large for this layer';
-  }
-  protected remedy(): string {
-    return 'lr-div10';
+  constructor(minSteps: number) {
+    const meaning = 'each step overwrites what the last one learned: the step size is too large for this layer';
+    super(minSteps, {
+      about: { name: 'thrashing-weights', label: 'thrashing', cause: 'optimizer' },
+      verb: 'changed by',
+      meaning,
+      remedy: 'lr-div10',
+      inRange: (r) => r > THRASHING_RATIO,
+    });
   }
 }

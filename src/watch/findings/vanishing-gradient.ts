@@ -7,9 +7,7 @@ export const VANISHING_RATIO = 1e-4;
 
 /** A layer whose gradient is vanishingly small next to the other layers'. */
 export class VanishingGradient extends FindingRule {
-  readonly name = 'vanishing-gradient';
-  readonly cause = 'scale' as const;
-  readonly label = 'gradient vanishing';
+  readonly about = { name: 'vanishing-gradient', label: 'gradient vanishing', cause: 'scale' } as const;
 
   protected holds(s: StepSummary): Holding[] {
     const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));
