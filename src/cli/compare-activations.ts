@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
@@ -6,8 +6,8 @@ import { defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { terminalWidth } from '../report/fit.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
-import { listFlag, namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
+import { defineCommand, flag, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { listFlag, namesFlag, oneSeedSource, resolveSeeds } from './options.js';
 import { emitOutputs } from './outputs.js';
 import { runMultiRun } from './progress.js';
 import { signalExitCode } from './signals.js';
@@ -71,43 +71,33 @@ function checkLayers(given: string[], valid: readonly string[]): void {
 
 /** `critic-doctor compare-activations CONFIG`: the same critic with relu, elu, tanh, ... side by side. */
 export function compareActivationsCommand(): Command {
-  return addFlags(new Command('compare-activations'), COMPARE_FLAGS)
-    .description('run the config once per activation × seed (only the activation differs: same data, same initial V/g/b) and compare')
-    .argument('<config>', 'YAML or JSON config file')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ critic-doctor compare-activations configs/seed-critic-tanh.yaml --activations relu,elu,tanh --seeds 3\n' +
-        '  $ critic-doctor compare-activations configs/seed-critic-tanh.yaml --expect-healthy tanh --junit compare.xml\n' +
-        '  $ critic-doctor compare-activations configs/seed-critic-tanh.yaml --seeds 8 --shard 1/4 --json shard-1.json',
-    )
-    .action(async (configPath: string, raw: Record<string, unknown>) => {
-      const opts = parseOptions(CompareOptionsSchema, raw, flagNames(COMPARE_FLAGS));
-      const loaded = await loadConfig(configPath);
-      const config = loaded.config;
-      const layers = opts.layers ?? defaultCompareLayers(config);
-      checkLayers(
+  return defineCommand('compare-activations', COMPARE_FLAGS, CompareOptionsSchema, async (configPath: string, opts) => {
+    const loaded = await loadConfig(configPath);
+    const config = loaded.config;
+    const layers = opts.layers ?? defaultCompareLayers(config);
+    checkLayers(
+      layers,
+      config.network.layers.map((l) => l.name),
+    );
+    if (layers.length === 0)
+      throw new UsageError('--layers: the config has no layer with a nonlinearity; name the layers to compare', { path: '--layers' });
+    const seeds = resolveSeeds(opts, config.seed);
+    const { compareActivations } = await import('../core/compare.js');
+    const { value: report, received } = await runMultiRun(opts, (common) =>
+      compareActivations({
+        loaded,
+        activations: (opts.activations ?? DEFAULT_ACTIVATIONS) as ActivationNameT[],
         layers,
-        config.network.layers.map((l) => l.name),
-      );
-      if (layers.length === 0)
-        throw new UsageError('--layers: the config has no layer with a nonlinearity; name the layers to compare', { path: '--layers' });
-      const seeds = resolveSeeds(opts, config.seed);
-      const { compareActivations } = await import('../core/compare.js');
-      const { value: report, received } = await runMultiRun(opts, (common) =>
-        compareActivations({
-          loaded,
-          activations: (opts.activations ?? DEFAULT_ACTIVATIONS) as ActivationNameT[],
-          layers,
-          seeds,
-          steps: opts.steps,
-          failOn: opts.failOn,
-          expectHealthy: (opts.expectHealthy ?? []) as ActivationNameT[],
-          shard: opts.shard,
-          ...common,
-        }),
-      );
-      emitOutputs(report, opts);
-      process.stdout.write(renderCompareTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
-      process.exitCode = received ? signalExitCode(received) : report.verdict.failed ? 1 : 0;
-    });
+        seeds,
+        steps: opts.steps,
+        failOn: opts.failOn,
+        expectHealthy: (opts.expectHealthy ?? []) as ActivationNameT[],
+        shard: opts.shard,
+        ...common,
+      }),
+    );
+    emitOutputs(report, opts);
+    process.stdout.write(renderCompareTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
+    process.exitCode = received ? signalExitCode(received) : report.verdict.failed ? 1 : 0;
+  });
 }

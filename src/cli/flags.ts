@@ -1,8 +1,9 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { FAIL_ON } from '../config/schema.js';
 import { BACKEND_CHOICES } from '../train/backend-choices.js';
-import { intFlag, MAX_REPLICAS, seedListFlag } from './options.js';
+import { HELP, helpAfter } from './help-texts.js';
+import { intFlag, MAX_REPLICAS, parseOptions, seedListFlag } from './options.js';
 
 /**
  * A flag, declared once: its commander spelling and help, and the zod field its parsed value must
@@ -102,4 +103,25 @@ export function flagNames(flags: Record<string, FlagSpec>): Record<string, strin
 export function progressShown(opts: { progress?: boolean; quiet: boolean }, isTTY = process.stderr.isTTY === true): boolean {
   if (opts.quiet || opts.progress === false) return false;
   return opts.progress === true || isTTY;
+}
+
+/**
+ * A command from its help text (cli/help-texts.ts) and its flags, whose action gets its argument
+ * and the options parsed once by `schema` (a bad flag is a usage error naming it).
+ */
+export function defineCommand<S extends z.ZodType>(
+  name: string,
+  flags: Record<string, FlagSpec>,
+  schema: S,
+  action: (arg: never, opts: z.output<S>) => Promise<void> | void,
+): Command {
+  const help = HELP[name]!;
+  const cmd = addFlags(new Command(name), flags).description(help.summary).addHelpText('after', helpAfter(help));
+  if (help.argument) cmd.argument(...help.argument);
+  const names = flagNames(flags);
+  return cmd.action((...args: unknown[]) => {
+    // commander passes the positional argument (when there is one), the options, then the command.
+    const raw = args[help.argument ? 1 : 0] as Record<string, unknown>;
+    return action((help.argument ? args[0] : undefined) as never, parseOptions(schema, raw, names));
+  });
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../config/errors.js';
 import { initConfigText } from '../config/init-template.js';
 import { ACTIVATIONS } from '../config/schema.js';
-import { addFlags, flag, flagNames, optionsSchema } from './flags.js';
-import { parseOptions } from './options.js';
+import { defineCommand, flag, optionsSchema } from './flags.js';
 import { writeOutputFile } from './write-output.js';
 
 const INIT_FLAGS = {
@@ -21,19 +20,15 @@ export const InitOptionsSchema = optionsSchema(INIT_FLAGS);
 
 /** `critic-doctor init`: writes a commented config of the seed's critic. */
 export function initCommand(): Command {
-  return addFlags(new Command('init'), INIT_FLAGS)
-    .description("write a commented config of the seed's critic to start from")
-    .addHelpText('after', '\nExample:\n  $ critic-doctor init --activation elu --out my-critic.yaml && critic-doctor run my-critic.yaml')
-    .action((raw: Record<string, unknown>) => {
-      const opts = parseOptions(InitOptionsSchema, raw, flagNames(INIT_FLAGS));
-      if (existsSync(opts.out) && !opts.force) throw new UsageError(`${opts.out} exists; use --force to overwrite it`, { file: opts.out });
-      const schema = path
-        .relative(path.dirname(path.resolve(opts.out)), path.resolve(SCHEMA_FILE))
-        .split(path.sep)
-        .join('/');
-      writeOutputFile(opts.out, initConfigText(opts.activation, existsSync(SCHEMA_FILE) ? schema : SCHEMA_URL));
-      process.stderr.write(`wrote ${opts.out} (${opts.activation}); run it with: critic-doctor run ${opts.out}\n`);
-    });
+  return defineCommand('init', INIT_FLAGS, InitOptionsSchema, (_arg, opts) => {
+    if (existsSync(opts.out) && !opts.force) throw new UsageError(`${opts.out} exists; use --force to overwrite it`, { file: opts.out });
+    const schema = path
+      .relative(path.dirname(path.resolve(opts.out)), path.resolve(SCHEMA_FILE))
+      .split(path.sep)
+      .join('/');
+    writeOutputFile(opts.out, initConfigText(opts.activation, existsSync(SCHEMA_FILE) ? schema : SCHEMA_URL));
+    process.stderr.write(`wrote ${opts.out} (${opts.activation}); run it with: critic-doctor run ${opts.out}\n`);
+  });
 }
 
 /** The committed config schema (node_modules/critic-doctor/schema/... once installed). */

@@ -1,9 +1,8 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderRunTerminal } from '../report/terminal.js';
-import { parseOptions } from './options.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
+import { defineCommand, flag, optionsSchema, OUTPUT_FLAGS, pick, progressShown } from './flags.js';
 import { signalExitCode, withSignals } from './signals.js';
 import { terminalPalette } from './tty.js';
 import { terminalWidth } from '../report/fit.js';
@@ -34,49 +33,38 @@ export const RunOptionsSchema = optionsSchema(RUN_FLAGS);
 
 /** `critic-doctor run CONFIG`: train with the watchdog, report the first NaN/Inf/explosion. */
 export function runCommand(): Command {
-  return addFlags(new Command('run'), RUN_FLAGS)
-    .description('train the critic a config describes, with a watchdog on every layer, and report the first NaN, Inf or explosion')
-    .argument('<config>', 'YAML or JSON config file')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ critic-doctor run configs/seed-critic-relu.yaml --json report.json\n  $ critic-doctor run ' +
-        'configs/nan-sgd-relu.yaml --fail-on nan --steps 2000\n  $ critic-doctor run configs/nan-sgd-relu.yaml --replicas 8\n' +
-        '\nExit codes: 0 healthy, 1 NaN/Inf (or what --fail-on names), 2 bad ' +
-        'config/data/usage, 3 internal error, 130/143 interrupted.',
-    )
-    .action(async (configPath: string, raw: Record<string, unknown>) => {
-      const opts = parseOptions(RunOptionsSchema, raw, flagNames(RUN_FLAGS));
-      const loaded = await loadConfig(configPath);
-      // Loaded once the config is good: a bad config is refused without loading tfjs.
-      const [{ runDiagnosis }, { ProgressBar }] = await Promise.all([import('../core/run.js'), import('./step-progress.js')]);
-      const showProgress = progressShown(opts);
-      const { value: report, received } = await withSignals((signal) =>
-        runDiagnosis({
-          loaded,
-          steps: opts.steps,
-          seed: opts.seed,
-          failOn: opts.failOn,
-          backend: opts.backend,
-          badRows: opts.allowBadRows === 'drop' ? 'drop' : 'error',
-          plant: faultInjection(),
-          dumpDir: opts.dumpDir,
-          replicas: opts.replicas,
-          signal,
-          callbacks: showProgress ? [new ProgressBar()] : [],
-        }),
+  return defineCommand('run', RUN_FLAGS, RunOptionsSchema, async (configPath: string, opts) => {
+    const loaded = await loadConfig(configPath);
+    // Loaded once the config is good: a bad config is refused without loading tfjs.
+    const [{ runDiagnosis }, { ProgressBar }] = await Promise.all([import('../core/run.js'), import('./step-progress.js')]);
+    const showProgress = progressShown(opts);
+    const { value: report, received } = await withSignals((signal) =>
+      runDiagnosis({
+        loaded,
+        steps: opts.steps,
+        seed: opts.seed,
+        failOn: opts.failOn,
+        backend: opts.backend,
+        badRows: opts.allowBadRows === 'drop' ? 'drop' : 'error',
+        plant: faultInjection(),
+        dumpDir: opts.dumpDir,
+        replicas: opts.replicas,
+        signal,
+        callbacks: showProgress ? [new ProgressBar()] : [],
+      }),
+    );
+    emitOutputs(report, opts);
+    process.stdout.write(renderRunTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
+    if (report.status === 'error') {
+      process.stderr.write(
+        `internal error: the engine failed after ${report.stepsRun} steps: ${report.error}\n` +
+          '(the reports hold what was seen until then)\n',
       );
-      emitOutputs(report, opts);
-      process.stdout.write(renderRunTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
-      if (report.status === 'error') {
-        process.stderr.write(
-          `internal error: the engine failed after ${report.stepsRun} steps: ${report.error}\n` +
-            '(the reports hold what was seen until then)\n',
-        );
-        process.exitCode = 3;
-        return;
-      }
-      process.exitCode = received ? signalExitCode(received) : report.verdict.failed ? 1 : 0;
-    });
+      process.exitCode = 3;
+      return;
+    }
+    process.exitCode = received ? signalExitCode(received) : report.verdict.failed ? 1 : 0;
+  });
 }
 
 /**

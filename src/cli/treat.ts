@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { fmt } from '../util/number-format.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
@@ -6,8 +6,8 @@ import { loadConfig } from '../model/load-config-with-model.js';
 
 import { renderTreatTerminal } from '../report/treat-render.js';
 import { getRemedy, REMEDIES } from '../diagnose/remedies.js';
-import { namesFlag, oneSeedSource, parseOptions, resolveSeeds } from './options.js';
-import { addFlags, flag, flagNames, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
+import { namesFlag, oneSeedSource, resolveSeeds } from './options.js';
+import { defineCommand, flag, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
 import { runMultiRun } from './progress.js';
 import { emitOutputs } from './outputs.js';
 import { signalExitCode } from './signals.js';
@@ -54,47 +54,38 @@ export const TreatOptionsSchema = optionsSchema(TREAT_FLAGS).superRefine(oneSeed
 
 /** `critic-doctor treat CONFIG`: which remedies actually cure the failure. */
 export function treatCommand(): Command {
-  return addFlags(new Command('treat'), TREAT_FLAGS)
-    .description('run the failing config, then each remedy as a one-change variant on the same data and seeds, and report which cure it')
-    .argument('<config>', 'YAML or JSON config file (its run must fail)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  $ critic-doctor treat configs/nan-sgd-relu.yaml --seeds 2 --write-fixed fixed.yaml\n  $ critic-doctor treat ' +
-        'configs/seed-critic-relu.yaml --remedies he-init,bias-0,g-0.5,gamma-0.99',
-    )
-    .action(async (configPath: string, raw: Record<string, unknown>) => {
-      const opts = parseOptions(TreatOptionsSchema, raw, flagNames(TREAT_FLAGS));
-      const loaded = await loadConfig(configPath);
-      const seeds = resolveSeeds(opts, loaded.config.seed);
-      const { treat } = await import('../core/treat.js');
-      const { value: report, received } = await runMultiRun(opts, (common) =>
-        treat({
-          loaded,
-          seeds,
-          remedies: opts.remedies,
-          combine: opts.combine === '2' ? 2 : 1,
-          target: opts.target,
-          steps: opts.steps,
-          failOn: opts.failOn,
-          ...common,
-        }),
-      );
-      emitOutputs(report, opts);
-      if (opts.writeFixed && report.best) {
-        const best = report.rows.find((r) => r.remedy === report.best)!;
-        const fixed = getRemedy(best.remedy)!.transform(loaded.config);
-        const header =
-          `# Written by critic-doctor treat from ${configPath}: remedy ${best.remedy} (${best.description}).\n` +
-          `# Evidence: cured ${best.cured}/${best.runs} seeds (${seeds.join(', ')}) over ${report.remedySteps} steps; the baseline ` +
-          `failed ${report.baseline.failed}/${report.baseline.runs} (median step ${fmt(report.baseline.failStep)}); ` +
-          `final loss ${fmt(best.finalLoss)}` +
-          `${best.lossVsReference !== null ? ` (×${fmt(best.lossVsReference)} the tanh reference)` : ''}.\n`;
-        writeOutputFile(opts.writeFixed, header + stringify(fixed));
-      } else if (opts.writeFixed) {
-        const why = report.status === 'interrupted' ? 'interrupted' : 'no remedy cured every seed';
-        process.stderr.write(`--write-fixed: ${why}; ${opts.writeFixed} not written\n`);
-      }
-      process.stdout.write(renderTreatTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
-      process.exitCode = received ? signalExitCode(received) : report.rows.length === 0 || report.best ? 0 : 1;
-    });
+  return defineCommand('treat', TREAT_FLAGS, TreatOptionsSchema, async (configPath: string, opts) => {
+    const loaded = await loadConfig(configPath);
+    const seeds = resolveSeeds(opts, loaded.config.seed);
+    const { treat } = await import('../core/treat.js');
+    const { value: report, received } = await runMultiRun(opts, (common) =>
+      treat({
+        loaded,
+        seeds,
+        remedies: opts.remedies,
+        combine: opts.combine === '2' ? 2 : 1,
+        target: opts.target,
+        steps: opts.steps,
+        failOn: opts.failOn,
+        ...common,
+      }),
+    );
+    emitOutputs(report, opts);
+    if (opts.writeFixed && report.best) {
+      const best = report.rows.find((r) => r.remedy === report.best)!;
+      const fixed = getRemedy(best.remedy)!.transform(loaded.config);
+      const header =
+        `# Written by critic-doctor treat from ${configPath}: remedy ${best.remedy} (${best.description}).\n` +
+        `# Evidence: cured ${best.cured}/${best.runs} seeds (${seeds.join(', ')}) over ${report.remedySteps} steps; the baseline ` +
+        `failed ${report.baseline.failed}/${report.baseline.runs} (median step ${fmt(report.baseline.failStep)}); ` +
+        `final loss ${fmt(best.finalLoss)}` +
+        `${best.lossVsReference !== null ? ` (×${fmt(best.lossVsReference)} the tanh reference)` : ''}.\n`;
+      writeOutputFile(opts.writeFixed, header + stringify(fixed));
+    } else if (opts.writeFixed) {
+      const why = report.status === 'interrupted' ? 'interrupted' : 'no remedy cured every seed';
+      process.stderr.write(`--write-fixed: ${why}; ${opts.writeFixed} not written\n`);
+    }
+    process.stdout.write(renderTreatTerminal(report, { palette: terminalPalette(), quiet: opts.quiet, width: terminalWidth() }));
+    process.exitCode = received ? signalExitCode(received) : report.rows.length === 0 || report.best ? 0 : 1;
+  });
 }

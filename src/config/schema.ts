@@ -154,11 +154,15 @@ export const RecordedData = z.strictObject({
 
 export const Data = z.discriminatedUnion('source', [SyntheticData, RecordedData]);
 
+/** A number in [0, 1] (a decay, a momentum, a β), with its default. */
+const fraction = (d: number) => z.number().min(0).max(1).default(d);
+/** What every optimizer starts with: its type and its learning rate (with the optimizer's own default). */
+const optimizerBase = <T extends string>(type: T, lr: number) => ({ type: z.literal(type), lr: z.number().positive().default(lr) });
+
 export const RmsProp = z.strictObject({
-  type: z.literal('rmsprop'),
-  lr: z.number().positive().default(1e-4),
-  decay: z.number().min(0).max(1).default(0.99),
-  momentum: z.number().min(0).max(1).default(0),
+  ...optimizerBase('rmsprop', 1e-4),
+  decay: fraction(0.99),
+  momentum: fraction(0),
   epsilon: z.number().min(0).default(1e-6),
   /** TF1 starts the mean-square slot at 1.0; tfjs, Keras and PyTorch at 0. */
   rmsInit: z.number().min(0).default(1.0),
@@ -167,17 +171,15 @@ export const RmsProp = z.strictObject({
 });
 
 export const Adam = z.strictObject({
-  type: z.literal('adam'),
-  lr: z.number().positive().default(1e-3),
-  beta1: z.number().min(0).max(1).default(0.9),
-  beta2: z.number().min(0).max(1).default(0.999),
+  ...optimizerBase('adam', 1e-3),
+  beta1: fraction(0.9),
+  beta2: fraction(0.999),
   epsilon: z.number().min(0).default(1e-8),
 });
 
 export const Sgd = z.strictObject({
-  type: z.literal('sgd'),
-  lr: z.number().positive().default(1e-2),
-  momentum: z.number().min(0).max(1).default(0),
+  ...optimizerBase('sgd', 1e-2),
+  momentum: fraction(0),
 });
 
 export const Optimizer = z.discriminatedUnion('type', [RmsProp, Adam, Sgd]);
