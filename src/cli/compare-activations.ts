@@ -7,7 +7,7 @@ import { loadConfig } from '../model/load-config-with-model.js';
 import { renderCompareTerminal } from '../report/compare-terminal.js';
 import { terminalWidth } from '../report/fit.js';
 import { defineCommand, flag, optionsSchema, OUTPUT_FLAGS, pick } from './flags.js';
-import { listFlag, namesFlag, oneSeedSource, resolveSeeds } from './options.js';
+import { listFlag, namesFlag, oneSeedSource, resolveSeeds, unknownName } from './options.js';
 import { emitOutputs } from './outputs.js';
 import { runMultiRun } from './progress.js';
 import { signalExitCode } from './signals.js';
@@ -63,22 +63,19 @@ export const CompareOptionsSchema = optionsSchema(COMPARE_FLAGS).superRefine((o,
     });
 });
 
-/** Only the layers need the config: each must be one of its layers. */
-function checkLayers(given: string[], valid: readonly string[]): void {
-  const bad = given.find((g) => !valid.includes(g));
-  if (bad !== undefined) throw new UsageError(`--layers: unknown layer "${bad}"; valid: ${valid.join(', ')}`, { path: '--layers' });
-}
-
 /** `critic-doctor compare-activations CONFIG`: the same critic with relu, elu, tanh, ... side by side. */
 export function compareActivationsCommand(): Command {
   return defineCommand('compare-activations', COMPARE_FLAGS, CompareOptionsSchema, async (configPath: string, opts) => {
     const loaded = await loadConfig(configPath);
     const config = loaded.config;
     const layers = opts.layers ?? defaultCompareLayers(config);
-    checkLayers(
+    // Only the layers need the config: each must be one of its layers.
+    const badLayer = unknownName(
       layers,
       config.network.layers.map((l) => l.name),
+      'layer',
     );
+    if (badLayer) throw new UsageError(`--layers: ${badLayer}`, { path: '--layers' });
     if (layers.length === 0)
       throw new UsageError('--layers: the config has no layer with a nonlinearity; name the layers to compare', { path: '--layers' });
     const seeds = resolveSeeds(opts, config.seed);

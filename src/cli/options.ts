@@ -36,12 +36,17 @@ const seedValue = z
 /** `--seed-list 1,2,3`: seeds, none repeated. */
 export const seedListFlag = listFlag.pipe(z.array(seedValue)).refine((xs) => new Set(xs).size === xs.length, 'a seed is repeated');
 
-/** A list flag whose entries must be among `valid` ("unknown activation \"rleu\"; valid: relu, ..."). */
+/** What is wrong with a list of names, if anything: 'unknown activation "rleu"; valid: relu, ...'. */
+export function unknownName(given: readonly string[], valid: readonly string[], what: string): string | undefined {
+  const bad = given.find((x) => !valid.includes(x));
+  return bad === undefined ? undefined : `unknown ${what} "${bad}"; valid: ${valid.join(', ')}`;
+}
+
+/** A list flag whose entries must be among `valid`. */
 export const namesFlag = (valid: readonly string[], what: string) =>
   listFlag.check((ctx) => {
-    const bad = ctx.value.find((x) => !valid.includes(x));
-    if (bad !== undefined)
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `unknown ${what} "${bad}"; valid: ${valid.join(', ')}` });
+    const message = unknownName(ctx.value, valid, what);
+    if (message) ctx.issues.push({ code: 'custom', input: ctx.value, message });
   });
 
 /** The options a multi-run command takes its seeds from; the schema has already refused both at once. */

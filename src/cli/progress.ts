@@ -10,7 +10,7 @@ export function barOptions(format: string): cliProgress.Options {
 }
 
 /** A bar of finished runs for multi-run commands (where `progressShown` says). */
-export function cellsBar(show: boolean): { start(): void; update(done: number, total: number, last: string): void; stop(): void } {
+function cellsBar(show: boolean): { start(): void; update(done: number, total: number, last: string): void; stop(): void } {
   const bar = show
     ? new cliProgress.SingleBar(barOptions('  {bar} {value}/{total} runs · {last}'), cliProgress.Presets.shades_classic)
     : undefined;

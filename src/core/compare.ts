@@ -1,16 +1,13 @@
-import type { LoadedConfig } from '../config/load-config.js';
 import type { ActivationNameT, Config, FailOnT } from '../config/schema.js';
 import { activationVariant } from '../diagnose/activation-variant.js';
 import type { CellResult } from '../diagnose/cell-result.js';
 import { decideCompareVerdict, summarizeCells } from '../diagnose/compare-summary.js';
 import type { CompareReport } from '../report/compare-report.js';
 import { reportHeader } from '../report/report-header.js';
-import type { BackendChoice } from '../train/backend-choices.js';
 import { buildGrid, shardCells } from './cell.js';
 import { runVariants, type VariantRunOptions } from './variant-runs.js';
 
 export interface CompareOptions extends VariantRunOptions {
-  loaded: LoadedConfig;
   activations: ActivationNameT[];
   layers: string[];
   seeds: number[];
@@ -18,7 +15,6 @@ export interface CompareOptions extends VariantRunOptions {
   failOn?: FailOnT;
   expectHealthy?: ActivationNameT[];
   shard?: { index: number; count: number };
-  backend?: BackendChoice;
   now?: () => Date;
 }
 

@@ -2,13 +2,13 @@ import type { Config, FailOnT } from '../config/schema.js';
 import { activationVariant, defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { lintConfig } from '../diagnose/lint.js';
 import { applicableRemedies } from '../diagnose/remedies.js';
-import { bestCure, classifyRemedy, rankRows, runOutcome, type CureTarget } from '../diagnose/remedy-outcome.js';
+import { bestCure, classifyRemedy, curedLoss, rankRows, runOutcome, type CureTarget } from '../diagnose/remedy-outcome.js';
 import { diagnoseCauses } from '../diagnose/treat-causes.js';
 import { verdictText } from '../diagnose/treat-verdict.js';
 import { isReluLike } from '../model/activations.js';
 import { reportHeader } from '../report/report-header.js';
 import type { TreatReport } from '../report/treat-report.js';
-import { mean, median } from '../util/stats.js';
+import { median } from '../util/stats.js';
 import { findingLabel } from '../watch/findings/finding.js';
 import { buildGrid } from './cell.js';
 import { runVariants, type VariantRunOptions } from './variant-runs.js';
@@ -86,16 +86,11 @@ export async function treat(opts: TreatOptions): Promise<TreatReport> {
   const planned = Object.keys(variants).length * opts.seeds.length;
   const finished = ran.filter((c) => c.status !== 'interrupted');
   const of = (name: string) => finished.filter((c) => c.variant === name).map((c) => runOutcome(c, target));
-  const referenceLoss = relu
-    ? mean(
-        of(REFERENCE)
-          .filter((o) => !o.failed)
-          .map((o) => o.finalLoss),
-      )
-    : null;
+  const referenceLoss = relu ? curedLoss(of(REFERENCE)) : null;
   const reference = relu ? { name: 'tanh in place of the relu-like activations', finalLoss: referenceLoss } : null;
+  const diagnosed = new Set(causes);
   const classified = remedies.map((remedy) =>
-    classifyRemedy({ remedy, runs: of(remedy.name), baselineFailStep: failStep, referenceLoss, causes: new Set(causes) }),
+    classifyRemedy({ remedy, runs: of(remedy.name), baselineFailStep: failStep, referenceLoss, causes: diagnosed }),
   );
   const rows = rankRows(classified.filter((r) => r.runs > 0 || !opts.signal?.aborted));
   if (opts.signal?.aborted)

@@ -67,6 +67,11 @@ export function runOutcome(c: CellResult, target: CureTarget): RunOutcome {
   return { failed, failStep, finalLoss: c.finalLoss, stepsPerSecond: c.stepsRun / Math.max(c.seconds, 1e-9) };
 }
 
+/** The mean final loss of the runs that did not fail (null when every run failed). */
+export function curedLoss(runs: readonly RunOutcome[]): number | null {
+  return mean(runs.filter((r) => !r.failed).map((r) => r.finalLoss));
+}
+
 /** The evidence on one remedy: its runs, the baseline's median failure step, the reference's loss, the diagnosed causes. */
 export interface RemedyEvidence {
   remedy: Pick<Remedy, 'name' | 'description' | 'addresses' | 'rescalesTargets'>;
@@ -88,7 +93,7 @@ export function classifyRemedy(e: RemedyEvidence): RemedyRow {
     steps.length > 0 &&
     Math.min(...steps) > DELAY_FACTOR * e.baselineFailStep;
   const outcome: Outcome = cured === e.runs.length ? 'cured' : cured > 0 ? 'partly' : delayed ? 'delayed' : 'fails';
-  const finalLoss = mean(e.runs.filter((r) => !r.failed).map((r) => r.finalLoss));
+  const finalLoss = curedLoss(e.runs);
   const rescalesTargets = e.remedy.rescalesTargets === true;
   const lossVsReference = finalLoss !== null && e.referenceLoss && !rescalesTargets ? finalLoss / e.referenceLoss : null;
   return {
