@@ -38,6 +38,9 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const asJson = args.includes('--json');
+// `--only step,ensembles`: just those parts (step, debug, fit, ensembles, data, torch); all by default.
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
+const part = (name: string) => !only || only.has(name);
 const STEPS = flag('--steps', 1500);
 const REPEATS = Math.max(3, flag('--repeats', 3));
 const BENCH_CONFIG = { ...BASE_CONFIG, steps: STEPS };
@@ -104,11 +107,11 @@ async function main(): Promise<void> {
     if (!asJson) process.stderr.write(`${s}\n`);
   };
 
-  await benchStep(config, out, log);
-  await benchDebugPeers(config, out, log);
-  await benchFit(config, out, log);
-  await benchEnsembles(config, out, log);
-  await benchDataLoads(config, out, log);
+  if (part('step')) await benchStep(config, out, log);
+  if (part('debug')) await benchDebugPeers(config, out, log);
+  if (part('fit')) await benchFit(config, out, log);
+  if (part('ensembles')) await benchEnsembles(config, out, log);
+  if (part('data')) await benchDataLoads(config, out, log);
 
   out.numTensorsGrowth = tf.memory().numTensors - tensors0;
   out.rssPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -67,97 +67,106 @@ function backwardFn(act: string, alpha: number): (x: number, y: number, dy: numb
   }
 }
 
-registerJsKernel<DenseAttrs>({
-  name: DENSE_FORWARD_KERNEL,
-  // inputs: xv [B,U], b [U] (+ V [I,U], g [U] with weight norm) → [norm, scaler,] pre, act
-  outShapes: ([xv], a) => {
-    const U = xv![1]!;
-    return a.weightNorm ? [[U], [U], xv!, xv!] : [xv!, xv!];
-  },
-  run: (ins, shapes, outs, a) => {
-    const [xv, b] = ins as [Float32Array, Float32Array];
-    const [B, U] = shapes[0] as [number, number];
-    const act = forwardFn(a.act, a.alpha);
-    let pre: Float32Array;
-    let out: Float32Array;
-    if (a.weightNorm) {
-      const V = ins[2]!;
-      const g = ins[3]!;
-      const I = shapes[2]![0]!;
-      const [norm, scaler] = outs as [Float32Array, Float32Array];
-      pre = outs[2]!;
-      out = outs[3]!;
+/** Output shapes of the forward: [norm, scaler,] pre, act. */
+export function denseForwardShapes(xv: number[], a: DenseAttrs): number[][] {
+  const U = xv[1]!;
+  return a.weightNorm ? [[U], [U], xv, xv] : [xv, xv];
+}
+
+/** The forward's body: ins xv [B,U], b [U] (+ V [I,U], g [U] with weight norm) → [norm, scaler,] pre, act. */
+export function runDenseForward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
+  const [xv, b] = ins as [Float32Array, Float32Array];
+  const [B, U] = shapes[0] as [number, number];
+  const act = forwardFn(a.act, a.alpha);
+  let pre: Float32Array;
+  let out: Float32Array;
+  if (a.weightNorm) {
+    const V = ins[2]!;
+    const g = ins[3]!;
+    const I = shapes[2]![0]!;
+    const [norm, scaler] = outs as [Float32Array, Float32Array];
+    pre = outs[2]!;
+    out = outs[3]!;
+    for (let u = 0; u < U; u++) {
+      let s = 0;
+      for (let i = 0; i < I; i++) {
+        const v = V[i * U + u]!;
+        s = f(s + f(v * v));
+      }
+      norm[u] = f(Math.sqrt(s));
+      scaler[u] = f(g[u]! / norm[u]!);
+    }
+    for (let r = 0; r < B; r++) {
       for (let u = 0; u < U; u++) {
-        let s = 0;
-        for (let i = 0; i < I; i++) {
-          const v = V[i * U + u]!;
-          s = f(s + f(v * v));
-        }
-        norm[u] = f(Math.sqrt(s));
-        scaler[u] = f(g[u]! / norm[u]!);
-      }
-      for (let r = 0; r < B; r++) {
-        for (let u = 0; u < U; u++) {
-          const k = r * U + u;
-          const p = f(f(scaler[u]! * xv[k]!) + b[u]!);
-          pre[k] = p;
-          out[k] = act(p);
-        }
-      }
-    } else {
-      pre = outs[0]!;
-      out = outs[1]!;
-      for (let r = 0; r < B; r++) {
-        for (let u = 0; u < U; u++) {
-          const k = r * U + u;
-          const p = f(xv[k]! + b[u]!);
-          pre[k] = p;
-          out[k] = act(p);
-        }
+        const k = r * U + u;
+        const p = f(f(scaler[u]! * xv[k]!) + b[u]!);
+        pre[k] = p;
+        out[k] = act(p);
       }
     }
-  },
+  } else {
+    pre = outs[0]!;
+    out = outs[1]!;
+    for (let r = 0; r < B; r++) {
+      for (let u = 0; u < U; u++) {
+        const k = r * U + u;
+        const p = f(xv[k]! + b[u]!);
+        pre[k] = p;
+        out[k] = act(p);
+      }
+    }
+  }
+}
+
+/** Output shapes of the backward (vShape: V's): dPre, db (+ dScaler, dXv, dg, dV through ‖V‖). */
+export function denseBackwardShapes(dAct: number[], vShape: number[] | undefined, a: DenseAttrs): number[][] {
+  const U = dAct[1]!;
+  return a.weightNorm ? [dAct, [U], [U], dAct, [U], vShape!] : [dAct, [U]];
+}
+
+/** The backward's body: ins dAct, pre, act (+ xv, scaler, norm, g, V) → denseBackwardShapes. */
+export function runDenseBackward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
+  const [dAct, pre, y] = ins as [Float32Array, Float32Array, Float32Array];
+  const [B, U] = shapes[0] as [number, number];
+  const back = backwardFn(a.act, a.alpha);
+  const dPre = outs[0]!;
+  const db = outs[1]!;
+  for (let k = 0; k < B * U; k++) dPre[k] = back(pre[k]!, y[k]!, dAct[k]!);
+  for (let u = 0; u < U; u++) {
+    let s = 0;
+    for (let r = 0; r < B; r++) s = f(s + dPre[r * U + u]!);
+    db[u] = s;
+  }
+  if (!a.weightNorm) return;
+  const [, , , xv, scaler, norm, g, V] = ins as Float32Array[];
+  const I = shapes[7]![0]!;
+  const dScaler = outs[2]!;
+  const dXv = outs[3]!;
+  const dg = outs[4]!;
+  const dVNorm = outs[5]!;
+  const dSumSq = new Float64Array(U);
+  for (let u = 0; u < U; u++) {
+    let s = 0;
+    for (let r = 0; r < B; r++) s = f(s + f(dPre[r * U + u]! * xv![r * U + u]!));
+    const n = norm![u]!;
+    dScaler[u] = s;
+    dg[u] = f(dScaler[u]! / n);
+    // TF's RealDiv, Sqrt, Sum and Square gradients: dNorm = dScaler·((−g/‖V‖)/‖V‖); dΣV² = dNorm·0.5/‖V‖.
+    const dNorm = f(dScaler[u]! * f(f(-g![u]! / n) / n));
+    dSumSq[u] = f(f(dNorm * 0.5) / n);
+  }
+  for (let r = 0; r < B; r++) for (let u = 0; u < U; u++) dXv[r * U + u] = f(dPre[r * U + u]! * scaler![u]!);
+  for (let i = 0; i < I; i++) for (let u = 0; u < U; u++) dVNorm[i * U + u] = f(dSumSq[u]! * f(V![i * U + u]! * 2));
+}
+
+registerJsKernel<DenseAttrs>({
+  name: DENSE_FORWARD_KERNEL,
+  outShapes: ([xv], a) => denseForwardShapes(xv!, a),
+  run: runDenseForward,
 });
 
 registerJsKernel<DenseAttrs>({
   name: DENSE_BACKWARD_KERNEL,
-  // inputs: dAct, pre, act (+ xv, scaler, norm, g, V) → dPre, db (+ dScaler, dXv, dg, dV through ‖V‖)
-  outShapes: (shapes, a) => {
-    const dAct = shapes[0]!;
-    const U = dAct[1]!;
-    return a.weightNorm ? [dAct, [U], [U], dAct, [U], shapes[7]!] : [dAct, [U]];
-  },
-  run: (ins, shapes, outs, a) => {
-    const [dAct, pre, y] = ins as [Float32Array, Float32Array, Float32Array];
-    const [B, U] = shapes[0] as [number, number];
-    const back = backwardFn(a.act, a.alpha);
-    const dPre = outs[0]!;
-    const db = outs[1]!;
-    for (let k = 0; k < B * U; k++) dPre[k] = back(pre[k]!, y[k]!, dAct[k]!);
-    for (let u = 0; u < U; u++) {
-      let s = 0;
-      for (let r = 0; r < B; r++) s = f(s + dPre[r * U + u]!);
-      db[u] = s;
-    }
-    if (!a.weightNorm) return;
-    const [, , , xv, scaler, norm, g, V] = ins as Float32Array[];
-    const I = shapes[7]![0]!;
-    const dScaler = outs[2]!;
-    const dXv = outs[3]!;
-    const dg = outs[4]!;
-    const dVNorm = outs[5]!;
-    const dSumSq = new Float64Array(U);
-    for (let u = 0; u < U; u++) {
-      let s = 0;
-      for (let r = 0; r < B; r++) s = f(s + f(dPre[r * U + u]! * xv![r * U + u]!));
-      const n = norm![u]!;
-      dScaler[u] = s;
-      dg[u] = f(dScaler[u]! / n);
-      // TF's RealDiv, Sqrt, Sum and Square gradients: dNorm = dScaler·((−g/‖V‖)/‖V‖); dΣV² = dNorm·0.5/‖V‖.
-      const dNorm = f(dScaler[u]! * f(f(-g![u]! / n) / n));
-      dSumSq[u] = f(f(dNorm * 0.5) / n);
-    }
-    for (let r = 0; r < B; r++) for (let u = 0; u < U; u++) dXv[r * U + u] = f(dPre[r * U + u]! * scaler![u]!);
-    for (let i = 0; i < I; i++) for (let u = 0; u < U; u++) dVNorm[i * U + u] = f(dSumSq[u]! * f(V![i * U + u]! * 2));
-  },
+  outShapes: (shapes, a) => denseBackwardShapes(shapes[0]!, shapes[7], a),
+  run: runDenseBackward,
 });

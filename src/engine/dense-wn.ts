@@ -4,6 +4,7 @@ import { callKernel, type Fused } from './fused-call.js';
 import type { Activation } from '../model/activations.js';
 import { normBackward, normForward, type NormForward, type NormKind } from './norm-layer.js';
 import { DENSE_BACKWARD_KERNEL, DENSE_FORWARD_KERNEL, FUSED_ACTIVATIONS } from './dense-wn-kernels.js';
+import { LAYER_BACKWARD_KERNEL, LAYER_FORWARD_KERNEL } from './dense-layer-kernels.js';
 
 /** Whether this layer's elementwise work runs as one fused JS kernel on the current backend. */
 function fused(act: Activation, kernel: string): boolean {
@@ -65,6 +66,7 @@ export interface LayerBackward {
  * its JS kernel call is yielded to the driver (`runFused` to run it alone).
  */
 export function* denseForwardSteps(p: LayerParams, x: tf.Tensor2D, act: Activation, normMode?: NormMode): Fused<LayerForward> {
+  if (!normMode && fused(act, LAYER_FORWARD_KERNEL)) return yield* layerForward(p, x, act);
   const xv = tf.matMul(x, p.V) as tf.Tensor2D;
   if (normMode) {
     // Normalised layers run as composed ops (the fused kernels cover plain denseWN only).
@@ -127,6 +129,7 @@ export function* denseBackwardSteps(
   dAct: tf.Tensor2D,
   needInputGrad: boolean,
 ): Fused<LayerBackward> {
+  if (!f.normF && fused(act, LAYER_BACKWARD_KERNEL)) return yield* layerBackward(p, f, act, dAct, needInputGrad);
   if (!f.normF && fused(act, DENSE_BACKWARD_KERNEL)) return yield* fusedBackward(p, f, act, dAct, needInputGrad);
   const dPreAct = act.backward(f.pre, f.act, dAct) as tf.Tensor2D;
   const nb = f.normF ? normBackward(f.normF.kind, f.normF, p.gamma!, dPreAct) : undefined;
@@ -178,4 +181,47 @@ function* fusedBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: 
   }
   const dX = needInputGrad ? (tf.matMul(dXv, p.V, false, true) as tf.Tensor2D) : undefined;
   return { dAct, dPre, dScaler, dXv, dV, dg, db, dX };
+}
+
+/** The whole layer forward as one kernel call (matmul included; engine/dense-layer-kernels.ts). */
+function* layerForward(p: LayerParams, x: tf.Tensor2D, act: Activation): Fused<LayerForward> {
+  const attrs = { act: act.name, alpha: act.alpha ?? 0, weightNorm: p.g !== undefined };
+  if (!p.g) {
+    const [xv, pre, out] = (yield* callKernel(LAYER_FORWARD_KERNEL, [x, p.V, p.b], attrs)) as tf.Tensor2D[];
+    return { x, xv: xv!, pre: pre!, act: out! };
+  }
+  const [xv, norm, scaler, pre, out] = yield* callKernel(LAYER_FORWARD_KERNEL, [x, p.V, p.b, p.g], attrs);
+  return {
+    x,
+    xv: xv as tf.Tensor2D,
+    norm: norm as tf.Tensor1D,
+    scaler: scaler as tf.Tensor1D,
+    pre: pre as tf.Tensor2D,
+    act: out as tf.Tensor2D,
+  };
+}
+
+/** The whole layer backward as one kernel call (both matmuls included). */
+function* layerBackward(p: LayerParams, f: LayerForward, act: Activation, dAct: tf.Tensor2D, needInputGrad: boolean): Fused<LayerBackward> {
+  const attrs = { act: act.name, alpha: act.alpha ?? 0, weightNorm: p.g !== undefined, needInputGrad };
+  if (p.g && f.scaler && f.norm) {
+    const out = yield* callKernel(LAYER_BACKWARD_KERNEL, [dAct, f.pre, f.act, f.x, p.V, f.xv, f.scaler, f.norm, p.g], attrs);
+    const [dPre, db, dScaler, dXv, dg, dV, dX] = out as [
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+      tf.Tensor2D?,
+    ];
+    return { dAct, dPre, dScaler, dXv, dV, dg, db, dX };
+  }
+  const [dPre, db, dV, dX] = (yield* callKernel(LAYER_BACKWARD_KERNEL, [dAct, f.pre, f.act, f.x, p.V], attrs)) as [
+    tf.Tensor2D,
+    tf.Tensor1D,
+    tf.Tensor2D,
+    tf.Tensor2D?,
+  ];
+  return { dAct, dPre, dXv: dPre, dV, db, dX };
 }

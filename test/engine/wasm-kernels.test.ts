@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { wasmKernels, wasmMatMul } from '../../src/engine/wasm-kernels.js';
+import { runJsKernel } from '../../src/engine/js-kernel.js';
+import { DENSE_BACKWARD_KERNEL, DENSE_FORWARD_KERNEL } from '../../src/engine/dense-wn-kernels.js';
+import { LAYER_BACKWARD_KERNEL, LAYER_FORWARD_KERNEL } from '../../src/engine/dense-layer-kernels.js';
+import { describeEachBackend } from '../helpers/backends.js';
+
+const f = Math.fround;
+
+/** The documented order, scalar: C[m,n] = Σ_k A(m,k)·B(k,n) in float32, k from 0, starting at +0. */
+function refMatMul(a: Float32Array, b: Float32Array, M: number, K: number, N: number, transA: boolean, transB: boolean): Float32Array {
+  const c = new Float32Array(M * N);
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s = f(s + f((transA ? a[k * M + m]! : a[m * K + k]!) * (transB ? b[n * K + k]! : b[k * N + n]!)));
+      c[m * N + n] = s;
+    }
+  return c;
+}
+
+/** Bit for bit, NaN equal to NaN (Object.is), +0 distinct from −0. */
+function sameBits(x: Float32Array, y: Float32Array): boolean {
+  return x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+}
+
+const dim = fc.oneof(fc.constantFrom(1, 3, 4, 7, 8, 9, 64, 65), fc.integer({ min: 1, max: 80 }));
+// Mostly ordinary values, some that stress rounding and non-finite propagation.
+const value = fc.oneof(
+  { weight: 20, arbitrary: fc.float({ min: -4, max: 4, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 3e38, -3e38, 1e-40) },
+);
+const matrix = (n: number) => fc.array(value, { minLength: n, maxLength: n }).map((v) => Float32Array.from(v));
+
+describe('the WebAssembly SIMD matmul', () => {
+  const w = wasmKernels()!;
+  it('loads here (Node has WebAssembly SIMD)', () => expect(w).toBeDefined());
+
+  for (const [transA, transB, form] of [
+    [false, false, 'x·V'],
+    [true, false, 'xᵀ·dY'],
+    [false, true, 'dY·Vᵀ'],
+  ] as const) {
+    it(`${form} equals the scalar float32 loop bit for bit, any shape (1, odd, > 64)`, () => {
+      fc.assert(
+        fc.property(
+          fc.tuple(dim, dim, dim).chain(([M, K, N]) => fc.tuple(fc.constant([M, K, N] as const), matrix(M * K), matrix(K * N))),
+          ([[M, K, N], a, b]) => {
+            const out = new Float32Array(M * N).fill(7);
+            wasmMatMul(w, a, transA ? [K, M] : [M, K], b, transB ? [N, K] : [K, N], out, transA, transB);
+            return sameBits(out, refMatMul(a, b, M, K, N, transA, transB));
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('a scalar loop in another order would differ: the test can tell orders apart', () => {
+    // 1 + 2^-24 + 2^-24 is 1 summed from the left, 1 + 2^-23 from the right.
+    const a = Float32Array.of(1, 2 ** -24, 2 ** -24);
+    const b = Float32Array.of(1, 1, 1);
+    const out = new Float32Array(1);
+    wasmMatMul(w, a, [1, 3], b, [3, 1], out);
+    expect(out[0]).toBe(1);
+    expect(f(f(2 ** -24 + 2 ** -24) + 1)).not.toBe(1);
+  });
+});
+
+describeEachBackend('the layer kernels', () => {
+  const shapes = { B: 13, I: 9, U: 6 };
+  const rand = (n: number, seed: number) => {
+    let s = seed;
+    return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+  };
+
+  for (const act of ['relu', 'elu', 'tanh', 'linear']) {
+    for (const weightNorm of [true, false]) {
+      const name = `${act}${weightNorm ? ', weight norm' : ''}`;
+      it(`${name}: forward and backward equal the scalar matmuls composed with the elementwise kernels, bit for bit`, () => {
+        const { B, I, U } = shapes;
+        const x = rand(B * I, 1);
+        const V = rand(I * U, 2);
+        const b = rand(U, 3);
+        const g = rand(U, 4).map((v) => v + 2);
+        const dAct = rand(B * U, 5);
+        const attrs = { act, alpha: 1, weightNorm };
+        tf.tidy(() => {
+          const t = (v: Float32Array, s: number[]) => tf.tensor(v, s);
+          const wn = weightNorm ? [t(g, [U])] : [];
+          const fwd = runJsKernel(LAYER_FORWARD_KERNEL, [t(x, [B, I]), t(V, [I, U]), t(b, [U]), ...wn], attrs);
+          const xv = refMatMul(x, V, B, I, U, false, false);
+          expect(sameBits(fwd[0]!.dataSync() as Float32Array, xv)).toBe(true);
+          const wnIns = weightNorm ? [t(V, [I, U]), t(g, [U])] : [];
+          const ewise = runJsKernel(DENSE_FORWARD_KERNEL, [t(xv, [B, U]), t(b, [U]), ...wnIns], attrs);
+          ewise.forEach((e, i) => expect(sameBits(fwd[i + 1]!.dataSync() as Float32Array, e.dataSync() as Float32Array)).toBe(true));
+
+          const [pre, out] = weightNorm ? [fwd[3]!, fwd[4]!] : [fwd[1]!, fwd[2]!];
+          const extra = weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U])] : [];
+          const back = runJsKernel(LAYER_BACKWARD_KERNEL, [t(dAct, [B, U]), pre, out, t(x, [B, I]), t(V, [I, U]), ...extra], {
+            ...attrs,
+            needInputGrad: true,
+          });
+          const ew = runJsKernel(
+            DENSE_BACKWARD_KERNEL,
+            [t(dAct, [B, U]), pre, out, ...(weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U]), t(V, [I, U])] : [])],
+            attrs,
+          ).map((e) => e.dataSync() as Float32Array);
+          const nOwn = weightNorm ? 5 : 2;
+          ew.slice(0, nOwn).forEach((e, i) => expect(sameBits(back[i]!.dataSync() as Float32Array, e)).toBe(true));
+          const dXv = weightNorm ? ew[3]! : ew[0]!;
+          const dV = refMatMul(x, dXv, I, B, U, true, false);
+          if (weightNorm) dV.forEach((v, k) => (dV[k] = f(v + ew[5]![k]!)));
+          expect(sameBits(back[nOwn]!.dataSync() as Float32Array, dV)).toBe(true);
+          expect(sameBits(back[nOwn + 1]!.dataSync() as Float32Array, refMatMul(dXv, V, B, U, I, false, true))).toBe(true);
+        });
+      });
+    }
+  }
+});
