@@ -5,8 +5,9 @@
 //
 // Flags: SIMD on; relaxed-simd (which has fused multiply-add) off, as by default; asc has no
 // fast-math switch and binaryen's optimiser keeps float operations as written unless told
-// --fast-math, which asc never passes. The stub runtime and no static data: nothing in the
-// module's memory but what the JS side puts there.
+// --fast-math, which asc never passes. The stub runtime, no static data and an imported memory:
+// the module touches only the addresses it is given, so it can run on the tfjs-wasm heap itself
+// (src/engine/wasm-kernels.ts) as well as on a memory of its own.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -21,8 +22,7 @@ export const ASC_ARGS = [
   '--noAssert',
   '--enable',
   'simd',
-  '--initialMemory',
-  '1',
+  '--importMemory',
 ];
 
 /** The module's bytes, compiled from the sources in `root`. */

@@ -1,6 +1,6 @@
 import { registerJsKernel } from './js-kernel.js';
 import { denseBackwardShapes, denseForwardShapes, runDenseBackward, runDenseForward, type DenseAttrs } from './dense-wn-kernels.js';
-import { wasmKernels, wasmMatMul } from './wasm-kernels.js';
+import { kernelMemoryFor, wasmKernelsAvailable, wasmMatMul } from './wasm-kernels.js';
 
 /**
  * A whole denseWN layer per kernel call: the forward (x·V and everything after it) and the
@@ -17,16 +17,8 @@ export interface LayerBackwardAttrs extends DenseAttrs {
 }
 
 const f = Math.fround;
-let scratch = new Float32Array(0);
 
-/** A reusable buffer of at least n floats (dV's weight-norm term, which no caller sees). */
-function scratchOf(n: number): Float32Array {
-  if (scratch.length < n) scratch = new Float32Array(n);
-  return scratch.subarray(0, n);
-}
-
-const w = wasmKernels();
-if (w) {
+if (wasmKernelsAvailable()) {
   registerJsKernel<DenseAttrs>({
     name: LAYER_FORWARD_KERNEL,
     // inputs: x [B,I], V [I,U], b [U] (+ g [U]) → xv, then the elementwise forward's outputs
@@ -38,7 +30,9 @@ if (w) {
       const [x, V, b, g] = ins as [Float32Array, Float32Array, Float32Array, Float32Array | undefined];
       const [xShape, vShape] = shapes as [number[], number[]];
       const xv = outs[0]!;
+      const w = kernelMemoryFor(x);
       wasmMatMul(w, x, xShape, V, vShape, xv);
+      w.end();
       const U = vShape[1]!;
       runDenseForward(a.weightNorm ? [xv, b, V, g!] : [xv, b], [[xShape[0]!, U], [U], vShape, [U]], outs.slice(1), a);
     },
@@ -51,12 +45,14 @@ if (w) {
       const own = denseBackwardShapes(dAct!, V, a).slice(0, a.weightNorm ? 5 : 2);
       return [...own, V!, ...(a.needInputGrad ? [x!] : [])];
     },
-    run: (ins, shapes, outs, a) => {
+    // Scratch: dV's term through ‖V‖ (no caller sees it), then Vᵀ for dY·Vᵀ.
+    scratch: ([, , , , V]) => 2 * V![0]! * V![1]!,
+    run: (ins, shapes, outs, a, tmp) => {
       const [dAct, pre, act, x, V, xv, scaler, norm, g] = ins as Float32Array[];
       const [dShape, , , xShape, vShape] = shapes as number[][];
       const n = V!.length;
       const nOwn = a.weightNorm ? 5 : 2;
-      const dVNorm = a.weightNorm ? scratchOf(n) : undefined;
+      const dVNorm = a.weightNorm ? tmp.subarray(0, n) : undefined;
       const own = outs.slice(0, nOwn);
       runDenseBackward(
         a.weightNorm ? [dAct!, pre!, act!, xv!, scaler!, norm!, g!, V!] : [dAct!, pre!, act!],
@@ -67,9 +63,11 @@ if (w) {
       const dXv = a.weightNorm ? outs[3]! : outs[0]!;
       const dV = outs[nOwn]!;
       // dV = xᵀ·dXv (+ the gradient through ‖V‖, added after the product as TF's AddN does).
-      wasmMatMul(w, x!, xShape!, dXv, dShape!, dV, true);
+      const w = kernelMemoryFor(x!);
+      wasmMatMul(w, x!, xShape!, dXv, dShape!, dV, { transA: true });
+      if (a.needInputGrad) wasmMatMul(w, dXv, dShape!, V!, vShape!, outs[nOwn + 1]!, { transB: true, tmp: tmp.subarray(n) });
+      w.end();
       if (dVNorm) for (let k = 0; k < n; k++) dV[k] = f(dV[k]! + dVNorm[k]!);
-      if (a.needInputGrad) wasmMatMul(w, dXv, dShape!, V!, vShape!, outs[nOwn + 1]!, false, true);
     },
   });
 }

@@ -11,13 +11,19 @@ export interface JsKernelSpec<A> {
   name: string;
   /** Output shapes from input shapes and attributes. */
   outShapes(inShapes: number[][], attrs: A): number[][];
-  /** Reads `ins`, writes every element of every `outs` array. */
-  run(ins: Float32Array[], inShapes: number[][], outs: Float32Array[], attrs: A): void;
+  /**
+   * Floats of working memory the call needs, if any: allocated where the tensors live (the wasm
+   * heap, before any view is taken, since an allocation may grow the heap) and freed after it.
+   */
+  scratch?(inShapes: number[][], attrs: A): number;
+  /** Reads `ins`, writes every element of every `outs` array; `tmp` is the scratch. */
+  run(ins: Float32Array[], inShapes: number[][], outs: Float32Array[], attrs: A, tmp: Float32Array): void;
 }
 
 interface WasmLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 interface CpuLike {
   data: { get(id: unknown): { values: Float32Array } };
@@ -49,16 +55,22 @@ const MEMORY: Record<
   (typeof BACKENDS)[number],
   (backend: unknown) => {
     view(t: tf.TensorInfo): Float32Array;
-    outputs(shapes: number[][]): { views: Float32Array[]; infos(): tf.TensorInfo[] };
+    /** Outputs, and `scratch` floats of working memory (the last view; `free` releases it). */
+    outputs(shapes: number[][], scratch: number): { views: Float32Array[]; infos(): tf.TensorInfo[]; free(): void };
   }
 > = {
   wasm: (backend) => {
     const be = backend as WasmLike;
     return {
       view: (t) => be.typedArrayFromHeap(t),
-      outputs: (shapes) => {
+      outputs: (shapes, scratch) => {
         const infos = shapes.map((s) => be.makeOutput(s, 'float32'));
-        return { views: infos.map((t) => be.typedArrayFromHeap(t)), infos: () => infos };
+        const tmp = be.makeOutput([Math.max(scratch, 1)], 'float32');
+        return {
+          views: [...infos, tmp].map((t) => be.typedArrayFromHeap(t)),
+          infos: () => infos,
+          free: () => be.disposeData(tmp.dataId, true),
+        };
       },
     };
   },
@@ -66,9 +78,13 @@ const MEMORY: Record<
     const be = backend as CpuLike;
     return {
       view: (t) => be.data.get(t.dataId).values,
-      outputs: (shapes) => {
+      outputs: (shapes, scratch) => {
         const views = shapes.map((s) => new Float32Array(s.reduce((p, d) => p * d, 1)));
-        return { views, infos: () => views.map((v, i) => be.makeTensorInfo(shapes[i]!, 'float32', v)) };
+        return {
+          views: [...views, new Float32Array(scratch)],
+          infos: () => views.map((v, i) => be.makeTensorInfo(shapes[i]!, 'float32', v)),
+          free: () => {},
+        };
       },
     };
   },
@@ -89,11 +105,15 @@ export function registerJsKernel<A>(spec: JsKernelSpec<A>): void {
   registerOn<GroupAttrs>({
     name: spec.name + GROUP_SUFFIX,
     outShapes: (inShapes, a) => groupOf(inShapes, a.counts).flatMap((s, g) => spec.outShapes(s, a.each[g] as A)),
-    run: (ins, inShapes, outs, a) => {
+    // The groups run one after another, so they share one scratch of the largest size.
+    scratch: spec.scratch
+      ? (inShapes, a) => Math.max(0, ...groupOf(inShapes, a.counts).map((s, g) => spec.scratch!(s, a.each[g] as A)))
+      : undefined,
+    run: (ins, inShapes, outs, a, tmp) => {
       const shapes = groupOf(inShapes, a.counts);
       const outCounts = shapes.map((s, g) => spec.outShapes(s, a.each[g] as A).length);
       const outGroups = groupOf(outs, outCounts);
-      groupOf(ins, a.counts).forEach((groupIns, g) => spec.run(groupIns, shapes[g]!, outGroups[g]!, a.each[g] as A));
+      groupOf(ins, a.counts).forEach((groupIns, g) => spec.run(groupIns, shapes[g]!, outGroups[g]!, a.each[g] as A, tmp));
     },
   });
 }
@@ -109,13 +129,19 @@ function registerOn<A>(spec: JsKernelSpec<A>): void {
         const ins = ordered(inputs);
         const a = attrs as unknown as A;
         const inShapes = ins.map((t) => t.shape);
-        const outs = mem.outputs(spec.outShapes(inShapes, a));
-        spec.run(
-          ins.map((t) => mem.view(t)),
-          inShapes,
-          outs.views,
-          a,
-        );
+        const outShapes = spec.outShapes(inShapes, a);
+        const outs = mem.outputs(outShapes, spec.scratch?.(inShapes, a) ?? 0);
+        try {
+          spec.run(
+            ins.map((t) => mem.view(t)),
+            inShapes,
+            outs.views.slice(0, outShapes.length),
+            a,
+            outs.views[outShapes.length]!,
+          );
+        } finally {
+          outs.free();
+        }
         return outs.infos();
       },
     });

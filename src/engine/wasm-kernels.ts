@@ -1,97 +1,153 @@
+import * as tf from '@tensorflow/tfjs';
 import { KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
 
 /**
- * Our WebAssembly SIMD kernels (sources in assembly/, one file per kernel family), instantiated
- * once per thread with a memory of their own. A kernel call copies its inputs into that memory
- * (`Arena.put`), runs, and its outputs are copied out; the arena is reset at the start of each
- * call, so the module's memory grows only to the largest call's working set and then stays.
+ * Our WebAssembly SIMD kernels (sources in assembly/, one file per kernel family). The module
+ * imports its memory and touches only the addresses it is given, so it is instantiated twice per
+ * thread at most:
+ * - on the tfjs-wasm heap itself (`backend.wasm.asm.memory`): a kernel reads its inputs and writes
+ *   its outputs where the tensors already are, no copy either way;
+ * - on a memory of its own, for arrays that live elsewhere (the cpu backend's, tests'): inputs are
+ *   copied in, outputs out, and that memory grows only to the largest call's working set.
  */
 interface Exports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
   matmul(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void;
   transpose(src: number, dst: number, R: number, C: number): void;
+  stats(p: number, n: number, thr: number, out: number): void;
 }
 
-/** Buffers laid out one after another in the module's memory, from its heap base. */
-export class Arena {
-  private top: number;
-  private f32: Float32Array;
-  constructor(readonly k: Exports) {
-    this.top = k.heapBase();
-    this.f32 = new Float32Array(k.memory.buffer);
-  }
-  /** Frees everything (the start of a kernel call). */
-  reset(): void {
-    this.top = this.k.heapBase();
-  }
-  /** Room for `n` floats (16-byte aligned for SIMD loads); returns its byte address. */
-  alloc(n: number): number {
-    const p = (this.top + 15) & ~15;
-    this.top = p + 4 * n;
-    const need = this.top - this.k.memory.buffer.byteLength;
-    if (need > 0) this.k.memory.grow(Math.ceil(need / 65536));
-    if (this.f32.buffer !== this.k.memory.buffer) this.f32 = new Float32Array(this.k.memory.buffer);
-    return p;
-  }
-  /** A copy of `values` in the module's memory; returns its address. */
-  put(values: Float32Array): number {
-    const p = this.alloc(values.length);
-    this.f32.set(values, p >> 2);
-    return p;
-  }
-  /** The `n` floats at `p` (a view, valid until the next `alloc`). */
-  view(p: number, n: number): Float32Array {
-    return this.f32.subarray(p >> 2, (p >> 2) + n);
-  }
-}
+let module: WebAssembly.Module | null | undefined;
 
-let arena: Arena | null | undefined;
-
-/**
- * The kernels' arena, or undefined where this runtime has no WebAssembly SIMD (the callers then
- * use the JS kernels and tfjs's matmul).
- */
-export function wasmKernels(): Arena | undefined {
-  if (arena === undefined) {
+function kernelModule(): WebAssembly.Module | undefined {
+  if (module === undefined) {
     try {
-      const module = new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-      arena = new Arena(new WebAssembly.Instance(module, {}).exports as unknown as Exports);
+      module = new WebAssembly.Module(Uint8Array.from(Buffer.from(KERNELS_WASM_BASE64, 'base64')));
     } catch {
-      arena = null;
+      module = null; // no WebAssembly SIMD here: callers use the JS kernels and tfjs's matmul
     }
   }
-  return arena ?? undefined;
+  return module ?? undefined;
+}
+
+/** The kernels bound to one memory, and where a call's arrays are in it. */
+export class KernelMemory {
+  readonly k: Exports;
+  private top = 16;
+  private pending: [number, Float32Array][] = [];
+  private f32: Float32Array;
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    /** Whether the memory is tfjs's heap (never grown or written by us outside given arrays). */
+    readonly shared: boolean,
+  ) {
+    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory } }).exports as unknown as Exports;
+    this.f32 = new Float32Array(memory.buffer);
+  }
+
+  /** Whether `v` is already in this memory. */
+  holds(v: Float32Array): boolean {
+    return v.buffer === this.memory.buffer;
+  }
+
+  /** Starts a call: frees what the previous one placed. */
+  begin(): this {
+    this.top = 16;
+    this.pending = [];
+    return this;
+  }
+
+  /** The address of `v` for reading: where it is, or a copy. */
+  input(v: Float32Array): number {
+    if (this.holds(v)) return v.byteOffset;
+    const p = this.alloc(v.length);
+    this.view().set(v, p >> 2);
+    return p;
+  }
+
+  /** The address to write `v` at: where it is, or a buffer copied into `v` by `end`. */
+  output(v: Float32Array): number {
+    if (this.holds(v)) return v.byteOffset;
+    const p = this.alloc(v.length);
+    this.pending.push([p, v]);
+    return p;
+  }
+
+  /** Ends a call: outputs placed in this memory are copied to their arrays. */
+  end(): void {
+    const f32 = this.view();
+    for (const [p, v] of this.pending) v.set(f32.subarray(p >> 2, (p >> 2) + v.length));
+    this.pending = [];
+  }
+
+  private alloc(n: number): number {
+    // tfjs's heap is tfjs's to allocate: every array of a call there comes from a tensor or the
+    // kernel's scratch (js-kernel.ts), so nothing ever needs placing.
+    if (this.shared) throw new Error('internal: an array outside the tfjs-wasm heap was given to a heap-bound kernel');
+    const p = (this.top + 15) & ~15; // 16-byte aligned for the SIMD loads
+    this.top = p + 4 * n;
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return p;
+  }
+
+  private view(): Float32Array {
+    if (this.f32.buffer !== this.memory.buffer) this.f32 = new Float32Array(this.memory.buffer);
+    return this.f32;
+  }
+}
+
+let own: KernelMemory | undefined;
+const onHeap = new WeakMap<WebAssembly.Memory, KernelMemory>();
+
+/** The tfjs-wasm backend's heap, if that backend is registered and started. */
+function tfjsHeap(): WebAssembly.Memory | undefined {
+  const be = tf.engine().registry['wasm'] as { wasm?: { asm?: { memory?: unknown } } } | undefined;
+  const mem = be?.wasm?.asm?.memory;
+  return mem instanceof WebAssembly.Memory && !(mem.buffer instanceof SharedArrayBuffer) ? mem : undefined;
+}
+
+/** Whether this runtime runs the kernels (WebAssembly SIMD). */
+export function wasmKernelsAvailable(): boolean {
+  return kernelModule() !== undefined;
+}
+
+/** The kernels for a call whose arrays are like `v`: on the tfjs heap when `v` is there, else on their own memory. */
+export function kernelMemoryFor(v: Float32Array): KernelMemory {
+  const heap = tfjsHeap();
+  if (heap && v.buffer === heap.buffer) {
+    let m = onHeap.get(heap);
+    if (!m) onHeap.set(heap, (m = new KernelMemory(heap, true)));
+    return m.begin();
+  }
+  return (own ??= new KernelMemory(new WebAssembly.Memory({ initial: 1 }), false)).begin();
 }
 
 /**
- * C = A·B with A given as a row-major R × C array: `transA` reads Aᵀ in place (xᵀ·dY), otherwise
- * A itself (x·V); `transB` multiplies by Bᵀ (dY·Vᵀ) through a transposed copy, so the product's
- * row-major operand stays contiguous. One summation order for all (assembly/matmul.ts).
+ * C = A·B with A given as a row-major array: `transA` reads Aᵀ in place (xᵀ·dY), otherwise A
+ * itself (x·V); `transB` multiplies by Bᵀ (dY·Vᵀ) through the transposed copy `tmp` (B's size),
+ * so the product's row-major operand stays contiguous. One summation order for all
+ * (assembly/matmul.ts). Within a call begun by `kernelMemoryFor`; the caller ends it.
  */
 export function wasmMatMul(
-  w: Arena,
+  w: KernelMemory,
   a: Float32Array,
   aShape: readonly number[],
   b: Float32Array,
   bShape: readonly number[],
   out: Float32Array,
-  transA = false,
-  transB = false,
+  opts: { transA?: boolean; transB?: boolean; tmp?: Float32Array } = {},
 ): void {
   const [ar, ac] = aShape as [number, number];
   const [br, bc] = bShape as [number, number];
-  const [M, K] = transA ? [ac, ar] : [ar, ac];
-  const N = transB ? br : bc;
-  w.reset();
-  const pa = w.put(a);
-  let pb = w.put(b);
-  if (transB) {
-    const t = w.alloc(b.length);
+  const [M, K] = opts.transA ? [ac, ar] : [ar, ac];
+  const N = opts.transB ? br : bc;
+  const pa = w.input(a);
+  let pb = w.input(b);
+  if (opts.transB) {
+    const t = w.output(opts.tmp!.subarray(0, b.length));
     w.k.transpose(pb, t, br, bc);
     pb = t;
   }
-  const pc = w.alloc(M * N);
-  w.k.matmul(pa, pb, pc, M, K, N, transA ? 1 : K, transA ? M : 1);
-  out.set(w.view(pc, M * N));
+  w.k.matmul(pa, pb, w.output(out), M, K, N, opts.transA ? 1 : K, opts.transA ? M : 1);
 }

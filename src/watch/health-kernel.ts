@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerJsKernel } from '../engine/js-kernel.js';
+import { kernelMemoryFor, wasmKernelsAvailable } from '../engine/wasm-kernels.js';
 import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import type { InactivityMode } from './watch-points.js';
 
@@ -37,78 +38,147 @@ interface HealthAttrs {
   limit: number;
 }
 
-/** Fills row `row` of `out` with the statistics of `v` (shape = [rows, cols] for the unit checks). */
+/**
+ * Σx² over the entries `keep` accepts, in float64 and in the order of assembly/stats.ts: entry i
+ * of the first n − n mod 8 into lane i mod 8, the lanes combined as
+ * ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)), then the tail entries one by one. (x² of a float32 is exact
+ * in float64; only the order of the additions matters, and this one is the SIMD kernel's.)
+ */
+function sumSquares(v: ArrayLike<number>, keep: (x: number) => boolean = () => true): number {
+  const n = v.length;
+  const n8 = n - (n % 8);
+  const l = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < n8; i++) {
+    const x = v[i]!;
+    if (keep(x)) l[i & 7] = l[i & 7]! + x * x;
+  }
+  let s = l[0]! + l[1]! + (l[2]! + l[3]!) + (l[4]! + l[5]! + (l[6]! + l[7]!));
+  for (let i = n8; i < n; i++) {
+    const x = v[i]!;
+    if (keep(x)) s += x * x;
+  }
+  return s;
+}
+
+/** The largest float32 ≤ t: for every float32 x, x > t ⇔ x > floorF32(t) (what the SIMD kernel compares with). */
+export function floorF32(t: number): number {
+  const r = Math.fround(t);
+  if (r <= t || !Number.isFinite(r)) return r;
+  const bits = new Uint32Array(Float32Array.of(r).buffer);
+  bits[0] = r > 0 ? bits[0]! - 1 : r === 0 ? 0x80000001 : bits[0]! + 1;
+  return new Float32Array(bits.buffer)[0]!;
+}
+
+/** The entries whose statistics a non-finite or over-limit tensor needs one by one. */
+function slowPass(v: ArrayLike<number>, limit: number): { nan: number; inf: number; over: number; maxAbs: number; sumSq: number } {
+  let nan = 0;
+  let inf = 0;
+  let over = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x !== x) nan++;
+    else if (x === Infinity || x === -Infinity) inf++;
+    else {
+      const a = x < 0 ? -x : x;
+      if (a > maxAbs) maxAbs = a;
+      if (a > limit) over++;
+    }
+  }
+  return { nan, inf, over, maxAbs, sumSq: sumSquares(v, Number.isFinite) };
+}
+
+/** Fraction of units (columns of a [rows, cols] tensor) that no row activates (no entry > 0). */
+function deadFraction(v: ArrayLike<number>, shape: number[]): number {
+  if (shape.length !== 2) return 0;
+  const rows = shape[0]!;
+  const cols = shape[1]!;
+  let dead = 0;
+  for (let c = 0; c < cols; c++) {
+    let alive = false;
+    for (let r = 0; r < rows && !alive; r++) if (v[r * cols + c]! > 0) alive = true;
+    if (!alive) dead++;
+  }
+  return cols > 0 ? dead / cols : 0;
+}
+
+/** What one pass over a tensor gives: max |x|, Σx² and (saturated mode) the count beyond the threshold. */
+interface FastPass {
+  maxAbs: number;
+  sumSq: number;
+  sat: number;
+}
+
+/** The one pass in JS (the SIMD kernel's twin: the same numbers). */
+export function fastPassJs(v: ArrayLike<number>, mode: InactivityMode, threshold: number): FastPass {
+  let maxAbs = 0;
+  let sat = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    const a = x < 0 ? -x : x;
+    if (a > maxAbs) maxAbs = a;
+    if (mode === 'saturated' && (x > threshold || x < -threshold)) sat++;
+  }
+  return { maxAbs, sumSq: sumSquares(v), sat };
+}
+
+/**
+ * Fills row `row` of `out` with the statistics of `v` (shape = [rows, cols] for the unit checks),
+ * from its fast pass. Σx² turns NaN or Inf as soon as one entry is non-finite, so the healthy case
+ * — nearly every step — needs no per-entry classification.
+ */
 function statsInto(
   out: Float32Array,
   row: number,
   v: ArrayLike<number>,
   shape: number[],
   mode: InactivityMode,
-  threshold: number,
   limit: number,
+  fast: FastPass,
 ): void {
   const n = v.length;
-  // Fast pass: Σx² turns NaN or Inf as soon as one entry is non-finite (or the sum overflows),
-  // so the healthy case — nearly every step — needs no per-entry classification.
-  let maxAbs = 0;
-  let sumSq = 0;
-  for (let i = 0; i < n; i++) {
-    const x = v[i]!;
-    sumSq += x * x;
-    const a = x < 0 ? -x : x;
-    if (a > maxAbs) maxAbs = a;
-  }
-  let nan = 0;
-  let inf = 0;
-  let over = 0;
-  let sat = 0;
-  if (!Number.isFinite(sumSq) || maxAbs > limit) {
-    maxAbs = 0;
-    sumSq = 0;
-    for (let i = 0; i < n; i++) {
-      const x = v[i]!;
-      if (x !== x) nan++;
-      else if (x === Infinity || x === -Infinity) inf++;
-      else {
-        const a = x < 0 ? -x : x;
-        if (a > maxAbs) maxAbs = a;
-        sumSq += x * x;
-        if (a > limit) over++;
-      }
-    }
-  }
-  if (mode === 'saturated') {
-    for (let i = 0; i < n; i++) {
-      const x = v[i]!;
-      if (x > threshold || x < -threshold) sat++;
-    }
-  }
-  let dead = 0;
-  if (mode === 'dead' && shape.length === 2) {
-    const rows = shape[0]!;
-    const cols = shape[1]!;
-    for (let c = 0; c < cols; c++) {
-      let alive = false;
-      for (let r = 0; r < rows && !alive; r++) if (v[r * cols + c]! > 0) alive = true;
-      if (!alive) dead++;
-    }
-    dead = cols > 0 ? dead / cols : 0;
-  }
+  const slow = !Number.isFinite(fast.sumSq) || fast.maxAbs > limit ? slowPass(v, limit) : undefined;
   const o = row * NUM_STATS;
-  out[o + S_NAN] = nan;
-  out[o + S_INF] = inf;
-  out[o + S_MAXABS] = maxAbs;
-  out[o + S_SUMSQ] = sumSq;
-  out[o + S_DEAD] = dead;
-  out[o + S_SAT] = mode === 'saturated' && n > 0 ? sat / n : 0;
-  out[o + S_OVER] = over;
+  out[o + S_NAN] = slow?.nan ?? 0;
+  out[o + S_INF] = slow?.inf ?? 0;
+  out[o + S_MAXABS] = slow?.maxAbs ?? fast.maxAbs;
+  out[o + S_SUMSQ] = slow?.sumSq ?? fast.sumSq;
+  out[o + S_DEAD] = mode === 'dead' ? deadFraction(v, shape) : 0;
+  out[o + S_SAT] = mode === 'saturated' && n > 0 ? fast.sat / n : 0;
+  out[o + S_OVER] = slow?.over ?? 0;
 }
+
+/** The one pass in the SIMD kernel (assembly/stats.ts), reading the tensor where it is. */
+export function fastPassWasm(v: Float32Array, mode: InactivityMode, threshold: number, tmp: Float32Array): FastPass {
+  const w = kernelMemoryFor(v);
+  const p = w.input(v);
+  const q = w.output(tmp);
+  w.k.stats(p, v.length, mode === 'saturated' ? floorF32(threshold) : -1, q);
+  w.end();
+  const d = new DataView(tmp.buffer, tmp.byteOffset, 24);
+  return { maxAbs: d.getFloat32(0, true), sumSq: d.getFloat64(8, true), sat: mode === 'saturated' ? d.getInt32(16, true) : 0 };
+}
+
+const simd = wasmKernelsAvailable();
 
 registerJsKernel<HealthAttrs>({
   name: HEALTH_KERNEL,
   outShapes: (shapes) => [[shapes.length, NUM_STATS]],
-  run: (ins, shapes, outs, a) => ins.forEach((v, i) => statsInto(outs[0]!, i, v, shapes[i]!, a.modes[i]!, a.thresholds[i]!, a.limit)),
+  scratch: () => 8, // the SIMD pass's 24 bytes of results
+  run: (ins, shapes, outs, a, tmp) =>
+    ins.forEach((v, i) => {
+      const mode = a.modes[i]!;
+      const fast = simd && useSimdStats ? fastPassWasm(v, mode, a.thresholds[i]!, tmp) : fastPassJs(v, mode, a.thresholds[i]!);
+      statsInto(outs[0]!, i, v, shapes[i]!, mode, a.limit, fast);
+    }),
 });
+
+let useSimdStats = true;
+
+/** Switches the statistics' SIMD pass off (its JS twin then runs): tests compare the two. */
+export function setSimdStats(on: boolean): void {
+  useSimdStats = on;
+}
 
 /** Whether the current backend has the one-dispatch kernel (else the composite is used). */
 export function hasFastHealthKernel(): boolean {

@@ -35,11 +35,11 @@ describe('critic-doctor treat', () => {
     expect(rep.baseline).toMatchObject({ failed: 1, runs: 1 });
     expect(rep.remedySteps).toBeGreaterThanOrEqual(2 * rep.baseline.failStep!);
     expect(rep.verdict).toMatch(/The seed answer's remedies — he-init: /);
-    // Measured (wasm): He init fails earlier than the baseline, b = 0 at the same step; only g = 0.1 cures.
+    // Measured (wasm): He init fails earlier than the baseline, b = 0 a step later; only g = 0.1 cures.
     expect(rep.rows.map((x) => [x.remedy, x.outcome, x.failStep])).toEqual([
       ['g-0.1', 'cured', null],
       ['he-init', 'fails', 93],
-      ['bias-0', 'fails', 117],
+      ['bias-0', 'fails', 118],
     ]);
     expect(rep.best).toBe('g-0.1');
     // The fixed config, run as it is written (its own steps), is healthy.

@@ -1,11 +1,70 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { compositeHealthStats, hasFastHealthKernel, healthStats, NUM_STATS } from '../../src/watch/health-kernel.js';
+import fc from 'fast-check';
+import {
+  compositeHealthStats,
+  fastPassJs,
+  fastPassWasm,
+  floorF32,
+  hasFastHealthKernel,
+  healthStats,
+  NUM_STATS,
+  setSimdStats,
+} from '../../src/watch/health-kernel.js';
 import { describeEachBackend } from '../helpers/backends.js';
 
 describeEachBackend('health statistics kernel', () => {
   it('is the one-dispatch kernel on this backend', () => {
     expect(hasFastHealthKernel()).toBe(true);
+  });
+
+  it('the SIMD pass gives what its JS twin gives, bit for bit (Σx² in the same 8-lane order), any size and values', () => {
+    const value = fc.oneof(
+      { weight: 30, arbitrary: fc.float({ min: -1e4, max: 1e4, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 3e38, -0, 2.9999998, 3.0000002) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(value, { maxLength: 70 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(3, 2.99999, Math.PI, Infinity),
+        (arrays, thr) => {
+          const ts = arrays.map((a) => tf.tensor1d(a));
+          const modes = arrays.map((_, i) => (i % 2 ? 'saturated' : 'none') as 'saturated' | 'none');
+          const thresholds = arrays.map(() => thr);
+          const simd = healthStats(ts, modes, thresholds, 1e6).dataSync();
+          setSimdStats(false);
+          const js = healthStats(ts, modes, thresholds, 1e6).dataSync();
+          setSimdStats(true);
+          tf.dispose(ts);
+          return simd.every((x, i) => Object.is(x, js[i]));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('Σx² is summed in the documented 8-lane order, in float64 (a case where the order shows)', () => {
+    // 2^26 then 0.5s: summed left to right every 0.25 is lost against 2^52 (half an ulp, ties to
+    // even); in 8 lanes the 0.25s add up first and survive. Float32 outputs cannot show this.
+    const v = Float32Array.from({ length: 67 }, (_, i) => (i === 0 ? 2 ** 26 : 0.5));
+    const lanes = 2 ** 52 + 0.25 * 56 + 0; // 7 lanes × 8 entries; the 3-entry tail is lost again
+    const tmp = new Float32Array(8);
+    expect(fastPassJs(v, 'none', Infinity).sumSq).toBe(lanes);
+    expect(fastPassWasm(v, 'none', Infinity, tmp).sumSq).toBe(lanes);
+    let sequential = 0;
+    for (const x of v) sequential += x * x;
+    expect(sequential).toBe(2 ** 52);
+  });
+
+  it('floorF32: the largest float32 at or below t, so x > t and x > floorF32(t) agree for every float32 x', () => {
+    expect(floorF32(3)).toBe(3);
+    const t = 2.99999999;
+    expect(floorF32(t)).toBeLessThanOrEqual(t);
+    expect(Math.fround(floorF32(t))).toBe(floorF32(t));
+    // The next float32 up is above t: nothing fits between.
+    const up = new Float32Array(new Uint32Array([new Uint32Array(Float32Array.of(floorF32(t)).buffer)[0]! + 1]).buffer)[0]!;
+    expect(up).toBeGreaterThan(t);
+    expect(floorF32(Infinity)).toBe(Infinity);
   });
 
   it('matches the composite of tfjs ops, NaN/Inf/dead/saturated included', () => {
