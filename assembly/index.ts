@@ -4,3 +4,5 @@
 // imported and nothing is stored but at the addresses the caller passes.
 export { matmul, transpose } from './matmul';
 export { stats } from './stats';
+export { addInto, denseBackward, denseForward } from './dense';
+export { adam, clipScale, eigenSumSq, rmsprop, scaleBy, sgd, subtract } from './update';

@@ -1,13 +1,15 @@
 import { registerJsKernel } from './js-kernel.js';
-import { denseBackwardShapes, denseForwardShapes, runDenseBackward, runDenseForward, type DenseAttrs } from './dense-wn-kernels.js';
-import { kernelMemoryFor, wasmKernelsAvailable, wasmMatMul } from './wasm-kernels.js';
+import { denseBackwardShapes, denseForwardShapes, type DenseAttrs } from './dense-wn-kernels.js';
+import { kernelMemoryFor, wasmKernelsAvailable } from './wasm-kernels.js';
+import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
- * A whole denseWN layer per kernel call: the forward (x·V and everything after it) and the
- * backward (everything, both matmuls included) each one dispatch, the products in our
- * WebAssembly SIMD matmul (assembly/matmul.ts: each output summed along the shared dimension
- * from 0), the elementwise work as in dense-wn-kernels.ts. Registered only where WebAssembly
- * SIMD runs; elsewhere the layer falls back to tfjs's matmul and the elementwise kernels.
+ * A whole denseWN layer per kernel call, in our WebAssembly SIMD kernels (assembly/): the forward
+ * (x·V, ‖V‖, scaler, pre-activation, activation) and the backward (every gradient, both matmuls
+ * included) each one dispatch. The matmuls sum each output along the shared dimension from 0
+ * (assembly/matmul.ts); the elementwise work is dense-wn-kernels.ts's JS, op for op, which a test
+ * holds equal bit for bit. Registered only where WebAssembly SIMD runs; elsewhere the layer uses
+ * tfjs's matmul and the JS kernels.
  */
 export const LAYER_FORWARD_KERNEL = 'CriticDoctorLayerForward';
 export const LAYER_BACKWARD_KERNEL = 'CriticDoctorLayerBackward';
@@ -16,25 +18,48 @@ export interface LayerBackwardAttrs extends DenseAttrs {
   needInputGrad: boolean;
 }
 
+/** The kernels' activation codes (assembly/dense.ts). */
+const ACT_CODES: Record<string, number> = { linear: 0, relu: 1, leaky_relu: 2, elu: 3, tanh: 4, sigmoid: 5, selu: 6 };
+const SELU_SA = SELU_SCALE * SELU_ALPHA;
 const f = Math.fround;
 
 if (wasmKernelsAvailable()) {
   registerJsKernel<DenseAttrs>({
     name: LAYER_FORWARD_KERNEL,
-    // inputs: x [B,I], V [I,U], b [U] (+ g [U]) → xv, then the elementwise forward's outputs
+    // inputs: x [B,I], V [I,U], b [U] (+ g [U]) → xv, [norm, scaler,] pre, act
     outShapes: ([x, V], a) => {
       const xv = [x![0]!, V![1]!];
       return [xv, ...denseForwardShapes(xv, a)];
     },
     run: (ins, shapes, outs, a) => {
       const [x, V, b, g] = ins as [Float32Array, Float32Array, Float32Array, Float32Array | undefined];
-      const [xShape, vShape] = shapes as [number[], number[]];
-      const xv = outs[0]!;
+      const [B, I] = shapes[0] as [number, number];
+      const U = shapes[1]![1]!;
       const w = kernelMemoryFor(x);
-      wasmMatMul(w, x, xShape, V, vShape, xv);
+      const [px, pV, pb] = [w.input(x), w.input(V), w.input(b)];
+      const o = outs.map((v) => w.output(v));
+      w.k.matmul(px, pV, o[0]!, B, I, U, I, 1);
+      const [pNorm, pScaler, pPre, pAct] = a.weightNorm ? o.slice(1) : [0, 0, o[1]!, o[2]!];
+      const pg = a.weightNorm ? w.input(g!) : 0;
+      w.k.denseForward(
+        o[0]!,
+        pb,
+        pV,
+        pg,
+        pNorm!,
+        pScaler!,
+        pPre!,
+        pAct!,
+        B,
+        I,
+        U,
+        a.weightNorm ? 1 : 0,
+        ACT_CODES[a.act]!,
+        a.alpha,
+        SELU_SCALE,
+        SELU_SA,
+      );
       w.end();
-      const U = vShape[1]!;
-      runDenseForward(a.weightNorm ? [xv, b, V, g!] : [xv, b], [[xShape[0]!, U], [U], vShape, [U]], outs.slice(1), a);
     },
   });
 
@@ -48,26 +73,31 @@ if (wasmKernelsAvailable()) {
     // Scratch: dV's term through ‖V‖ (no caller sees it), then Vᵀ for dY·Vᵀ.
     scratch: ([, , , , V]) => 2 * V![0]! * V![1]!,
     run: (ins, shapes, outs, a, tmp) => {
-      const [dAct, pre, act, x, V, xv, scaler, norm, g] = ins as Float32Array[];
-      const [dShape, , , xShape, vShape] = shapes as number[][];
-      const n = V!.length;
-      const nOwn = a.weightNorm ? 5 : 2;
-      const dVNorm = a.weightNorm ? tmp.subarray(0, n) : undefined;
-      const own = outs.slice(0, nOwn);
-      runDenseBackward(
-        a.weightNorm ? [dAct!, pre!, act!, xv!, scaler!, norm!, g!, V!] : [dAct!, pre!, act!],
-        [dShape!, dShape!, dShape!, dShape!, [], [], [], vShape!],
-        a.weightNorm ? [...own, dVNorm!] : own,
-        a,
+      const [B, U] = shapes[0] as [number, number];
+      const [I] = shapes[4] as [number];
+      const n = I * U;
+      const w = kernelMemoryFor(ins[0]!);
+      const p = ins.map((v) => w.input(v));
+      const o = outs.map((v) => w.output(v));
+      const wn = a.weightNorm;
+      const pVNorm = wn ? w.temp(tmp.subarray(0, n)) : 0;
+      const [pdPre, pdb, pdScaler, pdXv, pdg] = wn ? o : [o[0]!, o[1]!, 0, o[0]!, 0];
+      const [pdAct, pPre, pAct, px, pV, pxv, pScaler, pNorm, pg] = wn ? p : [...p, 0, 0, 0, 0];
+      const alpha = f(a.alpha);
+      w.k.denseBackward(
+        ...[pdAct!, pPre!, pAct!, pxv!, pScaler!, pNorm!, pg!, pV!, pdPre!, pdb!, pdScaler!, pdXv!, pdg!, pVNorm],
+        ...[B, I, U, wn ? 1 : 0, ACT_CODES[a.act]!, alpha, f(SELU_SCALE), f(SELU_SA)],
       );
-      const dXv = a.weightNorm ? outs[3]! : outs[0]!;
-      const dV = outs[nOwn]!;
+      const nOwn = wn ? 5 : 2;
       // dV = xᵀ·dXv (+ the gradient through ‖V‖, added after the product as TF's AddN does).
-      const w = kernelMemoryFor(x!);
-      wasmMatMul(w, x!, xShape!, dXv, dShape!, dV, { transA: true });
-      if (a.needInputGrad) wasmMatMul(w, dXv, dShape!, V!, vShape!, outs[nOwn + 1]!, { transB: true, tmp: tmp.subarray(n) });
+      w.k.matmul(px!, pdXv!, o[nOwn]!, I, B, U, 1, I);
+      if (wn) w.k.addInto(o[nOwn]!, pVNorm, n);
+      if (a.needInputGrad) {
+        const pVt = w.temp(tmp.subarray(n, 2 * n));
+        w.k.transpose(pV!, pVt, I, U);
+        w.k.matmul(pdXv!, pVt, o[nOwn + 1]!, B, U, I, U, 1);
+      }
       w.end();
-      if (dVNorm) for (let k = 0; k < n; k++) dV[k] = f(dV[k]! + dVNorm[k]!);
     },
   });
 }

@@ -14,6 +14,16 @@ interface Exports {
   matmul(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void;
   transpose(src: number, dst: number, R: number, C: number): void;
   stats(p: number, n: number, thr: number, out: number): void;
+  denseForward(...args: number[]): void;
+  denseBackward(...args: number[]): void;
+  addInto(a: number, b: number, n: number): void;
+  eigenSumSq(t: number, first: number, n: number, half: number): number;
+  clipScale(g: number, out: number, n: number, c: number, den: number): void;
+  scaleBy(g: number, out: number, n: number, s: number): void;
+  rmsprop(...args: number[]): void;
+  adam(...args: number[]): void;
+  sgd(...args: number[]): void;
+  subtract(a: number, b: number, out: number, n: number): void;
 }
 
 let module: WebAssembly.Module | null | undefined;
@@ -33,7 +43,7 @@ function kernelModule(): WebAssembly.Module | undefined {
 export class KernelMemory {
   readonly k: Exports;
   private top = 16;
-  private pending: [number, Float32Array][] = [];
+  private pending = new Map<Float32Array, number>();
   private f32: Float32Array;
 
   constructor(
@@ -41,7 +51,9 @@ export class KernelMemory {
     /** Whether the memory is tfjs's heap (never grown or written by us outside given arrays). */
     readonly shared: boolean,
   ) {
-    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory } }).exports as unknown as Exports;
+    // exp and tanh are the host's: the transcendental activations then round as their JS twins do.
+    const host = { exp: Math.exp, tanh: Math.tanh };
+    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory }, host }).exports as unknown as Exports;
     this.f32 = new Float32Array(memory.buffer);
   }
 
@@ -53,13 +65,15 @@ export class KernelMemory {
   /** Starts a call: frees what the previous one placed. */
   begin(): this {
     this.top = 16;
-    this.pending = [];
+    this.pending.clear();
     return this;
   }
 
-  /** The address of `v` for reading: where it is, or a copy. */
+  /** The address of `v` for reading: where it is, where this call is writing it, or a copy. */
   input(v: Float32Array): number {
     if (this.holds(v)) return v.byteOffset;
+    const q = this.pending.get(v);
+    if (q !== undefined) return q;
     const p = this.alloc(v.length);
     this.view().set(v, p >> 2);
     return p;
@@ -68,16 +82,23 @@ export class KernelMemory {
   /** The address to write `v` at: where it is, or a buffer copied into `v` by `end`. */
   output(v: Float32Array): number {
     if (this.holds(v)) return v.byteOffset;
+    const q = this.pending.get(v);
+    if (q !== undefined) return q;
     const p = this.alloc(v.length);
-    this.pending.push([p, v]);
+    this.pending.set(v, p);
     return p;
+  }
+
+  /** The address of working memory the size of `v` (its contents neither read nor kept). */
+  temp(v: Float32Array): number {
+    return this.holds(v) ? v.byteOffset : this.alloc(v.length);
   }
 
   /** Ends a call: outputs placed in this memory are copied to their arrays. */
   end(): void {
     const f32 = this.view();
-    for (const [p, v] of this.pending) v.set(f32.subarray(p >> 2, (p >> 2) + v.length));
-    this.pending = [];
+    for (const [v, p] of this.pending) v.set(f32.subarray(p >> 2, (p >> 2) + v.length));
+    this.pending.clear();
   }
 
   private alloc(n: number): number {
@@ -145,7 +166,7 @@ export function wasmMatMul(
   const pa = w.input(a);
   let pb = w.input(b);
   if (opts.transB) {
-    const t = w.output(opts.tmp!.subarray(0, b.length));
+    const t = w.temp(opts.tmp!.subarray(0, b.length));
     w.k.transpose(pb, t, br, bc);
     pb = t;
   }

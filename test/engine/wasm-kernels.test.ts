@@ -82,23 +82,38 @@ describe('the WebAssembly SIMD matmul', () => {
 });
 
 describeEachBackend('the layer kernels', () => {
-  const shapes = { B: 13, I: 9, U: 6 };
+  const shapes = { B: 13, I: 9, U: 11 };
   const rand = (n: number, seed: number) => {
     let s = seed;
     return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
   };
 
-  for (const act of ['relu', 'elu', 'tanh', 'linear']) {
+  const acts: [string, number][] = [
+    ['relu', 0],
+    ['elu', 1],
+    ['elu', 0.5],
+    ['leaky_relu', 0.2],
+    ['tanh', 0],
+    ['sigmoid', 0],
+    ['selu', 0],
+    ['linear', 0],
+  ];
+  for (const [act, alpha] of acts) {
     for (const weightNorm of [true, false]) {
-      const name = `${act}${weightNorm ? ', weight norm' : ''}`;
+      const name = `${act}${alpha ? ` α=${alpha}` : ''}${weightNorm ? ', weight norm' : ''}`;
       it(`${name}: forward and backward equal the scalar matmuls composed with the elementwise kernels, bit for bit`, () => {
         const { B, I, U } = shapes;
-        const x = rand(B * I, 1);
+        const x = rand(B * I, 1).map((v) => v * 3);
+        // Non-finite and extreme entries: the kernels must propagate them as the JS twins do.
+        x[5] = NaN;
+        x[17] = Infinity;
+        x[30] = -3e38;
         const V = rand(I * U, 2);
         const b = rand(U, 3);
         const g = rand(U, 4).map((v) => v + 2);
         const dAct = rand(B * U, 5);
-        const attrs = { act, alpha: 1, weightNorm };
+        dAct[7] = -Infinity;
+        const attrs = { act, alpha, weightNorm };
         tf.tidy(() => {
           const t = (v: Float32Array, s: number[]) => tf.tensor(v, s);
           const wn = weightNorm ? [t(g, [U])] : [];
