@@ -3,6 +3,6 @@
 // src/engine/wasm/kernels-binary.ts and a test rebuilds it from these sources. The memory is
 // imported and nothing is stored but at the addresses the caller passes.
 export { matmul, transpose } from './matmul';
-export { stats } from './stats';
+export { stats, statsMany } from './stats';
 export { addInto, denseBackward, denseForward } from './dense';
 export { adam, clipScale, eigenSumSq, rmsprop, scaleBy, sgd, subtract } from './update';

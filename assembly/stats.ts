@@ -46,3 +46,15 @@ export function stats(p: usize, n: i32, thr: f32, out: usize): void {
   for (; i < n; i++) if (abs(load<f32>(p + (<usize>i << 2))) > thr) sat++;
   store<i32>(out + 16, sat);
 }
+
+/**
+ * `stats` for many tensors in one call: `table` holds, per tensor, its address, its length and
+ * its threshold (float32 bits; negative = no saturated count); row t of `out` (24 bytes) gets
+ * that tensor's results as `stats` writes them.
+ */
+export function statsMany(table: usize, count: i32, out: usize): void {
+  for (let t = 0; t < count; t++) {
+    const e = table + <usize>t * 12;
+    stats(load<u32>(e), load<i32>(e + 4), load<f32>(e + 8), out + <usize>t * 24);
+  }
+}

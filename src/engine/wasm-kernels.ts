@@ -14,6 +14,7 @@ interface Exports {
   matmul(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void;
   transpose(src: number, dst: number, R: number, C: number): void;
   stats(p: number, n: number, thr: number, out: number): void;
+  statsMany(table: number, count: number, out: number): void;
   denseForward(...args: number[]): void;
   denseBackward(...args: number[]): void;
   addInto(a: number, b: number, n: number): void;

@@ -148,15 +148,41 @@ function statsInto(
   out[o + S_OVER] = slow?.over ?? 0;
 }
 
-/** The one pass in the SIMD kernel (assembly/stats.ts), reading the tensor where it is. */
-export function fastPassWasm(v: Float32Array, mode: InactivityMode, threshold: number, tmp: Float32Array): FastPass {
-  const w = kernelMemoryFor(v);
-  const p = w.input(v);
-  const q = w.output(tmp);
-  w.k.stats(p, v.length, mode === 'saturated' ? floorF32(threshold) : -1, q);
+/**
+ * The one pass of every tensor in one call of the SIMD kernel (assembly/stats.ts), reading the
+ * tensors where they are; `tmp` (5 floats a tensor) holds the table and the results.
+ */
+export function fastPassesWasm(
+  vs: Float32Array[],
+  modes: readonly InactivityMode[],
+  thresholds: readonly number[],
+  tmp: Float32Array,
+): FastPass[] {
+  const count = vs.length;
+  const table = tmp.subarray(0, 3 * count);
+  const res = tmp.subarray(3 * count, 9 * count);
+  const w = kernelMemoryFor(vs[0] ?? tmp);
+  const bits = new Uint32Array(3 * count);
+  const f32 = new Float32Array(bits.buffer);
+  vs.forEach((v, i) => {
+    bits[3 * i] = w.input(v);
+    bits[3 * i + 1] = v.length;
+    f32[3 * i + 2] = modes[i] === 'saturated' ? floorF32(thresholds[i]!) : -1;
+  });
+  table.set(f32);
+  w.k.statsMany(w.input(table), count, w.output(res));
   w.end();
-  const d = new DataView(tmp.buffer, tmp.byteOffset, 24);
-  return { maxAbs: d.getFloat32(0, true), sumSq: d.getFloat64(8, true), sat: mode === 'saturated' ? d.getInt32(16, true) : 0 };
+  const d = new DataView(res.buffer, res.byteOffset, 24 * count);
+  return vs.map((_, i) => ({
+    maxAbs: d.getFloat32(24 * i, true),
+    sumSq: d.getFloat64(24 * i + 8, true),
+    sat: modes[i] === 'saturated' ? d.getInt32(24 * i + 16, true) : 0,
+  }));
+}
+
+/** One tensor's pass in the SIMD kernel (tests). */
+export function fastPassWasm(v: Float32Array, mode: InactivityMode, threshold: number, tmp: Float32Array): FastPass {
+  return fastPassesWasm([v], [mode], [threshold], tmp)[0]!;
 }
 
 const simd = wasmKernelsAvailable();
@@ -164,13 +190,14 @@ const simd = wasmKernelsAvailable();
 registerJsKernel<HealthAttrs>({
   name: HEALTH_KERNEL,
   outShapes: (shapes) => [[shapes.length, NUM_STATS]],
-  scratch: () => 8, // the SIMD pass's 24 bytes of results
-  run: (ins, shapes, outs, a, tmp) =>
-    ins.forEach((v, i) => {
-      const mode = a.modes[i]!;
-      const fast = simd && useSimdStats ? fastPassWasm(v, mode, a.thresholds[i]!, tmp) : fastPassJs(v, mode, a.thresholds[i]!);
-      statsInto(outs[0]!, i, v, shapes[i]!, mode, a.limit, fast);
-    }),
+  scratch: (shapes) => 9 * shapes.length, // the SIMD pass's table and results
+  run: (ins, shapes, outs, a, tmp) => {
+    const fast =
+      simd && useSimdStats
+        ? fastPassesWasm(ins, a.modes, a.thresholds, tmp)
+        : ins.map((v, i) => fastPassJs(v, a.modes[i]!, a.thresholds[i]!));
+    ins.forEach((v, i) => statsInto(outs[0]!, i, v, shapes[i]!, a.modes[i]!, a.limit, fast[i]!));
+  },
 });
 
 let useSimdStats = true;
