@@ -31,6 +31,7 @@ import { fitRate } from './fit-bench.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
 import { userLoopRate } from './user-loop.js';
 import { benchMembers } from './bench-members.js';
+import { matmulBench, stepFlops } from './kernel-bench.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -38,7 +39,7 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const asJson = args.includes('--json');
-// `--only step,ensembles`: just those parts (step, debug, fit, ensembles, data, torch); all by default.
+// `--only step,ensembles`: just those parts (step, kernels, torch, debug, fit, ensembles, data); all by default.
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const part = (name: string) => !only || only.has(name);
 const STEPS = flag('--steps', 1500);
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
   };
 
   if (part('step')) await benchStep(config, out, log);
+  if (part('kernels')) benchKernels(config, out, log);
+  if (part('torch')) benchTorch(out, log);
   if (part('debug')) await benchDebugPeers(config, out, log);
   if (part('fit')) await benchFit(config, out, log);
   if (part('ensembles')) await benchEnsembles(config, out, log);
@@ -117,7 +120,11 @@ async function main(): Promise<void> {
   out.rssPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const p = out.plain as number;
   const w = out.watch as number;
+  const torch = out.torch as { plain_steps_per_s: number; hooks_steps_per_s: number } | undefined;
   out.ratios = {
+    plainOverTorchPlain: torch ? Math.round((p / torch.plain_steps_per_s) * 100) / 100 : null,
+    watchOverTorchHooks: torch ? Math.round((w / torch.hooks_steps_per_s) * 100) / 100 : null,
+    stepGflops: out.stepFlops ? Math.round(((out.stepFlops as number) * p) / 1e8) / 10 : null,
     watchOverPlain: Math.round((w / p) * 100) / 100,
     watchOverTfjsDebug: Math.round((w / (out.tfjsDebug as number)) * 10) / 10,
     watchOverTfjsDebugUserLoop: Math.round((w / (out.tfjsDebugUserLoop as number)) * 10) / 10,
@@ -153,6 +160,25 @@ async function benchStep(config: Config, out: Out, log: Log): Promise<void> {
   for (let i = 0; i < REPEATS; i++) composed.push(await watchRate(config, Math.ceil(STEPS / 3)));
   setFusedKernels(true);
   out.watchComposedOps = Math.round(med(composed));
+}
+
+/** The step's FLOPs and the matmul kernel alone (kernel-bench.ts). */
+function benchKernels(config: Config, out: Out, log: Log): void {
+  out.stepFlops = stepFlops(config);
+  out.matmulGflops = matmulBench(config);
+  log(`step: ${out.stepFlops} FLOP in matmuls; matmul kernel alone: ${JSON.stringify(out.matmulGflops)} GFLOP/s`);
+}
+
+/**
+ * The PyTorch peer in the same run (../shared/bench/torch_peer.py: the same critic, eager, one
+ * thread; plain, hooks, detect_anomaly), when this machine has it.
+ */
+function benchTorch(out: Out, log: Log): void {
+  const script = path.resolve('../shared/bench/torch_peer.py');
+  const r = spawnSync('/usr/bin/python3', [script, String(Math.max(STEPS, 1000)), '1'], { encoding: 'utf8' });
+  const line = r.stdout?.trim().split('\n').pop();
+  out.torch = r.status === 0 && line ? JSON.parse(line) : undefined;
+  log(`torch peer: ${line ?? r.stderr?.trim().split('\n').pop() ?? 'not run'}`);
 }
 
 /** Tfjs's DEBUG mode on our step and on the loop a tfjs user writes. */
