@@ -5,4 +5,5 @@
 export { matmul, transpose } from './matmul';
 export { stats, statsMany } from './stats';
 export { addInto, denseBackward, denseForward } from './dense';
+export { bootstrapTarget, mse } from './loss';
 export { adam, clipScale, eigenSumSq, rmsprop, scaleBy, sgd, subtract } from './update';

@@ -162,11 +162,11 @@ function firstBadKernel(fn: () => void, names: Map<number, string>): { first: Fo
  * point tapped): its health statistics and the watch points they belong to. Nothing is kept.
  */
 export function watchedStep(ctx: StepContext, state: TrainState, batch: Batch): { stats: Float32Array; points: WatchPoint[] } {
-  const tap = new Tap(true);
+  const tap = new Tap(true, true);
   const stats = tf.tidy(() => {
     const inputs = batchTensors(batch);
     trainStep(ctx, state, inputs, tap);
-    const s = new EventRules(ctx.config.watch).stats(tap.tensors, tap.points).dataSync() as Float32Array;
+    const s = (tap.stats ?? new EventRules(ctx.config.watch).stats(tap.tensors, tap.points)).dataSync() as Float32Array;
     disposeInputs(inputs);
     return s;
   });

@@ -19,8 +19,8 @@ export interface LayerBackwardAttrs extends DenseAttrs {
 }
 
 /** The kernels' activation codes (assembly/dense.ts). */
-const ACT_CODES: Record<string, number> = { linear: 0, relu: 1, leaky_relu: 2, elu: 3, tanh: 4, sigmoid: 5, selu: 6 };
-const SELU_SA = SELU_SCALE * SELU_ALPHA;
+export const ACT_CODES: Record<string, number> = { linear: 0, relu: 1, leaky_relu: 2, elu: 3, tanh: 4, sigmoid: 5, selu: 6 };
+export const SELU_SA = SELU_SCALE * SELU_ALPHA;
 const f = Math.fround;
 
 if (wasmKernelsAvailable()) {

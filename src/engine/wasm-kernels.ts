@@ -25,6 +25,8 @@ interface Exports {
   adam(...args: number[]): void;
   sgd(...args: number[]): void;
   subtract(a: number, b: number, out: number, n: number): void;
+  bootstrapTarget(partial: number, discount: number, vNext: number, target: number, n: number): void;
+  mse(target: number, v: number, error: number, loss: number, dv: number, n: number, invN: number): void;
 }
 
 let module: WebAssembly.Module | null | undefined;
@@ -93,6 +95,16 @@ export class KernelMemory {
   /** The address of working memory the size of `v` (its contents neither read nor kept). */
   temp(v: Float32Array): number {
     return this.holds(v) ? v.byteOffset : this.alloc(v.length);
+  }
+
+  /** Working memory of `tmp`'s size for the whole call: `tmp` itself on the heap, else placed here. */
+  scratch(tmp: Float32Array): number {
+    return this.temp(tmp);
+  }
+
+  /** The `n` floats at byte address `p` of this memory (a view, valid until the memory grows). */
+  viewAt(p: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, p, n);
   }
 
   /** Ends a call: outputs placed in this memory are copied to their arrays. */

@@ -88,10 +88,12 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
       runFusedLockstep(
         running.map(function* (m, i): Fused<{ params: tf.Tensor[]; slots: tf.Tensor[][]; buffers: tf.Tensor[]; stats: tf.Tensor2D }> {
           const first = m.points === undefined;
-          const tap = new Tap(first);
+          const tap = new Tap(first, true);
           const r = yield* trainStepSteps(m.ctx, m.state, inputs[i]!, tap);
           if (first) m.points = tap.points;
-          return { params: r.params, slots: r.slots, buffers: r.buffers, stats: yield* m.rules.statsSteps(tap.tensors, m.points!) };
+          // The whole-step kernel computes the statistics itself (train/whole-step.ts).
+          const stats = tap.stats ?? (yield* m.rules.statsSteps(tap.tensors, m.points!));
+          return { params: r.params, slots: r.slots, buffers: r.buffers, stats };
         }),
       ),
     );

@@ -13,6 +13,8 @@ import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import { tapStep } from './step-taps.js';
 import { UPDATE_KERNEL, type UpdateAttrs } from './update-kernel.js';
 import { adamStepSize } from './tf1-arith.js';
+import { MSE_KERNEL } from './loss-kernel.js';
+import { wholeStepApplies, wholeStepSteps } from './whole-step.js';
 import type { LossParts, StepContext, StepInputs, StepOutput, TrainState, Update } from './step-types.js';
 
 /**
@@ -31,6 +33,8 @@ export function trainStep(ctx: StepContext, state: TrainState, inputs: StepInput
  * lockstep with other members' steps, their JS kernel calls share dispatches (train/ensemble.ts).
  */
 export function* trainStepSteps(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): Fused<StepOutput> {
+  // The whole step in one kernel, unless the tap wants the step's tensors themselves.
+  if ((!tap || tap.statsOnly) && wholeStepApplies(ctx, state)) return yield* wholeStepSteps(ctx, state, inputs, tap);
   const { spec, config } = ctx;
   const buffers = state.buffers ?? [];
   // denseWN per layer: x·V; scaler = g/sqrt(ΣV²); scaler·x + b; nonlinearity.
@@ -69,12 +73,19 @@ function* criticLoss(config: Config, spec: CriticSpec, state: TrainState, inputs
     const { mean, variance } = tf.moments(target);
     normalizedTarget = tf.div(tf.sub(target, mean), tf.add(tf.sqrt(variance), norm.epsilon)) as tf.Tensor2D;
   }
+  const t = normalizedTarget ?? target;
   const { error, loss, dv } =
-    config.loss === 'huber' ? huberLoss(normalizedTarget ?? target, v, config.huberDelta) : mseLoss(normalizedTarget ?? target, v);
+    config.loss === 'huber' ? huberLoss(t, v, config.huberDelta) : hasJsKernel(MSE_KERNEL) ? yield* fusedMse(t, v) : mseLoss(t, v);
   const reg = config.regularization;
   if (!reg.addToLoss || (reg.l1 === 0 && reg.l2 === 0)) return { vNext, target, normalizedTarget, error, loss, dv };
   const r = regularization(state.params, reg.l1, reg.l2);
   return { vNext, target, normalizedTarget, error, penalty: r.penalty, loss: tf.add(loss, r.penalty), dv, regGrads: r.grads };
+}
+
+/** The MSE as one kernel call (train/loss-kernel.ts). */
+function* fusedMse(t: tf.Tensor2D, v: tf.Tensor2D): Fused<{ error: tf.Tensor2D; loss: tf.Scalar; dv: tf.Tensor2D }> {
+  const [error, loss, dv] = yield* callKernel(MSE_KERNEL, [t, v], {});
+  return { error: error as tf.Tensor2D, loss: loss as tf.Scalar, dv: dv as tf.Tensor2D };
 }
 
 /** Back-propagation through the layers, last to first; returns every parameter's gradient and each layer's intermediates. */

@@ -32,7 +32,7 @@ const f = Math.fround;
  * SIMD kernels (`wasmLoops`, assembly/update.ts, reading and writing the tensors in place on the
  * wasm backend). The same operations in the same order: a test holds the two equal bit for bit.
  */
-interface UpdateLoops {
+export interface UpdateLoops {
   /** Σ t² (or Σ ½t², `half`) in Eigen's order. */
   sumSq(t: Float32Array, half: boolean): number;
   clipScale(g: Float32Array, out: Float32Array, c: number, den: number): void;
@@ -74,7 +74,7 @@ interface AdamConsts {
   eps: number;
 }
 
-const JS_LOOPS: UpdateLoops = {
+export const JS_LOOPS: UpdateLoops = {
   sumSq: (t, half) => (half ? eigenHalfSumOfSquares(t) : eigenSumOfSquares(t)),
   clipScale: (g, out, c, den) => {
     for (let j = 0; j < g.length; j++) out[j] = f(f(g[j]! * c) / den);
@@ -120,7 +120,7 @@ const JS_LOOPS: UpdateLoops = {
 };
 
 /** The same loops in the SIMD kernels, on memory `w` (begun by the caller, ended after the last). */
-function wasmLoops(w: KernelMemory): UpdateLoops {
+export function wasmLoops(w: KernelMemory): UpdateLoops {
   const i = (v: Float32Array | undefined) => (v ? w.input(v) : 0);
   const o = (v: Float32Array | undefined) => (v ? w.output(v) : 0);
   return {
@@ -152,6 +152,11 @@ function wasmLoops(w: KernelMemory): UpdateLoops {
 
 let simdUpdate = wasmKernelsAvailable();
 
+/** Whether the update runs its SIMD loops. */
+export function simdUpdateOn(): boolean {
+  return simdUpdate;
+}
+
 /** Switches the update's SIMD loops off (the JS twin then runs): tests compare the two. */
 export function setSimdUpdate(on: boolean): void {
   simdUpdate = on && wasmKernelsAvailable();
@@ -175,14 +180,15 @@ registerJsKernel<UpdateAttrs>({
     return out;
   },
   run: (ins, _shapes, outs, a) => {
-    if (!simdUpdate) return update(ins, outs, a, JS_LOOPS);
+    if (!simdUpdate) return clipAndUpdate(ins, outs, a, JS_LOOPS);
     const w = kernelMemoryFor(ins[0]!);
-    update(ins, outs, a, wasmLoops(w));
+    clipAndUpdate(ins, outs, a, wasmLoops(w));
     w.end();
   },
 });
 
-function update(ins: Float32Array[], outs: Float32Array[], a: UpdateAttrs, loops: UpdateLoops): void {
+/** The clip and update of every parameter: ins and outs as the kernel's (see its output order). */
+export function clipAndUpdate(ins: Float32Array[], outs: Float32Array[], a: UpdateAttrs, loops: UpdateLoops): void {
   const n = a.n;
   const params = ins.slice(0, n);
   const grads = ins.slice(n, 2 * n);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerJsKernel } from '../engine/js-kernel.js';
-import { kernelMemoryFor, wasmKernelsAvailable } from '../engine/wasm-kernels.js';
+import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import type { InactivityMode } from './watch-points.js';
 
@@ -157,11 +157,13 @@ export function fastPassesWasm(
   modes: readonly InactivityMode[],
   thresholds: readonly number[],
   tmp: Float32Array,
+  /** The caller's kernel call, when it is one (then `tmp` lies in its memory); else a call of its own. */
+  call?: KernelMemory,
 ): FastPass[] {
   const count = vs.length;
   const table = tmp.subarray(0, 3 * count);
   const res = tmp.subarray(3 * count, 9 * count);
-  const w = kernelMemoryFor(vs[0] ?? tmp);
+  const w = call ?? kernelMemoryFor(vs[0] ?? tmp);
   const bits = new Uint32Array(3 * count);
   const f32 = new Float32Array(bits.buffer);
   vs.forEach((v, i) => {
@@ -171,7 +173,7 @@ export function fastPassesWasm(
   });
   table.set(f32);
   w.k.statsMany(w.input(table), count, w.output(res));
-  w.end();
+  if (!call) w.end();
   const d = new DataView(res.buffer, res.byteOffset, 24 * count);
   return vs.map((_, i) => ({
     maxAbs: d.getFloat32(24 * i, true),
@@ -187,17 +189,33 @@ export function fastPassWasm(v: Float32Array, mode: InactivityMode, threshold: n
 
 const simd = wasmKernelsAvailable();
 
+/**
+ * Row i of `out` ([views.length, NUM_STATS]) gets the statistics of views[i]: the one pass in
+ * the SIMD kernel where it runs (its JS twin otherwise), then what a non-finite or over-limit
+ * tensor needs one by one. `tmp`: 9 floats a tensor (in `call`'s memory when `call` is given).
+ */
+export function statsRows(
+  out: Float32Array,
+  views: Float32Array[],
+  shapes: number[][],
+  modes: readonly InactivityMode[],
+  thresholds: readonly number[],
+  limit: number,
+  tmp: Float32Array,
+  call?: KernelMemory,
+): void {
+  const fast =
+    simd && useSimdStats
+      ? fastPassesWasm(views, modes, thresholds, tmp, call)
+      : views.map((v, i) => fastPassJs(v, modes[i]!, thresholds[i]!));
+  views.forEach((v, i) => statsInto(out, i, v, shapes[i]!, modes[i]!, limit, fast[i]!));
+}
+
 registerJsKernel<HealthAttrs>({
   name: HEALTH_KERNEL,
   outShapes: (shapes) => [[shapes.length, NUM_STATS]],
   scratch: (shapes) => 9 * shapes.length, // the SIMD pass's table and results
-  run: (ins, shapes, outs, a, tmp) => {
-    const fast =
-      simd && useSimdStats
-        ? fastPassesWasm(ins, a.modes, a.thresholds, tmp)
-        : ins.map((v, i) => fastPassJs(v, a.modes[i]!, a.thresholds[i]!));
-    ins.forEach((v, i) => statsInto(outs[0]!, i, v, shapes[i]!, a.modes[i]!, a.limit, fast[i]!));
-  },
+  run: (ins, shapes, outs, a, tmp) => statsRows(outs[0]!, ins, shapes, a.modes, a.thresholds, a.limit, tmp),
 });
 
 let useSimdStats = true;

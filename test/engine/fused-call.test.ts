@@ -10,9 +10,9 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { seedRaw } from '../helpers/configs.js';
 
 /** Three members' first step (different activations and seeds), their inputs, and a way to read results. */
-function members() {
+function members(extra: Record<string, unknown> = {}) {
   return ['relu', 'tanh', 'elu'].map((act, k) => {
-    const config = validateConfig(seedRaw(act, { seed: k }), '<test>').config;
+    const config = validateConfig(seedRaw(act, { seed: k, ...extra }), '<test>').config;
     const spec = buildCriticSpec(config);
     const optimizer = createOptimizer(config.optimizer);
     const params = initParams(spec, config.seed);
@@ -28,27 +28,33 @@ function members() {
 const values = (o: StepOutput) => [...o.params, ...o.slots.flat()].map((t) => Array.from(t.dataSync()));
 
 describeEachBackend('lockstep', () => {
-  it('members in lockstep give each member’s own results, with one dispatch per fused kernel for all of them', async () => {
-    const ms = members();
-    // tf.profile hands back the same object each time: keep the names, not the object.
-    const names = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
-    const alone = await names(() => {
-      ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
+  // The seed's critic runs as one whole-step kernel call (train/whole-step.ts); with a Huber loss
+  // (composed ops) the step takes the per-layer path: 5 forward + 5 backward + 1 update kernel calls.
+  for (const [name, extra, calls] of [
+    ['whole step', {}, 1],
+    ['per-layer kernels', { loss: 'huber' }, 11],
+  ] as const)
+    it(`members in lockstep give each member’s own results, with one dispatch per kernel for all of them (${name})`, async () => {
+      const ms = members(extra);
+      // tf.profile hands back the same object each time: keep the names, not the object.
+      const names = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
+      const alone = await names(() => {
+        ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
+      });
+      const lone = ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
+      let together: number[][][] = [];
+      const joint = await names(() => {
+        together = tf.tidy(() => runFusedLockstep(ms.map((m) => trainStepSteps(m.ctx, m.state, m.inputs)))).map(values);
+      });
+      expect(together).toEqual(lone);
+      const fusedCalls = (p: string[]) => p.filter((k) => k.startsWith('CriticDoctor')).length;
+      // Alone: `calls` kernel calls per member; together: the same, each grouped.
+      expect(fusedCalls(alone)).toBe(3 * calls);
+      expect(fusedCalls(joint)).toBe(calls);
+      expect(joint.filter((k) => k.endsWith('/group'))).toHaveLength(calls);
+      // The matmuls and composed ops still run per member.
+      const matmuls = (p: string[]) => p.filter((k) => k === 'BatchMatMul').length;
+      expect(matmuls(joint)).toBe(matmuls(alone));
+      for (const m of ms) tf.dispose([...m.state.params, ...m.state.slots.flat(), m.inputs.states, m.inputs.partial, m.inputs.discount]);
     });
-    const lone = ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
-    let together: number[][][] = [];
-    const joint = await names(() => {
-      together = tf.tidy(() => runFusedLockstep(ms.map((m) => trainStepSteps(m.ctx, m.state, m.inputs)))).map(values);
-    });
-    expect(together).toEqual(lone);
-    const fusedCalls = (p: string[]) => p.filter((k) => k.startsWith('CriticDoctor')).length;
-    // Alone: 5 forward + 5 backward + 1 update kernel per member; together: the same 11, each grouped.
-    expect(fusedCalls(alone)).toBe(3 * 11);
-    expect(fusedCalls(joint)).toBe(11);
-    expect(joint.filter((k) => k.endsWith('/group'))).toHaveLength(11);
-    // The matmuls and composed ops still run per member.
-    const matmuls = (p: string[]) => p.filter((k) => k === 'BatchMatMul').length;
-    expect(matmuls(joint)).toBe(matmuls(alone));
-    for (const m of ms) tf.dispose([...m.state.params, ...m.state.slots.flat(), m.inputs.states, m.inputs.partial, m.inputs.discount]);
-  });
 });

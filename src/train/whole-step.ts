@@ -1,0 +1,364 @@
+import type * as tf from '@tensorflow/tfjs';
+import { hasJsKernel, registerJsKernel } from '../engine/js-kernel.js';
+import { callKernel, type Fused } from '../engine/fused-call.js';
+import { FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
+import { ACT_CODES, SELU_SA } from '../engine/dense-layer-kernels.js';
+import { SELU_SCALE } from '../model/activations.js';
+import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
+import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
+import { Tap } from '../watch/tap.js';
+import type { WatchPoint } from '../watch/watch-points.js';
+import { clipAndUpdate, JS_LOOPS, simdUpdateOn, wasmLoops, type UpdateAttrs } from './update-kernel.js';
+import { adamStepSize } from './tf1-arith.js';
+import { tapStep, type StepParts } from './step-taps.js';
+import type { StepContext, StepInputs, StepOutput, TrainState } from './step-types.js';
+
+/**
+ * The whole training step as one kernel call: both forward passes, the target and the loss, the
+ * backward pass, clipping, the optimizer update and, when watched, the statistics of every watch
+ * point — all in our WebAssembly SIMD kernels (assembly/), every intermediate in one workspace
+ * that never becomes a tfjs tensor. Only the new parameters and slots, the loss and the [points ×
+ * stats] table come out. The same kernels in the same order as the per-layer path
+ * (train/step.ts over engine/dense-layer-kernels.ts), so the two give the same numbers bit for bit
+ * (test/train/whole-step.test.ts); run in lockstep (train/ensemble.ts) one dispatch steps every
+ * member. Covers the seed's kind of critic: dense or denseWN layers with a fused activation, no
+ * normalisation layer, the MSE loss with no penalty added and no return normalisation; any
+ * optimizer and clipping. Other steps take the per-layer path.
+ */
+export const WHOLE_STEP_KERNEL = 'CriticDoctorWholeStep';
+
+/** A tensor of the step: in the workspace (a float offset), or one of the call's inputs or outputs. */
+interface Region {
+  at: 'ws' | 'in' | 'out';
+  index: number;
+  size: number;
+  shape: number[];
+}
+
+interface LayerForwardPlan {
+  xv: Region;
+  norm?: Region;
+  scaler?: Region;
+  pre: Region;
+  act: Region;
+}
+
+interface LayerPlan {
+  I: number;
+  U: number;
+  wn: boolean;
+  code: number;
+  alpha: number;
+  v: number;
+  g?: number;
+  b: number;
+  fwd: LayerForwardPlan;
+  boot?: LayerForwardPlan;
+  dAct: Region;
+  dPre: Region;
+  dScaler?: Region;
+  dXv: Region;
+  dg?: Region;
+  db: Region;
+  dV: Region;
+  dX?: Region;
+  dVNorm?: Region;
+  vt?: Region;
+}
+
+/** Where everything of a step lives, worked out once per member and batch size. */
+interface Plan {
+  B: number;
+  n: number;
+  slots: number;
+  /** Input indices: the parameters, slot k of parameter i, the target network's parameters. */
+  paramIn: number;
+  targetIn?: number;
+  nextIn?: number;
+  layers: LayerPlan[];
+  target: Region;
+  error: Region;
+  dv: Region;
+  loss: Region;
+  grads: Region[];
+  clipped: Region[];
+  globalNorm?: Region;
+  steps: Region[];
+  /** The watch points in tap order, and the regions they read. */
+  points: WatchPoint[];
+  watched: Region[];
+  statsTmp: Region;
+  wsSize: number;
+}
+
+interface StepAttrs {
+  plan: Plan;
+  update: UpdateAttrs;
+  watch: boolean;
+  limit: number;
+}
+
+const PLANS = new WeakMap<StepContext, Map<string, Plan>>();
+
+/** Whether the whole step runs as one kernel call for this member (else the per-layer path). */
+export function wholeStepApplies(ctx: StepContext, state: TrainState): boolean {
+  const { config, spec } = ctx;
+  const reg = config.regularization;
+  return (
+    hasJsKernel(WHOLE_STEP_KERNEL) &&
+    config.loss === 'mse' &&
+    !config.data.returnNormalization &&
+    !(reg.addToLoss && (reg.l1 > 0 || reg.l2 > 0)) &&
+    !(state.buffers ?? []).length &&
+    spec.layers.every((l) => l.norm === 'none' && FUSED_ACTIVATIONS.has(l.activation.name))
+  );
+}
+
+/** The step as one kernel call (a fused computation: alone or in lockstep). With a tap, its points and statistics. */
+export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): Fused<StepOutput> {
+  const B = inputs.states.shape[0];
+  const key = `${B}/${inputs.nextStates ? 1 : 0}/${state.target ? 1 : 0}`;
+  let plans = PLANS.get(ctx);
+  if (!plans) PLANS.set(ctx, (plans = new Map()));
+  let plan = plans.get(key);
+  if (!plan) plans.set(key, (plan = makePlan(ctx, B, !!inputs.nextStates, !!state.target)));
+  const opt = ctx.config.optimizer;
+  const t = state.iteration + 1;
+  const update: UpdateAttrs = {
+    n: plan.n,
+    slots: plan.slots,
+    clipMode: ctx.config.clip.mode,
+    clipNorm: ctx.config.clip.norm,
+    opt,
+    lrT: opt.type === 'adam' ? adamStepSize(opt.lr, opt.beta1, opt.beta2, t) : 0,
+    emitSteps: !!tap,
+  };
+  const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
+  ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []));
+  const attrs: StepAttrs = { plan, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
+  const out = yield* callKernel(WHOLE_STEP_KERNEL, ins, attrs);
+  const { n, slots } = plan;
+  if (tap) {
+    if (!tap.points.length) tap.points.push(...plan.points);
+    tap.stats = out[n + slots * n + 1] as tf.Tensor2D;
+  }
+  return {
+    params: out.slice(0, n),
+    slots: Array.from({ length: slots }, (_, k) => out.slice(n + k * n, n + (k + 1) * n)),
+    loss: out[n + slots * n] as tf.Scalar,
+    buffers: state.buffers ?? [],
+  };
+}
+
+// eslint-disable-next-line max-lines-per-function -- the step's layout: one region per intermediate, in step order
+function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: boolean): Plan {
+  const { spec, optimizer, config } = ctx;
+  const n = spec.paramShapes.length;
+  const slots = optimizer.slotNames.length;
+  let ws = 0;
+  const region = (shape: number[]): Region => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const r: Region = { at: 'ws', index: ws, size, shape };
+    ws += size + ((4 - (size % 4)) % 4); // 16-byte aligned, for the SIMD loads
+    return r;
+  };
+  const io = (at: 'in' | 'out', index: number, shape: number[]): Region => ({ at, index, size: shape.reduce((a, b) => a * b, 1), shape });
+  const nextIn = bootstrap ? 3 : undefined;
+  const paramIn = bootstrap ? 4 : 3;
+  const forwardPlan = (I: number, U: number, wn: boolean): LayerForwardPlan => ({
+    xv: region([B, U]),
+    ...(wn ? { norm: region([U]), scaler: region([U]) } : {}),
+    pre: region([B, U]),
+    act: region([B, U]),
+  });
+  const layers: LayerPlan[] = spec.layers.map((l) => {
+    const [I, U] = spec.paramShapes[l.vIndex] as [number, number];
+    const wn = l.gIndex !== undefined;
+    return {
+      I,
+      U,
+      wn,
+      code: ACT_CODES[l.activation.name]!,
+      alpha: l.activation.alpha ?? 0,
+      v: l.vIndex,
+      g: l.gIndex,
+      b: l.bIndex,
+      fwd: forwardPlan(I, U, wn),
+      ...(bootstrap ? { boot: forwardPlan(I, U, wn) } : {}),
+    } as LayerPlan;
+  });
+  const last = layers[layers.length - 1]!;
+  const target = bootstrap ? region([B, 1]) : io('in', 1, [B, 1]);
+  const error = region([B, 1]);
+  const dv = region([B, 1]);
+  const loss = io('out', n + slots * n, []);
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const L = layers[i]!;
+    L.dAct = i === layers.length - 1 ? dv : layers[i + 1]!.dX!;
+    L.dPre = region([B, L.U]);
+    L.db = region([L.U]);
+    if (L.wn) {
+      L.dScaler = region([L.U]);
+      L.dXv = region([B, L.U]);
+      L.dg = region([L.U]);
+      L.dVNorm = region([L.I, L.U]);
+    } else L.dXv = L.dPre;
+    L.dV = region([L.I, L.U]);
+    if (i > 0) {
+      L.dX = region([B, L.I]);
+      L.vt = region([L.U, L.I]);
+    }
+  }
+  const grads: Region[] = new Array(n);
+  for (const L of layers) {
+    grads[L.v] = L.dV;
+    if (L.g !== undefined) grads[L.g] = L.dg!;
+    grads[L.b] = L.db;
+  }
+  const shapes = spec.paramShapes.map((s) => [...s]);
+  const clipped = config.clip.mode === 'none' ? grads : shapes.map((s) => region(s));
+  const globalNorm = config.clip.mode === 'global' ? region([]) : undefined;
+  const steps = shapes.map((s) => region(s));
+  const newParams = shapes.map((s, i) => io('out', i, s));
+  const newSlots = Array.from({ length: slots }, (_, k) => shapes.map((s, i) => io('out', n + k * n + i, s)));
+
+  // The watch points, by the one definition of their order (step-taps.ts) over these regions.
+  const tap = new Tap<Region>(true);
+  const parts = {
+    fwd: layers.map((L) => ({ xv: L.fwd.xv, scaler: L.fwd.scaler, pre: L.fwd.pre, act: L.fwd.act })),
+    loss: { vNext: bootstrap ? last.boot!.act : undefined, target, error, loss },
+    layers: layers.map((L) => ({ dAct: L.dAct, dPre: L.dPre, dScaler: L.dScaler, dXv: L.dXv, dV: L.dV, dg: L.dg, db: L.db })),
+    clipped,
+    globalNorm,
+    upd: { params: newParams, slots: newSlots },
+    steps,
+  };
+  // tapStep reads nothing of what it is handed but which parts exist and each one's size.
+  tapStep(tap as unknown as Tap, ctx, parts as unknown as StepParts);
+  const statsTmp = region([9 * tap.tensors.length]);
+  return {
+    B,
+    n,
+    slots,
+    paramIn,
+    targetIn: hasTarget ? paramIn + n + slots * n : undefined,
+    nextIn,
+    layers,
+    target,
+    error,
+    dv,
+    loss,
+    grads,
+    clipped,
+    globalNorm,
+    steps,
+    points: tap.points,
+    watched: tap.tensors,
+    statsTmp,
+    wsSize: ws,
+  };
+}
+
+/** Byte addresses of a call's regions. */
+type Addr = (r: Region) => number;
+
+/** x·V, ‖V‖, scaler, pre-activation and activation of every layer, from input `x0` with parameters at `param(i)`. */
+function forward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) => number, which: 'fwd' | 'boot', at: Addr): void {
+  let x = x0;
+  for (const L of plan.layers) {
+    const f = L[which]!;
+    const [xv, pre, act] = [at(f.xv), at(f.pre), at(f.act)];
+    w.k.matmul(x, param(L.v), xv, plan.B, L.I, L.U, L.I, 1);
+    const wn = L.wn ? 1 : 0;
+    const [g, norm, scaler] = L.wn ? [param(L.g!), at(f.norm!), at(f.scaler!)] : [0, 0, 0];
+    w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, plan.B, L.I, L.U, wn, L.code, L.alpha, SELU_SCALE, SELU_SA);
+    x = act;
+  }
+}
+
+/** Every layer's gradients, last layer first (the per-layer backward kernel's calls, in its order). */
+function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) => number, at: Addr): void {
+  const f = Math.fround;
+  for (let i = plan.layers.length - 1; i >= 0; i--) {
+    const L = plan.layers[i]!;
+    const x = i === 0 ? x0 : at(plan.layers[i - 1]!.fwd.act);
+    const wn = L.wn;
+    const o = (r: Region | undefined) => (r ? at(r) : 0);
+    w.k.denseBackward(
+      ...[at(L.dAct), at(L.fwd.pre), at(L.fwd.act), at(L.fwd.xv), o(L.fwd.scaler), o(L.fwd.norm), wn ? param(L.g!) : 0, param(L.v)],
+      ...[at(L.dPre), at(L.db), o(L.dScaler), at(L.dXv), o(L.dg), o(L.dVNorm)],
+      ...[plan.B, L.I, L.U, wn ? 1 : 0, L.code, f(L.alpha), f(SELU_SCALE), f(SELU_SA)],
+    );
+    w.k.matmul(x, at(L.dXv), at(L.dV), L.I, plan.B, L.U, 1, L.I);
+    if (wn) w.k.addInto(at(L.dV), at(L.dVNorm!), L.I * L.U);
+    if (L.dX) {
+      w.k.transpose(param(L.v), at(L.vt!), L.I, L.U);
+      w.k.matmul(at(L.dXv), at(L.vt!), at(L.dX), plan.B, L.U, L.I, L.U, 1);
+    }
+  }
+}
+
+function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: Float32Array): void {
+  const { plan } = a;
+  const w = kernelMemoryFor(ins[0]!);
+  // Every address first (on a memory of its own, placing arrays may grow it); views after.
+  const inP = ins.map((v) => w.input(v));
+  const outP = outs.map((v) => w.output(v));
+  const ws = w.scratch(tmp);
+  const at: Addr = (r) => (r.at === 'ws' ? ws + 4 * r.index : r.at === 'in' ? inP[r.index]! : outP[r.index]!);
+  const view = (r: Region) => w.viewAt(at(r), r.size);
+  const params = (base: number) => (i: number) => inP[base + i]!;
+
+  forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at);
+  const v = at(plan.layers[plan.layers.length - 1]!.fwd.act);
+  if (plan.nextIn !== undefined) {
+    // PPO's separate sess.run: v(s′) as a constant, from the target network where there is one.
+    forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at);
+    w.k.bootstrapTarget(inP[1]!, inP[2]!, at(plan.layers[plan.layers.length - 1]!.boot!.act), at(plan.target), plan.B);
+  }
+  w.k.mse(at(plan.target), v, at(plan.error), at(plan.loss), at(plan.dv), plan.B, Math.fround(1 / plan.B));
+  backward(w, plan, inP[0]!, params(plan.paramIn), at);
+
+  // Clipping and the optimizer: the update kernel's own loops, on views of this call's memory.
+  const { n, slots } = plan;
+  const inViews = (from: number, count: number) => Array.from({ length: count }, (_, i) => w.viewAt(inP[from + i]!, ins[from + i]!.length));
+  const outViews = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => w.viewAt(outP[from + i]!, outs[from + i]!.length));
+  const updIns = [...inViews(plan.paramIn, n), ...plan.grads.map(view), ...inViews(plan.paramIn + n, slots * n)];
+  const updOuts = [
+    ...(a.update.clipMode !== 'none' ? plan.clipped.map(view) : []),
+    ...(plan.globalNorm ? [view(plan.globalNorm)] : []),
+    ...outViews(n, slots * n),
+    ...outViews(0, n),
+    ...(a.watch ? plan.steps.map(view) : []),
+  ];
+  clipAndUpdate(updIns, updOuts, a.update, simdUpdateOn() ? wasmLoops(w) : JS_LOOPS);
+
+  if (a.watch) {
+    const stats = w.viewAt(outP[n + slots * n + 1]!, plan.watched.length * NUM_STATS);
+    const p = plan.points;
+    const modes = p.map((q) => q.inactivity);
+    const thresholds = p.map((q) => q.saturationThreshold);
+    const shapes = plan.watched.map((r) => r.shape);
+    statsRows(stats, plan.watched.map(view), shapes, modes, thresholds, a.limit, view(plan.statsTmp), w);
+  }
+  w.end();
+}
+
+if (wasmKernelsAvailable()) {
+  registerJsKernel<StepAttrs>({
+    name: WHOLE_STEP_KERNEL,
+    // inputs: states, partial, discount, [nextStates], params × n, slot k of each param, [target params × n]
+    outShapes: (shapes, a) => {
+      const ps = shapes.slice(a.plan.paramIn, a.plan.paramIn + a.plan.n);
+      return [
+        ...ps,
+        ...Array.from({ length: a.plan.slots }, () => ps).flat(),
+        [],
+        ...(a.watch ? [[a.plan.watched.length, NUM_STATS]] : []),
+      ];
+    },
+    scratch: (_shapes, a) => a.plan.wsSize,
+    run: (ins, _shapes, outs, a, tmp) => runStep(ins, outs, a, tmp),
+  });
+}
