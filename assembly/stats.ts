@@ -15,7 +15,9 @@ export function stats(p: usize, n: i32, thr: f32, out: usize): void {
   for (; i + 8 <= n; i += 8) {
     const a = v128.load(p + (<usize>i << 2));
     const b = v128.load(p + (<usize>i << 2) + 16);
-    mx = f32x4.max(mx, f32x4.max(f32x4.abs(a), f32x4.abs(b)));
+    // pmax (a < b ? b : a) is one instruction; it may drop a NaN, but a NaN makes Σx² NaN and the
+    // caller then classifies every entry itself.
+    mx = f32x4.pmax(mx, f32x4.pmax(f32x4.abs(a), f32x4.abs(b)));
     const a0 = f64x2.promote_low_f32x4(a);
     const a1 = f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 0, 1));
     const b0 = f64x2.promote_low_f32x4(b);
