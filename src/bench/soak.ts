@@ -10,6 +10,7 @@ import { selectBackend } from '../train/backend.js';
 import { TrainCallback } from '../train/callbacks.js';
 import { trainEnsemble } from '../train/ensemble.js';
 import { BENCH_CONFIG } from './bench-config.js';
+import { kernelMemoryBytes } from '../engine/wasm-kernels.js';
 import { benchMembers } from './bench-members.js';
 
 const flag = (name: string, def: number) => {
@@ -21,10 +22,17 @@ const members = Math.max(1, flag('--ensemble', 1));
 const every = Math.max(1, Math.floor(steps / 10));
 
 class Probe extends TrainCallback {
-  readonly samples: { step: number; numTensors: number; rssMB: number }[] = [];
+  readonly samples: { step: number; numTensors: number; rssMB: number; wasmHeapMB: number; kernelOwnMB: number }[] = [];
   override onStepEnd(step: number): void {
     if ((step + 1) % every !== 0) return;
-    const s = { step: step + 1, numTensors: tf.memory().numTensors, rssMB: Math.round(process.memoryUsage().rss / 2 ** 20) };
+    const mem = kernelMemoryBytes();
+    const s = {
+      step: step + 1,
+      numTensors: tf.memory().numTensors,
+      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      wasmHeapMB: Math.round(mem.tfjsHeap / 2 ** 20),
+      kernelOwnMB: Math.round(mem.own / 2 ** 20),
+    };
     this.samples.push(s);
     process.stdout.write(`${JSON.stringify(s)}\n`);
   }
@@ -48,5 +56,8 @@ const summary = {
   numTensorsConstant: after.every((s) => s.numTensors === base?.numTensors),
   rssAfterWarmupMB: base?.rssMB,
   rssMaxGrowthMB: base ? Math.max(0, ...after.map((s) => s.rssMB - base.rssMB)) : 0,
+  // The memories our kernels run on (tfjs-wasm's heap; their own on cpu) after warm-up and at the end.
+  wasmHeapMB: [base?.wasmHeapMB, probe.samples.at(-1)?.wasmHeapMB],
+  kernelOwnMB: [base?.kernelOwnMB, probe.samples.at(-1)?.kernelOwnMB],
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -141,6 +141,11 @@ function tfjsHeap(): WebAssembly.Memory | undefined {
   return mem instanceof WebAssembly.Memory && !(mem.buffer instanceof SharedArrayBuffer) ? mem : undefined;
 }
 
+/** Bytes of the memories the kernels run on: tfjs-wasm's heap and their own (for the soak test: neither may grow). */
+export function kernelMemoryBytes(): { tfjsHeap: number; own: number } {
+  return { tfjsHeap: tfjsHeap()?.buffer.byteLength ?? 0, own: own?.memory.buffer.byteLength ?? 0 };
+}
+
 /** Whether this runtime runs the kernels (WebAssembly SIMD). */
 export function wasmKernelsAvailable(): boolean {
   return kernelModule() !== undefined;
