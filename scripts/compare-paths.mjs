@@ -8,7 +8,9 @@ import { runDiagnosis } from '../dist/core/run.js';
 import { setFusedKernels } from '../dist/engine/js-kernel.js';
 
 const where = (e) => (e ? `${e.step} ${e.layer ?? '-'} ${e.phase} ${e.tensor}` : '-');
-for (const name of readdirSync('configs').filter((f) => f.endsWith('.yaml')).sort()) {
+for (const name of readdirSync('configs')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   const rows = [];
   for (const fused of [true, false]) {
     setFusedKernels(fused);
