@@ -165,3 +165,17 @@ export function addInto(a: usize, b: usize, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(at(a, i), f32x4.add(v128.load(at(a, i)), v128.load(at(b, i))));
   for (; i < n; i++) store<f32>(at(a, i), load<f32>(at(a, i)) + load<f32>(at(b, i)));
 }
+
+/** act = f(pre), elementwise (a normalised layer's nonlinearity, after its normalisation). */
+export function activate(pre: usize, act: usize, n: i32, code: i32, alpha: f64, seluScale: f64, seluSA: f64): void {
+  for (let j = 0; j < n; j++) {
+    const p = load<f32>(at(pre, j));
+    store<f32>(at(act, j), code == LINEAR ? p : actScalar(code, p, alpha, seluScale, seluSA));
+  }
+}
+
+/** d = f'(pre)·dy, elementwise (the nonlinearity's backward before a normalisation's). */
+export function activateBackward(pre: usize, y: usize, dy: usize, d: usize, n: i32, code: i32, alpha: f32, seluScale32: f32, seluSA32: f32): void {
+  for (let j = 0; j < n; j++)
+    store<f32>(at(d, j), backScalar(code, load<f32>(at(pre, j)), load<f32>(at(y, j)), load<f32>(at(dy, j)), alpha, seluScale32, seluSA32));
+}

@@ -4,6 +4,7 @@
 // imported and nothing is stored but at the addresses the caller passes.
 export { matmul, transpose } from './matmul';
 export { stats, statsMany } from './stats';
-export { addInto, denseBackward, denseForward } from './dense';
+export { activate, activateBackward, addInto, denseBackward, denseForward } from './dense';
+export { movingAverage, normBackward, normForward } from './norm';
 export { bootstrapTarget, mse } from './loss';
 export { adam, clipScale, eigenSumSq, rmsprop, scaleBy, sgd, subtract } from './update';

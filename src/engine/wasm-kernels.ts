@@ -27,6 +27,11 @@ interface Exports {
   subtract(a: number, b: number, out: number, n: number): void;
   bootstrapTarget(partial: number, discount: number, vNext: number, target: number, n: number): void;
   mse(target: number, v: number, error: number, loss: number, dv: number, n: number, invN: number): void;
+  normForward(...args: number[]): void;
+  normBackward(...args: number[]): void;
+  movingAverage(m: number, s: number, out: number, n: number, mu: number, oneMinusMu: number): void;
+  activate(pre: number, act: number, n: number, code: number, alpha: number, seluScale: number, seluSA: number): void;
+  activateBackward(...args: number[]): void;
 }
 
 let module: WebAssembly.Module | null | undefined;

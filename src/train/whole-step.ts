@@ -4,6 +4,7 @@ import { callKernel, type Fused } from '../engine/fused-call.js';
 import { FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
 import { ACT_CODES, SELU_SA } from '../engine/dense-layer-kernels.js';
 import { SELU_SCALE } from '../model/activations.js';
+import { BN_EPSILON, BN_MOMENTUM, LN_EPSILON } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import { Tap } from '../watch/tap.js';
@@ -21,9 +22,11 @@ import type { StepContext, StepInputs, StepOutput, TrainState } from './step-typ
  * stats] table come out. The same kernels in the same order as the per-layer path
  * (train/step.ts over engine/dense-layer-kernels.ts), so the two give the same numbers bit for bit
  * (test/train/whole-step.test.ts); run in lockstep (train/ensemble.ts) one dispatch steps every
- * member. Covers the seed's kind of critic: dense or denseWN layers with a fused activation, no
- * normalisation layer, the MSE loss with no penalty added and no return normalisation; any
- * optimizer and clipping. Other steps take the per-layer path.
+ * member. Covers the seed's kind of critic and its normalised variants: dense or denseWN layers
+ * with a fused activation, with or without batch or layer normalisation, the MSE loss with no
+ * penalty added and no return normalisation; any optimizer and clipping. Other steps take the
+ * per-layer path. (With normalisation the per-layer path is composed tfjs ops, so the two agree
+ * to float32 rounding there, not bit for bit.)
  */
 export const WHOLE_STEP_KERNEL = 'CriticDoctorWholeStep';
 
@@ -41,6 +44,30 @@ interface LayerForwardPlan {
   scaler?: Region;
   pre: Region;
   act: Region;
+  /** With normalisation: its input (scaler·x·V + b), the statistics, 1/sqrt(σ² + ε) and x̂. */
+  preNorm?: Region;
+  mean?: Region;
+  variance?: Region;
+  invStd?: Region;
+  xhat?: Region;
+}
+
+/** A normalised layer: its kind in the kernels' codes (assembly/norm.ts), ε, γ/β and moving averages. */
+interface NormPlan {
+  kind: number;
+  eps: number;
+  gamma: number;
+  beta: number;
+  meanBuffer?: number;
+  varianceBuffer?: number;
+  dPreNorm: Region;
+  dGamma: Region;
+  dBeta: Region;
+  dxhat: Region;
+  s1: Region;
+  s2: Region;
+  /** The dense part's copy of dPreNorm (its backward with a linear activation). */
+  denseDPre: Region;
 }
 
 interface LayerPlan {
@@ -64,6 +91,7 @@ interface LayerPlan {
   dX?: Region;
   dVNorm?: Region;
   vt?: Region;
+  normP?: NormPlan;
 }
 
 /** Where everything of a step lives, worked out once per member and batch size. */
@@ -74,6 +102,9 @@ interface Plan {
   /** Input indices: the parameters, slot k of parameter i, the target network's parameters. */
   paramIn: number;
   targetIn?: number;
+  /** Input index of the first moving-average buffer, and the number of buffers (outputs after the loss). */
+  bufferIn: number;
+  buffers: number;
   nextIn?: number;
   layers: LayerPlan[];
   target: Region;
@@ -109,8 +140,8 @@ export function wholeStepApplies(ctx: StepContext, state: TrainState): boolean {
     config.loss === 'mse' &&
     !config.data.returnNormalization &&
     !(reg.addToLoss && (reg.l1 > 0 || reg.l2 > 0)) &&
-    !(state.buffers ?? []).length &&
-    spec.layers.every((l) => l.norm === 'none' && FUSED_ACTIVATIONS.has(l.activation.name))
+    (state.buffers ?? []).length === spec.bufferNames.length &&
+    spec.layers.every((l) => FUSED_ACTIVATIONS.has(l.activation.name))
   );
 }
 
@@ -134,19 +165,20 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
     emitSteps: !!tap,
   };
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
-  ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []));
+  ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []), ...(state.buffers ?? []));
   const attrs: StepAttrs = { plan, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
   const out = yield* callKernel(WHOLE_STEP_KERNEL, ins, attrs);
-  const { n, slots } = plan;
+  const { n, slots, buffers } = plan;
+  const lossAt = n + slots * n;
   if (tap) {
     if (!tap.points.length) tap.points.push(...plan.points);
-    tap.stats = out[n + slots * n + 1] as tf.Tensor2D;
+    tap.stats = out[lossAt + 1 + buffers] as tf.Tensor2D;
   }
   return {
     params: out.slice(0, n),
     slots: Array.from({ length: slots }, (_, k) => out.slice(n + k * n, n + (k + 1) * n)),
-    loss: out[n + slots * n] as tf.Scalar,
-    buffers: state.buffers ?? [],
+    loss: out[lossAt] as tf.Scalar,
+    buffers: out.slice(lossAt + 1, lossAt + 1 + buffers),
   };
 }
 
@@ -165,12 +197,36 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   const io = (at: 'in' | 'out', index: number, shape: number[]): Region => ({ at, index, size: shape.reduce((a, b) => a * b, 1), shape });
   const nextIn = bootstrap ? 3 : undefined;
   const paramIn = bootstrap ? 4 : 3;
-  const forwardPlan = (I: number, U: number, wn: boolean): LayerForwardPlan => ({
-    xv: region([B, U]),
-    ...(wn ? { norm: region([U]), scaler: region([U]) } : {}),
-    pre: region([B, U]),
-    act: region([B, U]),
-  });
+  const forwardPlan = (U: number, wn: boolean, norm: string): LayerForwardPlan => {
+    const stat = norm === 'layer' ? [B] : [U];
+    return {
+      xv: region([B, U]),
+      ...(wn ? { norm: region([U]), scaler: region([U]) } : {}),
+      pre: region([B, U]),
+      act: region([B, U]),
+      ...(norm !== 'none'
+        ? { preNorm: region([B, U]), mean: region(stat), variance: region(stat), invStd: region(stat), xhat: region([B, U]) }
+        : {}),
+    };
+  };
+  const normPlan = (l: StepContext['spec']['layers'][number], U: number): NormPlan => {
+    const stat = l.norm === 'layer' ? [B] : [U];
+    return {
+      kind: l.norm === 'layer' ? NORM_LAYER : NORM_BATCH_TRAIN,
+      eps: l.norm === 'layer' ? LN_EPSILON : BN_EPSILON,
+      gamma: l.gammaIndex!,
+      beta: l.betaIndex!,
+      meanBuffer: l.meanBuffer,
+      varianceBuffer: l.varianceBuffer,
+      dPreNorm: region([B, U]),
+      dGamma: region([U]),
+      dBeta: region([U]),
+      dxhat: region([B, U]),
+      s1: region(stat),
+      s2: region(stat),
+      denseDPre: region([B, U]),
+    };
+  };
   const layers: LayerPlan[] = spec.layers.map((l) => {
     const [I, U] = spec.paramShapes[l.vIndex] as [number, number];
     const wn = l.gIndex !== undefined;
@@ -183,8 +239,9 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
       v: l.vIndex,
       g: l.gIndex,
       b: l.bIndex,
-      fwd: forwardPlan(I, U, wn),
-      ...(bootstrap ? { boot: forwardPlan(I, U, wn) } : {}),
+      fwd: forwardPlan(U, wn, l.norm),
+      ...(bootstrap ? { boot: forwardPlan(U, wn, l.norm) } : {}),
+      ...(l.norm !== 'none' ? { normP: normPlan(l, U) } : {}),
     } as LayerPlan;
   });
   const last = layers[layers.length - 1]!;
@@ -192,6 +249,7 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   const error = region([B, 1]);
   const dv = region([B, 1]);
   const loss = io('out', n + slots * n, []);
+  const buffers = spec.bufferNames.length;
   for (let i = layers.length - 1; i >= 0; i--) {
     const L = layers[i]!;
     L.dAct = i === layers.length - 1 ? dv : layers[i + 1]!.dX!;
@@ -202,7 +260,7 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
       L.dXv = region([B, L.U]);
       L.dg = region([L.U]);
       L.dVNorm = region([L.I, L.U]);
-    } else L.dXv = L.dPre;
+    } else L.dXv = L.normP ? L.normP.denseDPre : L.dPre;
     L.dV = region([L.I, L.U]);
     if (i > 0) {
       L.dX = region([B, L.I]);
@@ -214,6 +272,10 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
     grads[L.v] = L.dV;
     if (L.g !== undefined) grads[L.g] = L.dg!;
     grads[L.b] = L.db;
+    if (L.normP) {
+      grads[L.normP.gamma] = L.normP.dGamma;
+      grads[L.normP.beta] = L.normP.dBeta;
+    }
   }
   const shapes = spec.paramShapes.map((s) => [...s]);
   const clipped = config.clip.mode === 'none' ? grads : shapes.map((s) => region(s));
@@ -225,9 +287,12 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   // The watch points, by the one definition of their order (step-taps.ts) over these regions.
   const tap = new Tap<Region>(true);
   const parts = {
-    fwd: layers.map((L) => ({ xv: L.fwd.xv, scaler: L.fwd.scaler, pre: L.fwd.pre, act: L.fwd.act })),
+    fwd: layers.map((L) => ({ xv: L.fwd.xv, scaler: L.fwd.scaler, pre: L.fwd.pre, act: L.fwd.act, preNorm: L.fwd.preNorm })),
     loss: { vNext: bootstrap ? last.boot!.act : undefined, target, error, loss },
-    layers: layers.map((L) => ({ dAct: L.dAct, dPre: L.dPre, dScaler: L.dScaler, dXv: L.dXv, dV: L.dV, dg: L.dg, db: L.db })),
+    layers: layers.map((L) => ({
+      ...{ dAct: L.dAct, dPre: L.dPre, dScaler: L.dScaler, dXv: L.dXv, dV: L.dV, dg: L.dg, db: L.db },
+      ...(L.normP ? { dPreNorm: L.normP.dPreNorm, dGamma: L.normP.dGamma, dBeta: L.normP.dBeta } : {}),
+    })),
     clipped,
     globalNorm,
     upd: { params: newParams, slots: newSlots },
@@ -242,6 +307,8 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
     slots,
     paramIn,
     targetIn: hasTarget ? paramIn + n + slots * n : undefined,
+    bufferIn: paramIn + n + slots * n + (hasTarget ? n : 0),
+    buffers,
     nextIn,
     layers,
     target,
@@ -259,19 +326,47 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   };
 }
 
+// assembly/norm.ts's kinds: batch statistics, moving averages, per-row statistics.
+const NORM_BATCH_TRAIN = 0;
+const NORM_BATCH_EVAL = 1;
+const NORM_LAYER = 2;
+const LINEAR = ACT_CODES['linear']!;
+
 /** Byte addresses of a call's regions. */
 type Addr = (r: Region) => number;
 
 /** x·V, ‖V‖, scaler, pre-activation and activation of every layer, from input `x0` with parameters at `param(i)`. */
-function forward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) => number, which: 'fwd' | 'boot', at: Addr): void {
+function forward(
+  w: KernelMemory,
+  plan: Plan,
+  x0: number,
+  param: (i: number) => number,
+  which: 'fwd' | 'boot',
+  at: Addr,
+  buffer: (i: number) => number,
+): void {
   let x = x0;
+  const { B } = plan;
   for (const L of plan.layers) {
     const f = L[which]!;
     const [xv, pre, act] = [at(f.xv), at(f.pre), at(f.act)];
-    w.k.matmul(x, param(L.v), xv, plan.B, L.I, L.U, L.I, 1);
+    w.k.matmul(x, param(L.v), xv, B, L.I, L.U, L.I, 1);
     const wn = L.wn ? 1 : 0;
     const [g, norm, scaler] = L.wn ? [param(L.g!), at(f.norm!), at(f.scaler!)] : [0, 0, 0];
-    w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, plan.B, L.I, L.U, wn, L.code, L.alpha, SELU_SCALE, SELU_SA);
+    const np = L.normP;
+    if (!np) {
+      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, B, L.I, L.U, wn, L.code, L.alpha, SELU_SCALE, SELU_SA);
+    } else {
+      // scaler·x·V + b, then the normalisation, then the nonlinearity (norm-layer.ts's order).
+      const preNorm = at(f.preNorm!);
+      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, preNorm, preNorm, B, L.I, L.U, wn, LINEAR, 0, SELU_SCALE, SELU_SA);
+      // Evaluation (v(s′)) normalises a batch-norm layer with its moving averages.
+      const moving = which === 'boot' && np.kind === NORM_BATCH_TRAIN;
+      const [mean, variance] = moving ? [buffer(np.meanBuffer!), buffer(np.varianceBuffer!)] : [at(f.mean!), at(f.variance!)];
+      const kind = moving ? NORM_BATCH_EVAL : np.kind;
+      w.k.normForward(preNorm, param(np.gamma), param(np.beta), mean, variance, at(f.invStd!), at(f.xhat!), pre, B, L.U, kind, np.eps);
+      w.k.activate(pre, act, B * L.U, L.code, L.alpha, SELU_SCALE, SELU_SA);
+    }
     x = act;
   }
 }
@@ -284,10 +379,22 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
     const x = i === 0 ? x0 : at(plan.layers[i - 1]!.fwd.act);
     const wn = L.wn;
     const o = (r: Region | undefined) => (r ? at(r) : 0);
+    const np = L.normP;
+    const selu = [f(SELU_SCALE), f(SELU_SA)];
+    // With normalisation: the nonlinearity's backward, the normalisation's, then the dense part's
+    // with a linear activation (its dPre a copy of the normalisation's input gradient).
+    if (np) {
+      const n = plan.B * L.U;
+      w.k.activateBackward(at(L.fwd.pre), at(L.fwd.act), at(L.dAct), at(L.dPre), n, L.code, f(L.alpha), selu[0]!, selu[1]!);
+      w.k.normBackward(
+        ...[at(L.dPre), at(L.fwd.xhat!), at(L.fwd.invStd!), param(np.gamma), at(np.dPreNorm), at(np.dGamma), at(np.dBeta)],
+        ...[at(np.dxhat), at(np.s1), at(np.s2), plan.B, L.U, np.kind],
+      );
+    }
     w.k.denseBackward(
-      ...[at(L.dAct), at(L.fwd.pre), at(L.fwd.act), at(L.fwd.xv), o(L.fwd.scaler), o(L.fwd.norm), wn ? param(L.g!) : 0, param(L.v)],
-      ...[at(L.dPre), at(L.db), o(L.dScaler), at(L.dXv), o(L.dg), o(L.dVNorm)],
-      ...[plan.B, L.I, L.U, wn ? 1 : 0, L.code, f(L.alpha), f(SELU_SCALE), f(SELU_SA)],
+      ...[np ? at(np.dPreNorm) : at(L.dAct), at(L.fwd.pre), at(L.fwd.act), at(L.fwd.xv), o(L.fwd.scaler), o(L.fwd.norm)],
+      ...[wn ? param(L.g!) : 0, param(L.v), np ? at(np.denseDPre) : at(L.dPre), at(L.db), o(L.dScaler), at(L.dXv), o(L.dg), o(L.dVNorm)],
+      ...[plan.B, L.I, L.U, wn ? 1 : 0, np ? LINEAR : L.code, f(L.alpha), selu[0]!, selu[1]!],
     );
     w.k.matmul(x, at(L.dXv), at(L.dV), L.I, plan.B, L.U, 1, L.I);
     if (wn) w.k.addInto(at(L.dV), at(L.dVNorm!), L.I * L.U);
@@ -309,11 +416,12 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   const view = (r: Region) => w.viewAt(at(r), r.size);
   const params = (base: number) => (i: number) => inP[base + i]!;
 
-  forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at);
+  const buffer = (i: number) => inP[plan.bufferIn + i]!;
+  forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at, buffer);
   const v = at(plan.layers[plan.layers.length - 1]!.fwd.act);
   if (plan.nextIn !== undefined) {
     // PPO's separate sess.run: v(s′) as a constant, from the target network where there is one.
-    forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at);
+    forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at, buffer);
     w.k.bootstrapTarget(inP[1]!, inP[2]!, at(plan.layers[plan.layers.length - 1]!.boot!.act), at(plan.target), plan.B);
   }
   w.k.mse(at(plan.target), v, at(plan.error), at(plan.loss), at(plan.dv), plan.B, Math.fround(1 / plan.B));
@@ -334,8 +442,19 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   ];
   clipAndUpdate(updIns, updOuts, a.update, simdUpdateOn() ? wasmLoops(w) : JS_LOOPS);
 
+  // Batch norm's moving averages: m ← 0.99·m + 0.01·(this batch's statistic).
+  const lossAt = n + slots * n;
+  for (const L of plan.layers) {
+    const np = L.normP;
+    if (np?.meanBuffer === undefined) continue;
+    const mu = Math.fround(BN_MOMENTUM);
+    const rest = Math.fround(1 - BN_MOMENTUM);
+    w.k.movingAverage(buffer(np.meanBuffer), at(L.fwd.mean!), outP[lossAt + 1 + np.meanBuffer]!, L.U, mu, rest);
+    w.k.movingAverage(buffer(np.varianceBuffer!), at(L.fwd.variance!), outP[lossAt + 1 + np.varianceBuffer!]!, L.U, mu, rest);
+  }
+
   if (a.watch) {
-    const stats = w.viewAt(outP[n + slots * n + 1]!, plan.watched.length * NUM_STATS);
+    const stats = w.viewAt(outP[lossAt + 1 + plan.buffers]!, plan.watched.length * NUM_STATS);
     const p = plan.points;
     const modes = p.map((q) => q.inactivity);
     const thresholds = p.map((q) => q.saturationThreshold);
@@ -348,15 +467,13 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
 if (wasmKernelsAvailable()) {
   registerJsKernel<StepAttrs>({
     name: WHOLE_STEP_KERNEL,
-    // inputs: states, partial, discount, [nextStates], params × n, slot k of each param, [target params × n]
+    // inputs: states, partial, discount, [nextStates], params × n, slot k of each param, [target params × n], buffers
+    // outputs: params × n, slot k of each param, loss, buffers, [stats]
     outShapes: (shapes, a) => {
       const ps = shapes.slice(a.plan.paramIn, a.plan.paramIn + a.plan.n);
-      return [
-        ...ps,
-        ...Array.from({ length: a.plan.slots }, () => ps).flat(),
-        [],
-        ...(a.watch ? [[a.plan.watched.length, NUM_STATS]] : []),
-      ];
+      const bs = shapes.slice(a.plan.bufferIn, a.plan.bufferIn + a.plan.buffers);
+      const stats = a.watch ? [[a.plan.watched.length, NUM_STATS]] : [];
+      return [...ps, ...Array.from({ length: a.plan.slots }, () => ps).flat(), [], ...bs, ...stats];
     },
     scratch: (_shapes, a) => a.plan.wsSize,
     run: (ins, _shapes, outs, a, tmp) => runStep(ins, outs, a, tmp),
