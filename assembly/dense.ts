@@ -2,11 +2,9 @@
 // tfjs ops (src/engine/dense-wn.ts) and of their JS twins (src/engine/dense-wn-kernels.ts), which
 // a test holds equal bit for bit. Column sums (Σ V² over rows, the bias and scaler gradients over
 // the batch) add row by row from 0 with the lanes holding different columns, so each is the
-// sequential float32 sum. exp and tanh are the host's (JS Math, float64), rounded once where the
-// JS twin rounds, so the transcendental activations match too.
-
-@external("host", "exp") declare function hostExp(x: f64): f64;
-@external("host", "tanh") declare function hostTanh(x: f64): f64;
+// sequential float32 sum. The transcendental activations (elu, tanh, sigmoid, selu) are left to
+// the caller, which applies its JS twin's exact function to the pre-activations in place: JS's
+// Math.exp and Math.tanh, one loop over the array (a wasm→JS call per entry costs more).
 
 // Activation codes (src/engine/dense-layer-kernels.ts ACT_CODES).
 const LINEAR = 0, RELU = 1, LEAKY = 2, ELU = 3, TANH = 4, SIGMOID = 5, SELU = 6;
@@ -15,27 +13,21 @@ const LINEAR = 0, RELU = 1, LEAKY = 2, ELU = 3, TANH = 4, SIGMOID = 5, SELU = 6;
   return p + (<usize>i << 2);
 }
 
-/** One activation value, as the JS twin's forwardFn (alpha as given, a float64). */
-function actScalar(act: i32, x: f32, alpha: f64, seluScale: f64, seluSA: f64): f32 {
+/** One activation value, as the JS twin's forwardFn (alpha as given, a float64); the transcendental ones pass x through. */
+function actScalar(act: i32, x: f32, alpha: f64): f32 {
   if (act == RELU) return x < 0 ? 0 : x;
   if (act == LEAKY) return x < 0 ? <f32>(alpha * <f64>x) : x;
-  if (act == ELU) {
-    if (alpha == 1) return x >= 0 ? x : <f32>(hostExp(x) - 1);
-    return x > 0 ? x : (<f32>(hostExp(x)) - 1) * <f32>alpha;
-  }
-  if (act == TANH) return <f32>hostTanh(x);
-  if (act == SIGMOID) return <f32>(1 / (1 + hostExp(-(<f64>x))));
-  if (act == SELU) return x >= 0 ? <f32>(seluScale * x) : <f32>(seluSA * (hostExp(x) - 1));
   return x;
 }
 
 /**
- * pre = scaler·xv + b (weight norm: norm = sqrt(Σ V²), scaler = g / norm first) or xv + b; act = f(pre).
+ * pre = scaler·xv + b (weight norm: norm = sqrt(Σ V²), scaler = g / norm first) or xv + b;
+ * act = f(pre) for linear, relu and leaky_relu (the transcendental ones: act = pre, for the caller).
  * xv, pre, act: B × U; V: I × U; b, g, norm, scaler: U. `wn` = 0 for a plain dense layer.
  */
 export function denseForward(
   xv: usize, b: usize, V: usize, g: usize, norm: usize, scaler: usize, pre: usize, act: usize,
-  B: i32, I: i32, U: i32, wn: i32, code: i32, alpha: f64, seluScale: f64, seluSA: f64,
+  B: i32, I: i32, U: i32, wn: i32, code: i32, alpha: f64,
 ): void {
   if (wn) {
     let u = 0;
@@ -71,13 +63,13 @@ export function denseForward(
       if (code == RELU) v128.store(at(act, row + u), v128.bitselect(zero, p, f32x4.lt(p, zero)));
       else if (code == LINEAR) v128.store(at(act, row + u), p);
       else
-        for (let j = 0; j < 4; j++) store<f32>(at(act, row + u + j), actScalar(code, load<f32>(at(pre, row + u + j)), alpha, seluScale, seluSA));
+        for (let j = 0; j < 4; j++) store<f32>(at(act, row + u + j), actScalar(code, load<f32>(at(pre, row + u + j)), alpha));
     }
     for (; u < U; u++) {
       const x = load<f32>(at(xv, row + u));
       const p = wn ? load<f32>(at(scaler, u)) * x + load<f32>(at(b, u)) : x + load<f32>(at(b, u));
       store<f32>(at(pre, row + u), p);
-      store<f32>(at(act, row + u), code == LINEAR ? p : actScalar(code, p, alpha, seluScale, seluSA));
+      store<f32>(at(act, row + u), actScalar(code, p, alpha));
     }
   }
 }
@@ -166,12 +158,9 @@ export function addInto(a: usize, b: usize, n: i32): void {
   for (; i < n; i++) store<f32>(at(a, i), load<f32>(at(a, i)) + load<f32>(at(b, i)));
 }
 
-/** act = f(pre), elementwise (a normalised layer's nonlinearity, after its normalisation). */
-export function activate(pre: usize, act: usize, n: i32, code: i32, alpha: f64, seluScale: f64, seluSA: f64): void {
-  for (let j = 0; j < n; j++) {
-    const p = load<f32>(at(pre, j));
-    store<f32>(at(act, j), code == LINEAR ? p : actScalar(code, p, alpha, seluScale, seluSA));
-  }
+/** act = f(pre), elementwise (a normalised layer's nonlinearity, after its normalisation; transcendental: a copy). */
+export function activate(pre: usize, act: usize, n: i32, code: i32, alpha: f64): void {
+  for (let j = 0; j < n; j++) store<f32>(at(act, j), actScalar(code, load<f32>(at(pre, j)), alpha));
 }
 
 /** d = f'(pre)·dy, elementwise (the nonlinearity's backward before a normalisation's). */

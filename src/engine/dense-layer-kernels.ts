@@ -1,5 +1,5 @@
 import { registerJsKernel } from './js-kernel.js';
-import { denseBackwardShapes, denseForwardShapes, type DenseAttrs } from './dense-wn-kernels.js';
+import { applyActivation, denseBackwardShapes, denseForwardShapes, TRANSCENDENTAL, type DenseAttrs } from './dense-wn-kernels.js';
 import { kernelMemoryFor, wasmKernelsAvailable } from './wasm-kernels.js';
 import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
@@ -41,25 +41,12 @@ if (wasmKernelsAvailable()) {
       w.k.matmul(px, pV, o[0]!, B, I, U, I, 1);
       const [pNorm, pScaler, pPre, pAct] = a.weightNorm ? o.slice(1) : [0, 0, o[1]!, o[2]!];
       const pg = a.weightNorm ? w.input(g!) : 0;
-      w.k.denseForward(
-        o[0]!,
-        pb,
-        pV,
-        pg,
-        pNorm!,
-        pScaler!,
-        pPre!,
-        pAct!,
-        B,
-        I,
-        U,
-        a.weightNorm ? 1 : 0,
-        ACT_CODES[a.act]!,
-        a.alpha,
-        SELU_SCALE,
-        SELU_SA,
-      );
+      const wn = a.weightNorm ? 1 : 0;
+      w.k.denseForward(o[0]!, pb, pV, pg, pNorm!, pScaler!, pPre!, pAct!, B, I, U, wn, ACT_CODES[a.act]!, a.alpha);
       w.end();
+      // exp and tanh in JS, over the whole array (the kernel left act = pre).
+      const n = outs.length;
+      if (TRANSCENDENTAL.has(a.act)) applyActivation(a.act, a.alpha, outs[n - 2]!, outs[n - 1]!);
     },
   });
 

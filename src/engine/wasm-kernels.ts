@@ -30,7 +30,7 @@ interface Exports {
   normForward(...args: number[]): void;
   normBackward(...args: number[]): void;
   movingAverage(m: number, s: number, out: number, n: number, mu: number, oneMinusMu: number): void;
-  activate(pre: number, act: number, n: number, code: number, alpha: number, seluScale: number, seluSA: number): void;
+  activate(pre: number, act: number, n: number, code: number, alpha: number): void;
   activateBackward(...args: number[]): void;
 }
 
@@ -59,9 +59,7 @@ export class KernelMemory {
     /** Whether the memory is tfjs's heap (never grown or written by us outside given arrays). */
     readonly shared: boolean,
   ) {
-    // exp and tanh are the host's: the transcendental activations then round as their JS twins do.
-    const host = { exp: Math.exp, tanh: Math.tanh };
-    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory }, host }).exports as unknown as Exports;
+    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(memory.buffer);
   }
 

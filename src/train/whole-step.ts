@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { hasJsKernel, registerJsKernel } from '../engine/js-kernel.js';
 import { callKernel, type Fused } from '../engine/fused-call.js';
-import { FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
+import { applyActivation, FUSED_ACTIVATIONS, TRANSCENDENTAL } from '../engine/dense-wn-kernels.js';
 import { ACT_CODES, SELU_SA } from '../engine/dense-layer-kernels.js';
 import { SELU_SCALE } from '../model/activations.js';
 import { BN_EPSILON, BN_MOMENTUM, LN_EPSILON } from '../engine/norm-layer.js';
@@ -74,6 +74,8 @@ interface LayerPlan {
   I: number;
   U: number;
   wn: boolean;
+  act: string;
+  transcendental: boolean;
   code: number;
   alpha: number;
   v: number;
@@ -234,6 +236,8 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
       I,
       U,
       wn,
+      act: l.activation.name,
+      transcendental: TRANSCENDENTAL.has(l.activation.name),
       code: ACT_CODES[l.activation.name]!,
       alpha: l.activation.alpha ?? 0,
       v: l.vIndex,
@@ -355,18 +359,20 @@ function forward(
     const [g, norm, scaler] = L.wn ? [param(L.g!), at(f.norm!), at(f.scaler!)] : [0, 0, 0];
     const np = L.normP;
     if (!np) {
-      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, B, L.I, L.U, wn, L.code, L.alpha, SELU_SCALE, SELU_SA);
+      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, B, L.I, L.U, wn, L.code, L.alpha);
     } else {
       // scaler·x·V + b, then the normalisation, then the nonlinearity (norm-layer.ts's order).
       const preNorm = at(f.preNorm!);
-      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, preNorm, preNorm, B, L.I, L.U, wn, LINEAR, 0, SELU_SCALE, SELU_SA);
+      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, preNorm, preNorm, B, L.I, L.U, wn, LINEAR, 0);
       // Evaluation (v(s′)) normalises a batch-norm layer with its moving averages.
       const moving = which === 'boot' && np.kind === NORM_BATCH_TRAIN;
       const [mean, variance] = moving ? [buffer(np.meanBuffer!), buffer(np.varianceBuffer!)] : [at(f.mean!), at(f.variance!)];
       const kind = moving ? NORM_BATCH_EVAL : np.kind;
       w.k.normForward(preNorm, param(np.gamma), param(np.beta), mean, variance, at(f.invStd!), at(f.xhat!), pre, B, L.U, kind, np.eps);
-      w.k.activate(pre, act, B * L.U, L.code, L.alpha, SELU_SCALE, SELU_SA);
+      w.k.activate(pre, act, B * L.U, L.code, L.alpha);
     }
+    // exp and tanh in JS, over the whole array (the kernels left act = pre).
+    if (L.transcendental) applyActivation(L.act, L.alpha, w.viewAt(pre, B * L.U), w.viewAt(act, B * L.U));
     x = act;
   }
 }
