@@ -6,5 +6,5 @@ export { matmul, transpose } from './matmul';
 export { stats, statsMany } from './stats';
 export { activate, activateBackward, addInto, denseBackward, denseForward } from './dense';
 export { movingAverage, normBackward, normForward } from './norm';
-export { bootstrapTarget, mse } from './loss';
+export { bootstrapTarget, huber, mse, returnNormalize } from './loss';
 export { adam, clipScale, eigenSumSq, rmsprop, scaleBy, sgd, subtract } from './update';

@@ -27,6 +27,8 @@ interface Exports {
   subtract(a: number, b: number, out: number, n: number): void;
   bootstrapTarget(partial: number, discount: number, vNext: number, target: number, n: number): void;
   mse(target: number, v: number, error: number, loss: number, dv: number, n: number, invN: number): void;
+  huber(target: number, v: number, error: number, loss: number, dv: number, n: number, delta: number): void;
+  returnNormalize(t: number, out: number, n: number, eps: number): void;
   normForward(...args: number[]): void;
   normBackward(...args: number[]): void;
   movingAverage(m: number, s: number, out: number, n: number, mu: number, oneMinusMu: number): void;

@@ -22,11 +22,11 @@ import type { StepContext, StepInputs, StepOutput, TrainState } from './step-typ
  * stats] table come out. The same kernels in the same order as the per-layer path
  * (train/step.ts over engine/dense-layer-kernels.ts), so the two give the same numbers bit for bit
  * (test/train/whole-step.test.ts); run in lockstep (train/ensemble.ts) one dispatch steps every
- * member. Covers the seed's kind of critic and its normalised variants: dense or denseWN layers
- * with a fused activation, with or without batch or layer normalisation, the MSE loss with no
- * penalty added and no return normalisation; any optimizer and clipping. Other steps take the
- * per-layer path. (With normalisation the per-layer path is composed tfjs ops, so the two agree
- * to float32 rounding there, not bit for bit.)
+ * member. Covers every critic of dense or denseWN layers with a fused activation, with or without
+ * batch or layer normalisation, the MSE or Huber loss, return normalisation, an added L1/L2
+ * penalty, any optimizer and clipping. (Where the per-layer path is composed tfjs ops —
+ * normalisation, Huber, return normalisation, the penalty — the two agree to float32 rounding,
+ * not bit for bit.)
  */
 export const WHOLE_STEP_KERNEL = 'CriticDoctorWholeStep';
 
@@ -110,9 +110,14 @@ interface Plan {
   nextIn?: number;
   layers: LayerPlan[];
   target: Region;
+  /** With return normalisation: (target − mean)/(std + ε), what the loss compares v with. */
+  normTarget?: Region;
   error: Region;
   dv: Region;
   loss: Region;
+  /** With an added penalty: its value, and each parameter's gradient with the penalty's added. */
+  penalty?: Region;
+  totalGrads?: Region[];
   grads: Region[];
   clipped: Region[];
   globalNorm?: Region;
@@ -126,6 +131,7 @@ interface Plan {
 
 interface StepAttrs {
   plan: Plan;
+  config: StepContext['config'];
   update: UpdateAttrs;
   watch: boolean;
   limit: number;
@@ -135,13 +141,9 @@ const PLANS = new WeakMap<StepContext, Map<string, Plan>>();
 
 /** Whether the whole step runs as one kernel call for this member (else the per-layer path). */
 export function wholeStepApplies(ctx: StepContext, state: TrainState): boolean {
-  const { config, spec } = ctx;
-  const reg = config.regularization;
+  const { spec } = ctx;
   return (
     hasJsKernel(WHOLE_STEP_KERNEL) &&
-    config.loss === 'mse' &&
-    !config.data.returnNormalization &&
-    !(reg.addToLoss && (reg.l1 > 0 || reg.l2 > 0)) &&
     (state.buffers ?? []).length === spec.bufferNames.length &&
     spec.layers.every((l) => FUSED_ACTIVATIONS.has(l.activation.name))
   );
@@ -168,7 +170,7 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
   };
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
   ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []), ...(state.buffers ?? []));
-  const attrs: StepAttrs = { plan, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
+  const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
   const out = yield* callKernel(WHOLE_STEP_KERNEL, ins, attrs);
   const { n, slots, buffers } = plan;
   const lossAt = n + slots * n;
@@ -250,6 +252,10 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   });
   const last = layers[layers.length - 1]!;
   const target = bootstrap ? region([B, 1]) : io('in', 1, [B, 1]);
+  const normTarget = config.data.returnNormalization ? region([B, 1]) : undefined;
+  const reg = config.regularization;
+  const penalized = reg.addToLoss && (reg.l1 > 0 || reg.l2 > 0);
+  const penalty = penalized ? region([]) : undefined;
   const error = region([B, 1]);
   const dv = region([B, 1]);
   const loss = io('out', n + slots * n, []);
@@ -282,7 +288,8 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
     }
   }
   const shapes = spec.paramShapes.map((s) => [...s]);
-  const clipped = config.clip.mode === 'none' ? grads : shapes.map((s) => region(s));
+  const totalGrads = penalized ? shapes.map((s) => region(s)) : undefined;
+  const clipped = config.clip.mode === 'none' ? (totalGrads ?? grads) : shapes.map((s) => region(s));
   const globalNorm = config.clip.mode === 'global' ? region([]) : undefined;
   const steps = shapes.map((s) => region(s));
   const newParams = shapes.map((s, i) => io('out', i, s));
@@ -292,7 +299,7 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
   const tap = new Tap<Region>(true);
   const parts = {
     fwd: layers.map((L) => ({ xv: L.fwd.xv, scaler: L.fwd.scaler, pre: L.fwd.pre, act: L.fwd.act, preNorm: L.fwd.preNorm })),
-    loss: { vNext: bootstrap ? last.boot!.act : undefined, target, error, loss },
+    loss: { vNext: bootstrap ? last.boot!.act : undefined, target, normalizedTarget: normTarget, error, penalty, loss },
     layers: layers.map((L) => ({
       ...{ dAct: L.dAct, dPre: L.dPre, dScaler: L.dScaler, dXv: L.dXv, dV: L.dV, dg: L.dg, db: L.db },
       ...(L.normP ? { dPreNorm: L.normP.dPreNorm, dGamma: L.normP.dGamma, dBeta: L.normP.dBeta } : {}),
@@ -316,9 +323,12 @@ function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTarget: bo
     nextIn,
     layers,
     target,
+    normTarget,
     error,
     dv,
     loss,
+    penalty,
+    totalGrads,
     grads,
     clipped,
     globalNorm,
@@ -411,6 +421,46 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
   }
 }
 
+/**
+ * tf.contrib's regularizers added to the loss, as loss.ts's `regularization` composes them:
+ * penalty = Σ over parameters of l1·Σ|w| and l2·Σw²/2 (each sum in float32 from the first entry,
+ * the terms added in that order), loss += penalty, and each gradient += l1·sign(w) + l2·w.
+ */
+function addPenalty(reg: { l1: number; l2: number }, params: Float32Array[], plan: Plan, view: (r: Region) => Float32Array): void {
+  const f = Math.fround;
+  const [l1, l2, half] = [f(reg.l1), f(reg.l2), f(reg.l2 / 2)];
+  let penalty = 0;
+  let first = true;
+  const add = (term: number) => {
+    penalty = first ? term : f(penalty + term);
+    first = false;
+  };
+  params.forEach((p, i) => {
+    const g = view(plan.grads[i]!);
+    const total = view(plan.totalGrads![i]!);
+    let sa = 0;
+    let sq = 0;
+    for (let j = 0; j < p.length; j++) {
+      const x = p[j]!;
+      let r = 0;
+      if (reg.l1 > 0) {
+        sa = f(sa + Math.abs(x));
+        r = f(0 + f((x > 0 ? 1 : x < 0 ? -1 : 0) * l1));
+      }
+      if (reg.l2 > 0) {
+        sq = f(sq + f(x * x));
+        r = f(r + f(x * l2));
+      }
+      total[j] = f(g[j]! + r);
+    }
+    if (reg.l1 > 0) add(f(sa * l1));
+    if (reg.l2 > 0) add(f(sq * half));
+  });
+  view(plan.penalty!)[0] = penalty;
+  const loss = view(plan.loss);
+  loss[0] = f(loss[0]! + penalty);
+}
+
 function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: Float32Array): void {
   const { plan } = a;
   const w = kernelMemoryFor(ins[0]!);
@@ -421,6 +471,7 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   const at: Addr = (r) => (r.at === 'ws' ? ws + 4 * r.index : r.at === 'in' ? inP[r.index]! : outP[r.index]!);
   const view = (r: Region) => w.viewAt(at(r), r.size);
   const params = (base: number) => (i: number) => inP[base + i]!;
+  const inViews = (from: number, count: number) => Array.from({ length: count }, (_, i) => w.viewAt(inP[from + i]!, ins[from + i]!.length));
 
   const buffer = (i: number) => inP[plan.bufferIn + i]!;
   forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at, buffer);
@@ -430,15 +481,20 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
     forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at, buffer);
     w.k.bootstrapTarget(inP[1]!, inP[2]!, at(plan.layers[plan.layers.length - 1]!.boot!.act), at(plan.target), plan.B);
   }
-  w.k.mse(at(plan.target), v, at(plan.error), at(plan.loss), at(plan.dv), plan.B, Math.fround(1 / plan.B));
+  const config = a.config;
+  const rn = config.data.returnNormalization;
+  if (rn) w.k.returnNormalize(at(plan.target), at(plan.normTarget!), plan.B, rn.epsilon);
+  const t = at(plan.normTarget ?? plan.target);
+  if (config.loss === 'huber') w.k.huber(t, v, at(plan.error), at(plan.loss), at(plan.dv), plan.B, config.huberDelta);
+  else w.k.mse(t, v, at(plan.error), at(plan.loss), at(plan.dv), plan.B, Math.fround(1 / plan.B));
   backward(w, plan, inP[0]!, params(plan.paramIn), at);
+  if (plan.penalty) addPenalty(config.regularization, inViews(plan.paramIn, plan.n), plan, view);
 
   // Clipping and the optimizer: the update kernel's own loops, on views of this call's memory.
   const { n, slots } = plan;
-  const inViews = (from: number, count: number) => Array.from({ length: count }, (_, i) => w.viewAt(inP[from + i]!, ins[from + i]!.length));
   const outViews = (from: number, count: number) =>
     Array.from({ length: count }, (_, i) => w.viewAt(outP[from + i]!, outs[from + i]!.length));
-  const updIns = [...inViews(plan.paramIn, n), ...plan.grads.map(view), ...inViews(plan.paramIn + n, slots * n)];
+  const updIns = [...inViews(plan.paramIn, n), ...(plan.totalGrads ?? plan.grads).map(view), ...inViews(plan.paramIn + n, slots * n)];
   const updOuts = [
     ...(a.update.clipMode !== 'none' ? plan.clipped.map(view) : []),
     ...(plan.globalNorm ? [view(plan.globalNorm)] : []),

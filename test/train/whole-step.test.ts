@@ -99,8 +99,8 @@ describeEachBackend('the whole-step kernel', () => {
   }
 });
 
-// With batch or layer normalisation the per-layer path is composed tfjs ops (tfjs's own
-// reductions and rsqrt): the two agree to float32 rounding, and on the events.
+// With normalisation, Huber, return normalisation or a penalty, the per-layer path is composed
+// tfjs ops (tfjs's own reductions and rsqrt): the two agree to float32 rounding.
 const normed = (norm: string, act: string, weightNorm: boolean) => ({
   ...seedRaw(act, { data: bootstrap }),
   network: {
@@ -113,12 +113,15 @@ const normed = (norm: string, act: string, weightNorm: boolean) => ({
   },
 });
 const normVariants: [string, Record<string, unknown>][] = [
+  ['Huber loss', seedRaw('relu', { loss: 'huber', huberDelta: 1, data: bootstrap })],
+  ['return normalisation', seedRaw('tanh', { data: { ...bootstrap, returnNormalization: { epsilon: 1e-8 } } })],
+  ['L1 and L2 penalties added to the loss', seedRaw('elu', { regularization: { l1: 0.005, l2: 0.01, addToLoss: true } })],
   ['batch norm, relu, denseWN, bootstrapped (moving averages in v(s′))', normed('batch', 'relu', true)],
   ['layer norm, tanh, plain dense', normed('layer', 'tanh', false)],
   ['batch norm, elu, plain dense', normed('batch', 'elu', false)],
 ];
 
-describeEachBackend('the whole-step kernel with normalisation', () => {
+describeEachBackend('the whole-step kernel where the per-layer path is composed ops', () => {
   for (const [name, raw] of normVariants) {
     it(`agrees with the composed ops to float32 rounding after 30 steps, moving averages included (${name})`, async () => {
       const whole = await run(raw, 30, true);
