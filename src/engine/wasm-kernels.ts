@@ -79,21 +79,21 @@ export class KernelMemory {
 
   /** The address of `v` for reading: where it is, where this call is writing it, or a copy. */
   input(v: Float32Array): number {
-    if (this.holds(v)) return v.byteOffset;
-    const q = this.pending.get(v);
-    if (q !== undefined) return q;
-    const p = this.alloc(v.length);
-    this.view().set(v, p >> 2);
-    return p;
+    return this.place(v, 'in');
   }
 
   /** The address to write `v` at: where it is, or a buffer copied into `v` by `end`. */
   output(v: Float32Array): number {
+    return this.place(v, 'out');
+  }
+
+  private place(v: Float32Array, use: 'in' | 'out'): number {
     if (this.holds(v)) return v.byteOffset;
     const q = this.pending.get(v);
     if (q !== undefined) return q;
     const p = this.alloc(v.length);
-    this.pending.set(v, p);
+    if (use === 'in') this.view().set(v, p >> 2);
+    else this.pending.set(v, p);
     return p;
   }
 

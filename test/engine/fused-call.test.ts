@@ -7,12 +7,13 @@ import { createOptimizer } from '../../src/train/optimizers.js';
 import { trainStepSteps } from '../../src/train/step.js';
 import type { StepOutput } from '../../src/train/step-types.js';
 import { describeEachBackend } from '../helpers/backends.js';
+import { Tap } from '../../src/watch/tap.js';
 import { seedRaw } from '../helpers/configs.js';
 
 /** Three members' first step (different activations and seeds), their inputs, and a way to read results. */
-function members(extra: Record<string, unknown> = {}) {
+function members() {
   return ['relu', 'tanh', 'elu'].map((act, k) => {
-    const config = validateConfig(seedRaw(act, { seed: k, ...extra }), '<test>').config;
+    const config = validateConfig(seedRaw(act, { seed: k }), '<test>').config;
     const spec = buildCriticSpec(config);
     const optimizer = createOptimizer(config.optimizer);
     const params = initParams(spec, config.seed);
@@ -28,23 +29,24 @@ function members(extra: Record<string, unknown> = {}) {
 const values = (o: StepOutput) => [...o.params, ...o.slots.flat()].map((t) => Array.from(t.dataSync()));
 
 describeEachBackend('lockstep', () => {
-  // The seed's critic runs as one whole-step kernel call (train/whole-step.ts); with a Huber loss
-  // (composed ops) the step takes the per-layer path: 5 forward + 5 backward + 1 update kernel calls.
-  for (const [name, extra, calls] of [
-    ['whole step', {}, 1],
-    ['per-layer kernels', { loss: 'huber' }, 11],
+  // The seed's critic runs as one whole-step kernel call (train/whole-step.ts); with a tap that
+  // wants the step's tensors it takes the per-layer path: 5 forward + MSE + 5 backward + update.
+  for (const [name, tensors, calls] of [
+    ['whole step', false, 1],
+    ['per-layer kernels', true, 12],
   ] as const)
     it(`members in lockstep give each member’s own results, with one dispatch per kernel for all of them (${name})`, async () => {
-      const ms = members(extra);
+      const ms = members();
+      const tap = () => (tensors ? new Tap(false) : undefined);
       // tf.profile hands back the same object each time: keep the names, not the object.
       const names = async (f: () => void) => (await tf.profile(f)).kernels.map((k) => k.name);
       const alone = await names(() => {
-        ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
+        ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs, tap())))));
       });
-      const lone = ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs)))));
+      const lone = ms.map((m) => values(tf.tidy(() => runFused(trainStepSteps(m.ctx, m.state, m.inputs, tap())))));
       let together: number[][][] = [];
       const joint = await names(() => {
-        together = tf.tidy(() => runFusedLockstep(ms.map((m) => trainStepSteps(m.ctx, m.state, m.inputs)))).map(values);
+        together = tf.tidy(() => runFusedLockstep(ms.map((m) => trainStepSteps(m.ctx, m.state, m.inputs, tap())))).map(values);
       });
       expect(together).toEqual(lone);
       const fusedCalls = (p: string[]) => p.filter((k) => k.startsWith('CriticDoctor')).length;
