@@ -12,7 +12,7 @@ export const MSE_KERNEL = 'CriticDoctorMse';
 
 const f = Math.fround;
 
-function mseJs(t: Float32Array, v: Float32Array, error: Float32Array, loss: Float32Array, dv: Float32Array): void {
+export function mseJs(t: Float32Array, v: Float32Array, error: Float32Array, loss: Float32Array, dv: Float32Array): void {
   const invN = f(1 / t.length);
   let s = 0;
   for (let j = 0; j < t.length; j++) {

@@ -82,7 +82,12 @@ describe('the WebAssembly SIMD matmul', () => {
 });
 
 describeEachBackend('the layer kernels', () => {
-  const shapes = { B: 13, I: 9, U: 11 };
+  // Odd sizes; a batch of 1 and a single unit; a fan-in above 64.
+  const shapeSets = [
+    { B: 13, I: 9, U: 11 },
+    { B: 1, I: 70, U: 1 },
+    { B: 65, I: 3, U: 9 },
+  ];
   const rand = (n: number, seed: number) => {
     let s = seed;
     return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
@@ -102,47 +107,48 @@ describeEachBackend('the layer kernels', () => {
     for (const weightNorm of [true, false]) {
       const name = `${act}${alpha ? ` α=${alpha}` : ''}${weightNorm ? ', weight norm' : ''}`;
       it(`${name}: forward and backward equal the scalar matmuls composed with the elementwise kernels, bit for bit`, () => {
-        const { B, I, U } = shapes;
-        const x = rand(B * I, 1).map((v) => v * 3);
-        // Non-finite and extreme entries: the kernels must propagate them as the JS twins do.
-        x[5] = NaN;
-        x[17] = Infinity;
-        x[30] = -3e38;
-        const V = rand(I * U, 2);
-        const b = rand(U, 3);
-        const g = rand(U, 4).map((v) => v + 2);
-        const dAct = rand(B * U, 5);
-        dAct[7] = -Infinity;
-        const attrs = { act, alpha, weightNorm };
-        tf.tidy(() => {
-          const t = (v: Float32Array, s: number[]) => tf.tensor(v, s);
-          const wn = weightNorm ? [t(g, [U])] : [];
-          const fwd = runJsKernel(LAYER_FORWARD_KERNEL, [t(x, [B, I]), t(V, [I, U]), t(b, [U]), ...wn], attrs);
-          const xv = refMatMul(x, V, B, I, U, false, false);
-          expect(sameBits(fwd[0]!.dataSync() as Float32Array, xv)).toBe(true);
-          const wnIns = weightNorm ? [t(V, [I, U]), t(g, [U])] : [];
-          const ewise = runJsKernel(DENSE_FORWARD_KERNEL, [t(xv, [B, U]), t(b, [U]), ...wnIns], attrs);
-          ewise.forEach((e, i) => expect(sameBits(fwd[i + 1]!.dataSync() as Float32Array, e.dataSync() as Float32Array)).toBe(true));
+        for (const { B, I, U } of shapeSets) {
+          const x = rand(B * I, 1).map((v) => v * 3);
+          // Non-finite and extreme entries: the kernels must propagate them as the JS twins do.
+          x[5] = NaN;
+          x[17] = Infinity;
+          x[30] = -3e38;
+          const V = rand(I * U, 2);
+          const b = rand(U, 3);
+          const g = rand(U, 4).map((v) => v + 2);
+          const dAct = rand(B * U, 5);
+          dAct[7] = -Infinity;
+          const attrs = { act, alpha, weightNorm };
+          tf.tidy(() => {
+            const t = (v: Float32Array, s: number[]) => tf.tensor(v, s);
+            const wn = weightNorm ? [t(g, [U])] : [];
+            const fwd = runJsKernel(LAYER_FORWARD_KERNEL, [t(x, [B, I]), t(V, [I, U]), t(b, [U]), ...wn], attrs);
+            const xv = refMatMul(x, V, B, I, U, false, false);
+            expect(sameBits(fwd[0]!.dataSync() as Float32Array, xv)).toBe(true);
+            const wnIns = weightNorm ? [t(V, [I, U]), t(g, [U])] : [];
+            const ewise = runJsKernel(DENSE_FORWARD_KERNEL, [t(xv, [B, U]), t(b, [U]), ...wnIns], attrs);
+            ewise.forEach((e, i) => expect(sameBits(fwd[i + 1]!.dataSync() as Float32Array, e.dataSync() as Float32Array)).toBe(true));
 
-          const [pre, out] = weightNorm ? [fwd[3]!, fwd[4]!] : [fwd[1]!, fwd[2]!];
-          const extra = weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U])] : [];
-          const back = runJsKernel(LAYER_BACKWARD_KERNEL, [t(dAct, [B, U]), pre, out, t(x, [B, I]), t(V, [I, U]), ...extra], {
-            ...attrs,
-            needInputGrad: true,
+            const [pre, out] = weightNorm ? [fwd[3]!, fwd[4]!] : [fwd[1]!, fwd[2]!];
+            const extra = weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U])] : [];
+            const back = runJsKernel(LAYER_BACKWARD_KERNEL, [t(dAct, [B, U]), pre, out, t(x, [B, I]), t(V, [I, U]), ...extra], {
+              ...attrs,
+              needInputGrad: true,
+            });
+            const ew = runJsKernel(
+              DENSE_BACKWARD_KERNEL,
+              [t(dAct, [B, U]), pre, out, ...(weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U]), t(V, [I, U])] : [])],
+              attrs,
+            ).map((e) => e.dataSync() as Float32Array);
+            const nOwn = weightNorm ? 5 : 2;
+            ew.slice(0, nOwn).forEach((e, i) => expect(sameBits(back[i]!.dataSync() as Float32Array, e)).toBe(true));
+            const dXv = weightNorm ? ew[3]! : ew[0]!;
+            const dV = refMatMul(x, dXv, I, B, U, true, false);
+            if (weightNorm) dV.forEach((v, k) => (dV[k] = f(v + ew[5]![k]!)));
+            expect(sameBits(back[nOwn]!.dataSync() as Float32Array, dV)).toBe(true);
+            expect(sameBits(back[nOwn + 1]!.dataSync() as Float32Array, refMatMul(dXv, V, B, U, I, false, true))).toBe(true);
           });
-          const ew = runJsKernel(
-            DENSE_BACKWARD_KERNEL,
-            [t(dAct, [B, U]), pre, out, ...(weightNorm ? [fwd[0]!, fwd[2]!, fwd[1]!, t(g, [U]), t(V, [I, U])] : [])],
-            attrs,
-          ).map((e) => e.dataSync() as Float32Array);
-          const nOwn = weightNorm ? 5 : 2;
-          ew.slice(0, nOwn).forEach((e, i) => expect(sameBits(back[i]!.dataSync() as Float32Array, e)).toBe(true));
-          const dXv = weightNorm ? ew[3]! : ew[0]!;
-          const dV = refMatMul(x, dXv, I, B, U, true, false);
-          if (weightNorm) dV.forEach((v, k) => (dV[k] = f(v + ew[5]![k]!)));
-          expect(sameBits(back[nOwn]!.dataSync() as Float32Array, dV)).toBe(true);
-          expect(sameBits(back[nOwn + 1]!.dataSync() as Float32Array, refMatMul(dXv, V, B, U, I, false, true))).toBe(true);
-        });
+        }
       });
     }
   }
