@@ -93,7 +93,7 @@ function summarizeCell(cell: Cell, job: CellJob, r: RunReport): CellResult {
       step: p.step,
       loss: p.loss,
       maxAbsActivation: Math.max(...p.layers.map((l) => l.maxAbsActivation)),
-      maxGradNorm: Math.max(...p.layers.map((l) => l.gradNorm)),
+      maxGradNorm: Math.max(...p.layers.flatMap((l) => (l.gradNorm === null ? [] : [l.gradNorm]))),
     }));
   return {
     ...cell,

@@ -14,9 +14,12 @@ const GrowthSchema = z.object({
   toStep: z.int(),
   from: Float,
   to: Float,
-  /** Growth factor per 100 steps (geometric mean over the interval). */
-  per100: Float,
+  /** Growth factor per 100 steps (geometric mean over the interval); null over fewer than MIN_RATE_STEPS steps. */
+  per100: Float.nullable(),
 });
+
+/** A rate per 100 steps is only fitted over at least this many steps (3 steps say nothing of 100). */
+export const MIN_RATE_STEPS = 20;
 export type Growth = z.infer<typeof GrowthSchema>;
 
 /** The story from a healthy start to the first trouble, read off the history. */
@@ -25,8 +28,11 @@ export const CausalChainSchema = z.object({
   step: z.int(),
   /** The parameter (g or ‖V‖ of some layer) that grew the most by then. */
   driver: GrowthSchema.nullable(),
-  /** max |target| over the same interval, and whether it ran away (×10 or more) with bootstrapped targets. */
-  targets: GrowthSchema.extend({ bootstrapped: z.boolean(), ranAway: z.boolean() }),
+  /**
+   * max |target| over the same interval, and whether it ran away (×10 or more) with bootstrapped
+   * targets; null where no target was watched (a model whose loss the watcher cannot see into).
+   */
+  targets: GrowthSchema.extend({ bootstrapped: z.boolean(), ranAway: z.boolean() }).nullable(),
   /** Dead (relu-like) or saturated (tanh-like) fraction of each layer at the start and at the step. */
   inactivity: z.array(z.object({ layer: z.string(), kind: z.enum(['dead', 'saturated']), from: Float, to: Float })),
   /** The story in a few sentences. */
@@ -44,8 +50,13 @@ function growth(quantity: string, layer: string | null, a: HistoryPoint, b: Hist
     toStep: b.step,
     from,
     to,
-    per100: Number.isFinite(ratio) && ratio > 0 ? ratio ** (100 / span) : ratio,
+    per100: span < MIN_RATE_STEPS ? null : Number.isFinite(ratio) && ratio > 0 ? ratio ** (100 / span) : ratio,
   };
+}
+
+/** "(×12.3 every 100 steps)", or nothing where no rate was fitted. */
+function rate(g: Growth): string {
+  return g.per100 === null ? '' : ` (×${fmt(g.per100)} every 100 steps)`;
 }
 
 /**
@@ -71,31 +82,35 @@ export function causalChain(first: FirstEvents, history: HistoryPoint[], config:
   for (const l of at.layers) {
     const s = start.layers.find((x) => x.layer === l.layer);
     if (!s) continue;
-    const candidates: Growth[] = [growth('V', l.layer, start, at, s.normV, l.normV)];
+    const candidates: Growth[] = [];
+    if (l.normV !== null && s.normV !== null) candidates.push(growth('V', l.layer, start, at, s.normV, l.normV));
     if (l.maxAbsG !== null && s.maxAbsG !== null) candidates.push(growth('g', l.layer, start, at, s.maxAbsG, l.maxAbsG));
     for (const c of candidates) {
       const r = Math.abs(c.to / c.from);
       if (Number.isFinite(r) && (!driver || r > Math.abs(driver.to / driver.from))) driver = c;
     }
   }
-  if (driver && at.step > start.step) {
+  // A growth line only where something grew (a shrink is not growth).
+  if (driver && at.step > start.step && Math.abs(driver.to) > Math.abs(driver.from)) {
     const name = driver.quantity === 'g' ? `max |g| of ${driver.layer}` : `‖V‖ of ${driver.layer}`;
     lines.push(
       `Largest parameter growth: ${name} went from ${fmt(driver.from)} to ${fmt(driver.to)} between steps ${driver.fromStep} and ` +
-        `${driver.toStep} (×${fmt(driver.per100)} every 100 steps).`,
+        `${driver.toStep}${rate(driver)}.`,
     );
   }
   const d = config.data;
   const bootstrapped = (d.source === 'synthetic' && d.targets === 'bootstrap') || (d.source === 'recorded' && d.targets === 'nStep');
-  const tg = growth('target', null, start, at, start.maxAbsTarget, at.maxAbsTarget);
-  const ranAway = bootstrapped && Math.abs(tg.to / tg.from) >= 10;
-  const targets = { ...tg, bootstrapped, ranAway };
-  if (ranAway) {
+  // A targets line only where targets were seen.
+  const seen = start.maxAbsTarget !== null && at.maxAbsTarget !== null;
+  const tg = seen ? growth('target', null, start, at, start.maxAbsTarget!, at.maxAbsTarget!) : null;
+  const ranAway = !!tg && bootstrapped && Math.abs(tg.to / tg.from) >= 10;
+  const targets = tg ? { ...tg, bootstrapped, ranAway } : null;
+  if (tg && ranAway) {
     lines.push(
-      `The bootstrapped targets ran away: max |target| grew from ${fmt(tg.from)} to ${fmt(tg.to)} (×${fmt(tg.per100)} every 100 ` +
-        `steps) — r + γ·v(s′) chases the critic's own growing value.`,
+      `The bootstrapped targets ran away: max |target| grew from ${fmt(tg.from)} to ${fmt(tg.to)}${rate(tg)} — r + γ·v(s′) ` +
+        `chases the critic's own growing value.`,
     );
-  } else {
+  } else if (tg) {
     lines.push(
       `The targets stayed in range: max |target| ${fmt(tg.from)} → ${fmt(tg.to)}` +
         `${bootstrapped ? ' (bootstrapped, but not running away)' : ''}.`,
@@ -111,9 +126,9 @@ export function causalChain(first: FirstEvents, history: HistoryPoint[], config:
       return [{ layer: l.layer, kind: 'saturated', from: s.saturatedFraction, to: l.saturatedFraction }];
     return [];
   });
-  if (inactivity.length) {
-    lines.push(`Along the way: ${inactivity.map((x) => `${x.layer} ${x.kind} ${pct(x.from)} → ${pct(x.to)}`).join(', ')}.`);
-  }
+  // Only the layers whose fraction moved (as printed): "0 % → 0 %" says nothing happened.
+  const moved = inactivity.filter((x) => pct(x.from) !== pct(x.to));
+  if (moved.length) lines.push(`Along the way: ${moved.map((x) => `${x.layer} ${x.kind} ${pct(x.from)} → ${pct(x.to)}`).join(', ')}.`);
   if (first.inf && first.inf.step >= end.step && first.inf !== end)
     lines.push(`Then the first Inf (float32 overflow) at step ${first.inf.step}: ${describePoint(first.inf)}.`);
   if (first.nan && first.nan !== end) lines.push(`Then the first NaN at step ${first.nan.step}: ${describePoint(first.nan)}.`);

@@ -177,7 +177,11 @@ function runCharts(r: RunReport, events: FirstEvent[]): string[] {
       title: 'loss',
       series: [
         { name: 'loss', color: PALETTE[0]!, points: points.map((p) => ({ x: p.step, y: p.loss })) },
-        { name: 'max |target|', color: PALETTE[1]!, points: points.map((p) => ({ x: p.step, y: p.maxAbsTarget })) },
+        {
+          name: 'max |target|',
+          color: PALETTE[1]!,
+          points: points.flatMap((p) => (p.maxAbsTarget === null ? [] : [{ x: p.step, y: p.maxAbsTarget }])),
+        },
       ],
       markers,
     }),

@@ -5,8 +5,11 @@ import { TOOL_VERSION } from '../version.js';
 /**
  * Bumped whenever a field changes meaning or goes away (adding fields does not bump it). 2: a
  * comparison's or treatment's cells name their `variant` (no `activation`); findings carry `label` and `cause`.
+ * 3: what was not measured is null, not a made-up number — a layer's `gradNorm` and `normV` without
+ * parameters, `maxAbsTarget` without a watched target, the causal chain's `targets` (then no
+ * line) and a growth's `per100` over fewer than 20 steps.
  */
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 export const ToolSchema = z.object({ name: z.string(), version: z.string() });
 

@@ -6,7 +6,8 @@ import { LayerHealthSchema } from './layer-health.js';
 export const HistoryPointSchema = z.object({
   step: z.int(),
   loss: Float,
-  maxAbsTarget: Float,
+  /** null where no target is watched. */
+  maxAbsTarget: Float.nullable(),
   layers: z.array(LayerHealthSchema),
 });
 export type HistoryPoint = z.infer<typeof HistoryPointSchema>;

@@ -11,10 +11,10 @@ export const LayerHealthSchema = z.object({
   /** max |pre-activation| (null where the layer has none). */
   maxAbsPre: Float.nullable(),
   maxAbsActivation: Float,
-  /** ‖∂loss/∂(V, g, b)‖ (or of the layer's own weights) before clipping. */
-  gradNorm: Float,
-  /** ‖V‖ (Frobenius; W or the kernel without weight norm) after the update. */
-  normV: Float,
+  /** ‖∂loss/∂(V, g, b)‖ (or of the layer's own weights) before clipping; null for a layer without parameters. */
+  gradNorm: Float.nullable(),
+  /** ‖V‖ (Frobenius; W or the kernel without weight norm) after the update; null for a layer without one. */
+  normV: Float.nullable(),
   /** max |g| after the update (null for plain dense layers). */
   maxAbsG: Float.nullable(),
   /** ‖Δθ‖/‖θ‖ of the main weight matrix at this step's update (null where not watched). */
@@ -77,8 +77,9 @@ export class LayerHealthIndex {
         maxAbsXV: over([one('matmul')], () => at(one('matmul'), S_MAXABS)),
         maxAbsPre: over([pre], () => at(pre, S_MAXABS)),
         maxAbsActivation: over([one('output')], () => at(one('output'), S_MAXABS)) ?? NaN,
-        gradNorm: over(grads, () => Math.sqrt(grads.reduce((s, r) => s + at(r, S_SUMSQ)!, 0))) ?? 0,
-        normV: over([weight], () => Math.sqrt(at(weight, S_SUMSQ)!)) ?? NaN,
+        // Nothing measured, nothing reported: a layer without parameters has no gradient norm and no ‖V‖.
+        gradNorm: grads.length ? over(grads, () => Math.sqrt(grads.reduce((s, r) => s + at(r, S_SUMSQ)!, 0))) : null,
+        normV: over([weight], () => Math.sqrt(at(weight, S_SUMSQ)!)),
         maxAbsG: over([one('gain')], () => at(one('gain'), S_MAXABS)),
         updateRatio: over([one('weight-step'), weight], () => Math.sqrt(at(one('weight-step'), S_SUMSQ)! / at(weight, S_SUMSQ)!)),
         deadFraction: kind === 'dead' ? at(pre, S_DEAD) : null,
@@ -96,7 +97,9 @@ export class LayerHealthIndex {
     return stats[o + S_MAXABS]!;
   }
 
-  maxAbsTarget(stats: ArrayLike<number>): number {
+  /** max |target| of the step, or null where no target is watched (a model whose loss the watcher cannot see into). */
+  maxAbsTarget(stats: ArrayLike<number>): number | null {
+    if (this.targetRow < 0) return null;
     return this.noFinite(stats, this.targetRow) ?? stats[this.targetRow * NUM_STATS + S_MAXABS]!;
   }
 

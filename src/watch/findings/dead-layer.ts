@@ -11,7 +11,10 @@ export class DeadLayer extends FindingRule {
   protected holds(s: StepSummary): Holding[] {
     return s.layers
       .filter((l) => l.deadFraction !== null && l.deadFraction >= DEAD_FRACTION)
-      .map((l) => ({ layer: l.layer, numbers: { deadFraction: l.deadFraction!, gradNorm: l.gradNorm } }));
+      .map((l) => ({
+        layer: l.layer,
+        numbers: { deadFraction: l.deadFraction!, ...(l.gradNorm !== null ? { gradNorm: l.gradNorm } : {}) },
+      }));
   }
 
   protected sentence(h: Holding, since: number): string {

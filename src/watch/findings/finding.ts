@@ -37,7 +37,7 @@ export type Finding = z.infer<typeof FindingSchema>;
 export interface StepSummary {
   step: number;
   loss: number;
-  maxAbsTarget: number;
+  maxAbsTarget: number | null;
   layers: LayerHealth[];
 }
 

@@ -26,6 +26,8 @@ export class LossPlateau extends FindingRule {
     while (this.window.length > 1 && s.step - this.window[0]!.step > this.windowSteps) this.window.shift();
     const first = this.window[0]!;
     if (s.step - first.step < this.windowSteps / 2) return [];
+    // No target watched (a model whose loss the watcher cannot see into): nothing to compare.
+    if (s.maxAbsTarget === null || first.maxAbsTarget === null) return [];
     const lossChange = Math.abs(s.loss - first.loss) / Math.max(Math.abs(first.loss), 1e-12);
     const growth = s.maxAbsTarget / Math.max(first.maxAbsTarget, 1e-12);
     if (!(lossChange < PLATEAU_CHANGE && growth >= TARGET_GROWTH)) return [];

@@ -10,12 +10,15 @@ export class SaturatedLayer extends FindingRule {
   readonly about = { name: 'saturated-layer', label: 'saturated', cause: 'scale' } as const;
 
   protected holds(s: StepSummary): Holding[] {
-    const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));
+    const mid = median(s.layers.flatMap((l) => (l.gradNorm !== null && l.gradNorm > 0 ? [l.gradNorm] : [])));
     return s.layers
       .filter((l) => l.saturatedFraction !== null && l.saturatedFraction >= SATURATED_FRACTION)
       .map((l) => ({
         layer: l.layer,
-        numbers: { saturatedFraction: l.saturatedFraction!, gradNorm: l.gradNorm, gradNormOverMedian: mid ? l.gradNorm / mid : NaN },
+        numbers: {
+          saturatedFraction: l.saturatedFraction!,
+          ...(l.gradNorm !== null ? { gradNorm: l.gradNorm, gradNormOverMedian: mid ? l.gradNorm / mid : NaN } : {}),
+        },
       }));
   }
 

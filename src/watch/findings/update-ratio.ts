@@ -30,7 +30,7 @@ class UpdateRatioRule extends FindingRule {
   protected holds(s: StepSummary): Holding[] {
     return s.layers
       .filter((l) => l.updateRatio !== null && Number.isFinite(l.updateRatio) && this.words.inRange(l.updateRatio))
-      .map((l) => ({ layer: l.layer, numbers: { updateRatio: l.updateRatio!, normV: l.normV } }));
+      .map((l) => ({ layer: l.layer, numbers: { updateRatio: l.updateRatio!, ...(l.normV !== null ? { normV: l.normV } : {}) } }));
   }
   protected sentence(h: Holding, since: number): string {
     return `${h.layer}'s weights have ${this.words.verb} ${fmt(h.numbers.updateRatio)} of their norm per step since step ${since}`;

@@ -10,11 +10,13 @@ export class VanishingGradient extends FindingRule {
   readonly about = { name: 'vanishing-gradient', label: 'gradient vanishing', cause: 'scale' } as const;
 
   protected holds(s: StepSummary): Holding[] {
-    const mid = median(s.layers.map((l) => l.gradNorm).filter((g) => g > 0));
+    // Layers without parameters have no gradient norm (null): they are neither counted nor flagged.
+    const norms = s.layers.flatMap((l) => (l.gradNorm !== null ? [{ layer: l.layer, g: l.gradNorm }] : []));
+    const mid = median(norms.map((n) => n.g).filter((g) => g > 0));
     if (mid === null) return [];
-    return s.layers
-      .filter((l) => Number.isFinite(l.gradNorm) && l.gradNorm / mid < VANISHING_RATIO)
-      .map((l) => ({ layer: l.layer, numbers: { gradNorm: l.gradNorm, gradNormOverMedian: l.gradNorm / mid } }));
+    return norms
+      .filter((n) => Number.isFinite(n.g) && n.g / mid < VANISHING_RATIO)
+      .map((n) => ({ layer: n.layer, numbers: { gradNorm: n.g, gradNormOverMedian: n.g / mid } }));
   }
 
   protected sentence(h: Holding, since: number): string {
