@@ -14,8 +14,10 @@
 import { renderReport } from './report/index.js';
 import type { RunReport } from './report/run-report.js';
 import { renderRunTerminal } from './report/terminal.js';
+import { parseReport } from './report/read-report.js';
 
-export { watchModel, ModelWatcher } from './own-model/watch-model.js';
+export { watchModel } from './own-model/watch-model.js';
+export type { ModelWatcher } from './own-model/watch-model.js';
 export type { WatchModelArgs, WatchedStep } from './own-model/watch-model.js';
 export type { RunReport } from './report/run-report.js';
 export type { FirstEvent, FirstEvents, EventKind } from './watch/events.js';
@@ -45,4 +47,16 @@ export function renderJson(report: RunReport): string {
 /** The terminal summary (plain text, no colours) that `critic-doctor run` prints. */
 export function renderText(report: RunReport): string {
   return renderRunTerminal(report);
+}
+
+/**
+ * A saved JSON run report (`renderJson`, `critic-doctor run --json`) as the report it was: NaN
+ * and ±Infinity restored from the strings JSON holds them as, the schema and its version checked
+ * (an error names the first field that does not fit).
+ */
+export function readReport(json: string): RunReport {
+  const r = parseReport(json);
+  if (r.command !== 'run')
+    throw new Error(`readReport: a ${r.command} report, not a run report (renderHtml and the others take run reports)`);
+  return r;
 }

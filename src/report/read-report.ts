@@ -17,6 +17,14 @@ export function readReport(file: string): AnyReport {
       file,
     });
   }
+  return parseReport(text, file);
+}
+
+/**
+ * A JSON report's text as the report it is: NaN and ±Infinity restored (JSON writes them as
+ * strings), the command's schema and its schemaVersion checked. `file` names it in errors.
+ */
+export function parseReport(text: string, file = '<json>'): AnyReport {
   let value: unknown;
   try {
     value = fromJson(text);

@@ -99,7 +99,7 @@ async function importOptional(pkg: string): Promise<unknown> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
-      throw new Error(`${pkg} is not installed (optional dependency)`, { cause: e });
+      throw new Error(`${pkg} is not installed (an optional peer dependency: npm install ${pkg}@4.22.0)`, { cause: e });
     throw e;
   }
 }
