@@ -99,7 +99,8 @@ function summarizeCell(cell: Cell, job: CellJob, r: RunReport): CellResult {
     ...cell,
     worst: r.verdict.worst,
     firstEvents: r.firstEvents,
-    stepsRequested: r.stepsRequested,
+    // A cell is a critic-doctor run: its budget is always known.
+    stepsRequested: r.stepsRequested ?? r.stepsRun,
     stepsRun: r.stepsRun,
     maxAbsActivation,
     finalLoss: last?.loss ?? NaN,

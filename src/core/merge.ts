@@ -39,7 +39,7 @@ export function mergeShards(files: string[]): CompareReport {
   return assembleCompareReport({
     base: first.config,
     file: first.configFile,
-    hash: first.configHash,
+    hash: first.configHash!, // comparisons always hash their config
     activations: first.activations,
     layers: first.layers,
     seeds: first.seeds,

@@ -63,6 +63,8 @@ export class ModelWatcher {
   private pending: tf.Tensor | null = null;
   private endedAt = -1;
   private steps: number;
+  /** Whether `steps` is a budget someone set (options.steps, or fit's epochs × batches), not the default. */
+  private stepsKnown: boolean;
   private stepIndex = 0;
   private seconds = 0;
   private readonly startedAt = new Date().toISOString();
@@ -79,6 +81,7 @@ export class ModelWatcher {
     });
     this.rules = new EventRules(this.watch);
     this.steps = args.steps ?? 10_000;
+    this.stepsKnown = args.steps !== undefined;
     this.taps = new ModelTaps(model, { onStep: (tap) => this.onStep(tap) });
     let t0 = 0;
     const cb: tf.CustomCallback = new tf.CustomCallback(
@@ -86,7 +89,10 @@ export class ModelWatcher {
         onTrainBegin: async () => {
           const p = cb.params as { epochs?: number; steps?: number; samples?: number; batchSize?: number } | undefined;
           const perEpoch = p?.steps ?? (p?.samples && p.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
-          if (args.steps === undefined && p?.epochs && perEpoch) this.steps = this.stepIndex + p.epochs * perEpoch;
+          if (args.steps === undefined && p?.epochs && perEpoch) {
+            this.steps = this.stepIndex + p.epochs * perEpoch;
+            this.stepsKnown = true;
+          }
           this.taps.install(args.optimizer ?? model.optimizer);
           t0 = performance.now();
         },
@@ -148,19 +154,20 @@ export class ModelWatcher {
     }
     const findings = runFindings(watchdog, early, this.silent ?? new FindingsWatch(), config, this.stepIndex);
     const stopped = this.stopRequested;
+    // A model it did not build: no seed, no lint, no config hash, and a budget only where one was set.
+    const { configHash: _none, ...header } = reportHeader('run', { file: config.name ?? this.model.name, hash: '' }, config);
     return {
-      ...reportHeader('run', { file: config.name ?? this.model.name, hash: '' }, config),
+      ...header,
+      source: 'watchModel',
       environment: { backend: tf.getBackend(), tfjsBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, node: process.version },
       layerLines: {},
       data: `the data passed to the model (watchModel), ${describeOptimizer(this.args.optimizer ?? this.model.optimizer).text}`,
       droppedRows: 0,
-      seed: 0,
-      stepsRequested: Math.max(this.steps, this.stepIndex),
+      ...(this.stepsKnown ? { stepsRequested: Math.max(this.steps, this.stepIndex) } : {}),
       stepsRun: this.stepIndex,
       status: stopped ? 'stopped' : 'completed',
       ...(stopped ? { stopDetail: watchdog.stopReason } : {}),
       verdict: findings.verdict,
-      lint: [],
       earlyWarning: findings.earlyWarning,
       findings: findings.findings,
       causalChain: findings.causalChain,

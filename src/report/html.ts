@@ -4,7 +4,7 @@ import type { CompareReport } from './compare-report.js';
 import type { FirstEvent } from '../watch/events.js';
 import type { HistoryPoint } from '../watch/history.js';
 import type { LayerHealth } from '../watch/layer-health.js';
-import type { RunReport } from './run-report.js';
+import { seedText, stepsText, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 import { LAYER_COLUMNS, findingText, inactivityText } from './format.js';
 import { fmt } from '../util/number-format.js';
@@ -124,9 +124,11 @@ export function renderRunHtml(r: RunReport): string {
     tables.push(`<h2>Per-layer health at the last step (${r.tables.last.step})</h2>\n${layerTable(r.tables.last, r)}`);
   }
   const body = [
-    `<h1>critic-doctor run: ${esc(r.config.name ?? r.configFile)}</h1>`,
-    `<p class="meta">${esc(r.configFile)} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)}) · seed ` +
-      `${r.seed} · ${r.stepsRun}/${r.stepsRequested} steps (${r.status}) · critic-doctor ${esc(r.tool.version)}</p>`,
+    r.source === 'watchModel'
+      ? `<h1>watchModel(${esc(r.config.name ?? r.configFile)})</h1>`
+      : `<h1>critic-doctor run: ${esc(r.config.name ?? r.configFile)}</h1>`,
+    `<p class="meta">${esc(r.configFile)} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)})` +
+      `${seedText(r)} · ${stepsText(r)} (${r.status}) · critic-doctor ${esc(r.tool.version)}</p>`,
     `<div id="verdict" class="verdict ${cls}">${esc(r.verdict.sentence)}</div>`,
     r.robustness
       ? `<h2>Robustness</h2>\n<p id="robustness" class="robustness-${r.robustness.class}">${esc(r.robustness.sentence)}</p>\n` +

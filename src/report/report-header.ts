@@ -27,7 +27,8 @@ export function reportHeaderSchema<C extends ReportCommand>(command: C) {
     command: z.literal(command),
     tool: ToolSchema,
     configFile: z.string(),
-    configHash: z.string(),
+    /** sha256 of the resolved config (absent for a watchModel report: no config file was read). */
+    configHash: z.string().optional(),
     config: ConfigSchema,
   });
 }

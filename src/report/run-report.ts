@@ -28,8 +28,14 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
   data: z.string(),
   /** Recorded rows dropped as bad (run --allow-bad-rows drop); 0 otherwise. */
   droppedRows: z.int(),
-  seed: z.int(),
-  stepsRequested: z.int(),
+  /**
+   * Who wrote it: absent for `critic-doctor run`; "watchModel" for the library's watcher of a model
+   * it did not build — then there is no seed, no lint and no config hash, and `stepsRequested`
+   * only where fit said how many (epochs × batches) or the caller did.
+   */
+  source: z.literal('watchModel').optional(),
+  seed: z.int().optional(),
+  stepsRequested: z.int().optional(),
   stepsRun: z.int(),
   /**
    * completed: ran every step; stopped: stopped early (NaN, stopOnNaN); interrupted: by a signal
@@ -40,8 +46,8 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
   /** The engine's error message when status is "error". */
   error: z.string().optional(),
   verdict: VerdictSchema,
-  /** Static warnings about the config (critic-doctor lint), found before training. */
-  lint: z.array(LintFindingSchema),
+  /** Static warnings about the config (critic-doctor lint), found before training (absent for watchModel). */
+  lint: z.array(LintFindingSchema).optional(),
   /** The first exponential-growth warning (overflow predicted within the budget), or null. */
   earlyWarning: EarlyWarningSchema.nullable(),
   /** Silent failures (no NaN needed): layers saturated, dead or starved of gradient, a loss flat under growing targets. */
@@ -71,3 +77,13 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
   startedAt: z.string(),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
+
+/** "118/5000 steps", or "5 steps" where no budget was set (watchModel without fit's numbers). */
+export function stepsText(r: Pick<RunReport, 'stepsRun' | 'stepsRequested'>): string {
+  return r.stepsRequested !== undefined ? `${r.stepsRun}/${r.stepsRequested} steps` : `${r.stepsRun} steps`;
+}
+
+/** " · seed 0", or nothing where there is no seed (watchModel). */
+export function seedText(r: Pick<RunReport, 'seed'>): string {
+  return r.seed !== undefined ? ` · seed ${r.seed}` : '';
+}

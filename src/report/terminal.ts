@@ -6,7 +6,7 @@ import { fmt } from '../util/number-format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { sparkline } from './sparkline.js';
 import { fitTable, wrapText, type Column } from './fit.js';
-import type { RunReport } from './run-report.js';
+import { seedText, stepsText, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 
 export interface TerminalOptions {
@@ -51,10 +51,11 @@ function header(r: RunReport, p: Palette): string[] {
   const c = r.config;
   const layers = c.network.layers.map((l) => `${l.name} ${l.units} ${l.activation}`);
   return [
-    `${p.bold('critic-doctor run')} ${r.configFile}${c.name ? p.dim(` (${c.name})`) : ''}`,
+    r.source === 'watchModel'
+      ? `${p.bold(`watchModel(${c.name ?? r.configFile})`)}`
+      : `${p.bold('critic-doctor run')} ${r.configFile}${c.name ? p.dim(` (${c.name})`) : ''}`,
     p.dim(
-      `  backend ${r.environment.backend} (tfjs ${r.environment.tfjsVersion}) · seed ${r.seed} · ` +
-        `${r.stepsRun}/${r.stepsRequested} steps` +
+      `  backend ${r.environment.backend} (tfjs ${r.environment.tfjsVersion})${seedText(r)} · ${stepsText(r)}` +
         ` · ${r.timing.seconds.toFixed(1)} s (${r.timing.stepsPerSecond.toFixed(0)} steps/s)` +
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
@@ -64,7 +65,7 @@ function header(r: RunReport, p: Palette): string[] {
 }
 
 function lintLines(r: RunReport, p: Palette): string[] {
-  const warnings = r.lint.filter((f) => f.severity === 'warning');
+  const warnings = (r.lint ?? []).filter((f) => f.severity === 'warning');
   const count = `${warnings.length} warning${warnings.length > 1 ? 's' : ''}`;
   const title = `${p.bold('Lint')} ${p.dim(`(${count}; critic-doctor lint for details)`)}`;
   return block(
