@@ -10,7 +10,7 @@ function model(): tf.Sequential {
   return m;
 }
 
-it('a watchModel report carries no made-up field: no seed, lint or config hash; a step budget only from fit; headed watchModel(name)', async () => {
+it('a watchModel report carries no made-up field: no seed, lint or hash; a budget only from fit; headed watchModel(name)', async () => {
   const fitted = model();
   const wf = watchModel(fitted);
   await fitted.fit(tf.ones([8, 3]), tf.ones([8, 1]), { epochs: 2, batchSize: 4, verbose: 0, callbacks: [wf.callback] });
