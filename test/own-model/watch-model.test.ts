@@ -48,7 +48,7 @@ describeEachBackend('watchModel', (backend) => {
     expect(report.tables.last?.layers.map((l) => l.layer)).toEqual(['h1', 'h2', 'v']);
     // The kernel's step θ_new − θ_old is watched too: the update-to-weight ratio.
     for (const l of report.tables.last!.layers) expect(l.updateRatio).toBeGreaterThan(0);
-    expect(renderRunHtml(report)).toContain('critic-doctor run');
+    expect(renderRunHtml(report)).toContain('<h1>watchModel(critic)</h1>');
     watcher.dispose();
     tf.dispose([x, y]);
   });
