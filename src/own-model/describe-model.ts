@@ -9,6 +9,44 @@ function width(shape: readonly (number | null)[] | undefined): number {
   return typeof d === 'number' && d > 0 ? d : 1;
 }
 
+/** What a layer's graph node says of the layers it takes its inputs from (tfjs's inboundNodes). */
+interface NodeLike {
+  inboundLayers?: tf.layers.Layer[];
+}
+
+/**
+ * The model's own graph in one line, inputs with their widths, merges with their operands:
+ * `obs 5 → obs_enc 16 elu; (obs_enc, act 2) → cat 18 → joint 16 relu → q 1`. A chain continues
+ * while each layer takes the one before it; a merge or a branch starts a new segment that names
+ * its operands. A Sequential's implicit input is `input`.
+ */
+export function describeGraph(model: tf.LayersModel): string {
+  const sequential = model.getClassName() === 'Sequential';
+  const label = (l: tf.layers.Layer) => {
+    const cfg = l.getConfig() as { units?: unknown; activation?: unknown };
+    const units = typeof cfg.units === 'number' ? cfg.units : width(l.outputShape as (number | null)[]);
+    const act = fromTfjsActivation(typeof cfg.activation === 'string' ? cfg.activation : null);
+    return `${l.name} ${units}${act && act !== 'linear' ? ` ${act}` : ''}`;
+  };
+  const operand = (l: tf.layers.Layer) =>
+    l.getClassName() === 'InputLayer' ? `${sequential ? 'input' : l.name} ${width(l.outputShape as (number | null)[])}` : l.name;
+  const segments: string[] = [];
+  let current = '';
+  let prev: string | null = null;
+  for (const l of leafLayers(model)) {
+    const inbound = ((l.inboundNodes as unknown as NodeLike[])[0]?.inboundLayers ?? []).filter((x) => x);
+    if (inbound.length === 1 && inbound[0]!.name === prev) current += ` → ${label(l)}`;
+    else {
+      if (current) segments.push(current);
+      const ops = inbound.map(operand);
+      current = `${ops.length === 1 ? ops[0] : `(${ops.join(', ')})`} → ${label(l)}`;
+    }
+    prev = l.name;
+  }
+  if (current) segments.push(current);
+  return segments.join('; ');
+}
+
 /** tfjs optimizers in critic-doctor's optimizer vocabulary, with a line that says what it really is. */
 export function describeOptimizer(opt: tf.Optimizer | undefined): { config: Config['optimizer']; text: string } {
   const o = (opt ?? {}) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import type { Instrument } from '../watch/instrument.js';
 import type { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
 import { Watchdog } from '../watch/watchdog.js';
-import { describeModel, describeOptimizer } from './describe-model.js';
+import { describeGraph, describeModel, describeOptimizer } from './describe-model.js';
 import { ModelTaps } from './model-taps.js';
 
 /** Options of `watchModel`; every field is optional. */
@@ -159,6 +159,7 @@ export class ModelWatcher {
     return {
       ...header,
       source: 'watchModel',
+      graph: describeGraph(this.model),
       environment: { backend: tf.getBackend(), tfjsBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, node: process.version },
       layerLines: {},
       data: `the data passed to the model (watchModel), ${describeOptimizer(this.args.optimizer ?? this.model.optimizer).text}`,

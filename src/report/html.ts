@@ -129,6 +129,7 @@ export function renderRunHtml(r: RunReport): string {
       : `<h1>critic-doctor run: ${esc(r.config.name ?? r.configFile)}</h1>`,
     `<p class="meta">${esc(r.configFile)} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)})` +
       `${seedText(r)} · ${stepsText(r)} (${r.status}) · critic-doctor ${esc(r.tool.version)}</p>`,
+    r.graph ? `<p class="meta" id="graph">model: ${esc(r.graph)}</p>` : '',
     `<div id="verdict" class="verdict ${cls}">${esc(r.verdict.sentence)}</div>`,
     r.robustness
       ? `<h2>Robustness</h2>\n<p id="robustness" class="robustness-${r.robustness.class}">${esc(r.robustness.sentence)}</p>\n` +

@@ -20,6 +20,7 @@ export function renderRunMarkdown(r: RunReport): string {
     `**${cell(r.verdict.sentence)}**`,
     '',
     `\`${r.configFile}\` · backend ${r.environment.backend}${seedText(r)} · ${stepsText(r)} (${r.status})`,
+    ...(r.graph ? ['', `model: ${cell(r.graph)}`] : []),
   ];
   if (r.robustness)
     lines.push(

@@ -34,6 +34,8 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
    * only where fit said how many (epochs × batches) or the caller did.
    */
   source: z.literal('watchModel').optional(),
+  /** The model's own graph in one line (watchModel): inputs with widths, merges with their operands. */
+  graph: z.string().optional(),
   seed: z.int().optional(),
   stepsRequested: z.int().optional(),
   stepsRun: z.int(),

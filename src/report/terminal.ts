@@ -59,7 +59,7 @@ function header(r: RunReport, p: Palette): string[] {
         ` · ${r.timing.seconds.toFixed(1)} s (${r.timing.stepsPerSecond.toFixed(0)} steps/s)` +
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
-    p.dim(`  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
+    p.dim(r.graph ? `  model: ${r.graph}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
   ];
 }

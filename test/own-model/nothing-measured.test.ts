@@ -54,6 +54,9 @@ describeEachBackend('a report of what was measured only', () => {
       expect(snap!.maxAbsTarget).toBeNull();
     }
     const text = renderText(rep);
+    // The model's own graph, its second input and the merge included (not a chain that loses act).
+    expect(rep.graph).toBe('obs 5 → obs_enc 16 elu; (obs_enc, act 2) → cat 18 → joint 16 relu → q 1');
+    expect(text).toContain('model: obs 5 → obs_enc 16 elu; (obs_enc, act 2) → cat 18 → joint 16 relu → q 1');
     if (process.env.SHOW) process.stderr.write(text);
     // A NaN only where a tensor held one: the glitch overflows to Inf and then NaN in this run,
     // so every "NaN" printed must be a count or a first event, never a norm of a parameterless layer.

@@ -28,6 +28,7 @@ it('a watchModel report carries no made-up field: no seed, lint or hash; a budge
     expect('lint' in rep).toBe(false);
     expect('configHash' in rep).toBe(false);
     expect(rep.stepsRequested).toBe(budget);
+    expect(rep.graph).toMatch(/^input 3 → dense_Dense\d+ 4 relu → dense_Dense\d+ 1$/);
     for (const text of [renderText(rep), renderMarkdown(rep), renderHtml(rep)]) {
       expect(text).not.toMatch(/critic-doctor run/);
       expect(text).toMatch(/watchModel\(mine\)/);
