@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { fmt, pct } from '../util/number-format.js';
 import type { Config } from '../config/schema.js';
-import type { FirstEvents } from '../watch/events.js';
+import { describeEvent, type FirstEvents } from '../watch/events.js';
 import { Float } from '../util/float-schema.js';
 import type { HistoryPoint } from '../watch/history.js';
-import { describePoint } from '../watch/watch-points.js';
 
 const GrowthSchema = z.object({
   /** "g" (max |g|) or "V" (‖V‖) of a layer, or "target" (max |target|). */
@@ -71,10 +70,11 @@ export function causalChain(first: FirstEvents, history: HistoryPoint[], config:
   // The last point at or before the event (its step is always kept in the history).
   const at = [...history].reverse().find((p) => p.step <= end.step) ?? start;
   const lines: string[] = [];
+  if (end.phase === 'input') lines.push(`It started in the data: at step ${end.step}, ${describeEvent(end)}, before any layer ran.`);
   if (first.explosion) {
     const e = first.explosion;
     lines.push(
-      `|x| first exceeded ${fmt(config.watch.explosionThreshold)} at step ${e.step}: ${describePoint(e)} (max |x| ` +
+      `|x| first exceeded ${fmt(config.watch.explosionThreshold)} at step ${e.step}: ${describeEvent(e)} (max |x| ` +
         `${fmt(e.maxAbs)}; ${fmt(e.previousMaxAbs)} the step before).`,
     );
   }
@@ -130,7 +130,7 @@ export function causalChain(first: FirstEvents, history: HistoryPoint[], config:
   const moved = inactivity.filter((x) => pct(x.from) !== pct(x.to));
   if (moved.length) lines.push(`Along the way: ${moved.map((x) => `${x.layer} ${x.kind} ${pct(x.from)} → ${pct(x.to)}`).join(', ')}.`);
   if (first.inf && first.inf.step >= end.step && first.inf !== end)
-    lines.push(`Then the first Inf (float32 overflow) at step ${first.inf.step}: ${describePoint(first.inf)}.`);
-  if (first.nan && first.nan !== end) lines.push(`Then the first NaN at step ${first.nan.step}: ${describePoint(first.nan)}.`);
+    lines.push(`Then the first Inf (float32 overflow) at step ${first.inf.step}: ${describeEvent(first.inf)}.`);
+  if (first.nan && first.nan !== end) lines.push(`Then the first NaN at step ${first.nan.step}: ${describeEvent(first.nan)}.`);
   return { step: at.step, driver, targets, inactivity, lines };
 }

@@ -48,6 +48,7 @@ export function runFindings(
       healthyNote,
       early.warning,
       findings,
+      watchdog.points.some((p) => p.phase === 'input'),
     ),
     earlyWarning: early.warning,
     findings,

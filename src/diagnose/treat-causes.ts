@@ -6,6 +6,7 @@ import type { LintFinding } from './lint.js';
 
 /** The cause a first event's phase points at: a NaN in the loss is the targets', one in the update or clip the optimizer's. */
 export function eventCause(e: Pick<FirstEvent, 'phase'> | null): Cause | null {
+  if (e?.phase === 'input') return 'data';
   if (e?.phase === 'loss') return 'targets';
   if (e?.phase === 'update' || e?.phase === 'clip') return 'optimizer';
   return null;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { fmt } from '../util/number-format.js';
 import { FailOn, type FailOnT } from '../config/schema.js';
-import { EventKindSchema, FirstEventSchema, type EventKind, type FirstEvent, type FirstEvents } from '../watch/events.js';
+import { describeEvent, EventKindSchema, FirstEventSchema, type EventKind, type FirstEvent, type FirstEvents } from '../watch/events.js';
 import { failsUnder, worstKind } from '../watch/severity.js';
-import { describePoint } from '../watch/watch-points.js';
 import type { EarlyWarning } from '../watch/early-warning.js';
 import type { Finding } from '../watch/findings/finding.js';
 
@@ -22,7 +21,7 @@ export const VerdictSchema = z.object({
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 function where(e: FirstEvent): string {
-  return describePoint(e);
+  return describeEvent(e);
 }
 
 /** The verdict for a run with these first events. */
@@ -34,6 +33,8 @@ export function decideVerdict(
   healthyNote = '',
   warning: EarlyWarning | null = null,
   findings: readonly Finding[] = [],
+  /** Whether the model's inputs were watched (watchModel): then the verdict says whether the data or the network started it. */
+  inputsWatched = false,
 ): Verdict {
   const worst: EventKind | null = worstKind(first);
   const failed =
@@ -70,6 +71,17 @@ export function decideVerdict(
     sentence = `No NaN, Inf or |x| > ${fmt(threshold)} in ${stepsRun} steps, but ${f.sentence}: ${f.meaning}${more}`;
   } else {
     sentence = `Healthy: no NaN, Inf or |x| > ${fmt(threshold)} in ${stepsRun} steps${healthyNote}`;
+  }
+  // Where it started: an input's event no later than any other (inputs come first in a step).
+  const events = [first.explosion, first.inf, first.nan].filter((e): e is FirstEvent => e !== null);
+  const earliest = Math.min(...events.map((e) => e.step));
+  const origin = events.find((e) => e.phase === 'input' && e.step === earliest);
+  if (origin) {
+    sentence +=
+      ` — the data is where it started: at step ${origin.step}, ${where(origin)}, before any layer ran; find that ` +
+      "transition (and guard the environment's output, as VecCheckNan does)";
+  } else if (event && inputsWatched) {
+    sentence += " (the model's inputs were finite and within range until then)";
   }
   if (warning) {
     const nonFinite = first.nan && first.inf ? Math.min(first.nan.step, first.inf.step) : (first.inf ?? first.nan)?.step;

@@ -95,6 +95,8 @@ export class ModelTaps {
   private readonly weights = new Map<string, WeightInfo>();
   private readonly restore: (() => void)[] = [];
   private tap: Tap | null = null;
+  /** The model inputs already recorded this step (a model input may feed several layers). */
+  private readonly inputsSeen = new Set<string>();
   private optimizer: tf.Optimizer | null = null;
 
   constructor(
@@ -142,6 +144,7 @@ export class ModelTaps {
       if (this.tap) return (orig as typeof optimizer.minimize)(f, returnCost, varList);
       const tap = new Tap();
       this.tap = tap;
+      this.inputsSeen.clear();
       try {
         const watched = () => {
           const value = f();
@@ -214,7 +217,23 @@ export class ModelTaps {
     this.tap!.add(phase, layer, name, tf.keep(t.clone()), opts);
   }
 
+  /**
+   * The model's own inputs a layer is called on, once a step each, as phase `input` (named by the
+   * model's input names; a Sequential's is `input`): watched like any tensor, before the layer's.
+   */
+  private recordInputs(layer: AnyLayer, inputs: tf.Tensor | tf.Tensor[]): void {
+    const ins = Array.isArray(inputs) ? inputs : [inputs];
+    const sources = (layer.inboundNodes as unknown as { inboundLayers?: AnyLayer[] }[])[0]?.inboundLayers ?? [];
+    ins.forEach((t, i) => {
+      const src = sources[i];
+      if (!src || src.getClassName() !== 'InputLayer' || this.inputsSeen.has(src.name)) return;
+      this.inputsSeen.add(src.name);
+      this.keep('input', null, this.model.getClassName() === 'Sequential' ? 'input' : src.name, t, {});
+    });
+  }
+
   private recordLayer(layer: AnyLayer, inputs: tf.Tensor | tf.Tensor[], out: tf.Tensor | tf.Tensor[]): void {
+    this.recordInputs(layer, inputs);
     const act = activationOf(layer);
     const ours = fromTfjsActivation(act);
     const x = Array.isArray(inputs) ? inputs[0] : inputs;

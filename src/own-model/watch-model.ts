@@ -61,6 +61,8 @@ export class ModelWatcher {
   private instruments: Instrument[] = [];
   private points: readonly WatchPoint[] | null = null;
   private pending: tf.Tensor | null = null;
+  /** The last step's model inputs, kept until its statistics are read: an event in one is then located. */
+  private pendingInputs: { name: string; t: tf.Tensor }[] = [];
   private endedAt = -1;
   private steps: number;
   /** Whether `steps` is a budget someone set (options.steps, or fit's epochs × batches), not the default. */
@@ -186,6 +188,8 @@ export class ModelWatcher {
   dispose(): void {
     this.taps.uninstall();
     tf.dispose(this.pending ?? []);
+    tf.dispose(this.pendingInputs.map((x) => x.t));
+    this.pendingInputs = [];
     this.pending = null;
   }
 
@@ -203,8 +207,37 @@ export class ModelWatcher {
       const stats = this.rules.stats(tap.tensors, p);
       tf.dispose(this.pending ?? []);
       this.pending = tf.keep(stats);
+      tf.dispose(this.pendingInputs.map((x) => x.t));
+      this.pendingInputs = p.flatMap((q, i) => (q.phase === 'input' ? [{ name: q.tensor, t: tap.tensors[i]! }] : []));
     } finally {
-      tf.dispose(tap.tensors);
+      const kept = new Set(this.pendingInputs.map((x) => x.t));
+      tf.dispose(tap.tensors.filter((t) => !kept.has(t)));
+    }
+  }
+
+  /**
+   * A first event this step in one of the model's inputs: where in it (batch row, column, value),
+   * read from the input itself — only then, so a healthy step reads nothing more.
+   */
+  private async locateInputEvents(): Promise<void> {
+    const wd = this.watchdog!;
+    const limit = this.watch.explosionThreshold;
+    // The statistics' own rules: an explosion counts Infs and finite values over the threshold, not NaN.
+    const bad = {
+      nan: Number.isNaN,
+      inf: (x: number) => x === Infinity || x === -Infinity,
+      explosion: (x: number) => Math.abs(x) > limit,
+    };
+    for (const kind of ['nan', 'inf', 'explosion'] as const) {
+      const e = wd.first[kind];
+      if (!e || e.step !== this.stepIndex || e.phase !== 'input' || e.at) continue;
+      const input = this.pendingInputs.find((x) => x.name === e.tensor);
+      if (!input) continue;
+      const values = await input.t.data();
+      const i = Array.prototype.findIndex.call(values, bad[kind]);
+      if (i < 0) continue;
+      const cols = input.t.shape.length > 1 ? input.t.size / input.t.shape[0]! : input.t.size;
+      wd.locate(kind, { row: Math.floor(i / cols), column: i % cols, value: values[i] as number });
     }
   }
 
@@ -223,6 +256,9 @@ export class ModelWatcher {
       for (const i of this.instruments) i.onTrainBegin({ points: this.points!, steps: this.steps });
     }
     for (const i of this.instruments) i.onStepEnd(this.stepIndex, { stats });
+    await this.locateInputEvents();
+    tf.dispose(this.pendingInputs.map((x) => x.t));
+    this.pendingInputs = [];
     this.stepIndex++;
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Float } from '../util/float-schema.js';
-import { PHASES } from './watch-points.js';
+import { fmt } from '../util/number-format.js';
+import { describePoint, PHASES } from './watch-points.js';
 
 export const EVENT_KINDS = ['nan', 'inf', 'explosion'] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
@@ -22,6 +23,8 @@ export const FirstEventSchema = z.object({
   maxAbs: Float,
   /** The same tensor's max |x| on the step before (null at step 0). */
   previousMaxAbs: Float.nullable(),
+  /** For an input: its first bad entry — the batch row, the column (flattened per row) and the value. */
+  at: z.object({ row: z.int(), column: z.int(), value: Float }).optional(),
 });
 export type FirstEvent = z.infer<typeof FirstEventSchema>;
 
@@ -31,3 +34,9 @@ export const FirstEventsSchema = z.object({
   explosion: FirstEventSchema.nullable(),
 });
 export type FirstEvents = z.infer<typeof FirstEventsSchema>;
+
+/** Where an event is: "l3_1, forward, x·V", or for an input its name and first bad entry ("input obs, row 7, column 2: 1e38"). */
+export function describeEvent(e: FirstEvent): string {
+  if (e.phase !== 'input') return describePoint(e);
+  return `input ${e.tensor}${e.at ? `, row ${e.at.row}, column ${e.at.column}: ${fmt(e.at.value)}` : ''}`;
+}

@@ -1,5 +1,8 @@
-/** Where in a training step a tensor is made, in the order the step makes them. */
-export const PHASES = ['forward', 'loss', 'backward', 'clip', 'update'] as const;
+/**
+ * Where in a training step a tensor is made, in the order the step makes them: `input` is what the
+ * step was fed (a model's inputs, watched by watchModel), before any layer ran.
+ */
+export const PHASES = ['input', 'forward', 'loss', 'backward', 'clip', 'update'] as const;
 export type Phase = (typeof PHASES)[number];
 
 import type { InactivityKind } from '../model/activations.js';

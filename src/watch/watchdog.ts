@@ -42,6 +42,12 @@ export class Watchdog extends Instrument {
     this.index = new LayerHealthIndex(info.points);
   }
 
+  /** Attaches where in its tensor the first event of `kind` is (an input's row, column and value). */
+  locate(kind: EventKind, at: NonNullable<FirstEvents['nan']>['at']): void {
+    const e = this.first[kind];
+    if (e) this.first[kind] = { ...e, at };
+  }
+
   /** Steps whose statistics this watchdog has seen. */
   get stepsSeen(): number {
     return this.prevStep + 1;

@@ -26,6 +26,55 @@ function qNetwork(): tf.LayersModel {
   return model;
 }
 
+/** The issue's custom loop, 5 steps, with `glitch` at batch 3, row 7, column 2 of obs. */
+async function glitched(glitch: number) {
+  const model = qNetwork();
+  const watcher = watchModel(model, { stopOnNaN: false });
+  for (let step = 0; step < 5; step++) {
+    const obs = tf.tensor2d(
+      Array.from({ length: 8 * 5 }, (_, i) => (step === 3 && i === 7 * 5 + 2 ? glitch : Math.sin(i + step))),
+      [8, 5],
+    );
+    const act = tf.tensor2d(
+      Array.from({ length: 16 }, (_, i) => Math.cos(i + step)),
+      [8, 2],
+    );
+    const r = tf.tensor2d(
+      Array.from({ length: 8 }, (_, i) => i / 8),
+      [8, 1],
+    );
+    await watcher.step(() => tf.losses.meanSquaredError(r, model.apply([obs, act]) as tf.Tensor) as tf.Scalar);
+    tf.dispose([obs, act, r]);
+  }
+  const rep = watcher.report();
+  watcher.dispose();
+  model.dispose();
+  return rep;
+}
+
+describeEachBackend('the data blamed when it is the cause', () => {
+  it('a sensor glitch of 1e38: the first explosion is in input obs, row 7, column 2, and the verdict names the data', async () => {
+    const rep = await glitched(1e38);
+    expect(rep.firstEvents.explosion).toMatchObject({ step: 3, phase: 'input', layer: null, tensor: 'obs', at: { row: 7, column: 2 } });
+    expect(rep.firstEvents.explosion!.at!.value).toBe(Math.fround(1e38));
+    expect(rep.verdict.sentence).toMatch(/input obs, row 7, column 2: 1\.00e38/);
+    expect(rep.verdict.sentence).toMatch(/the data is where it started/);
+    expect(rep.causalChain!.lines[0]).toMatch(/^It started in the data: at step 3, input obs, row 7, column 2: 1\.00e38/);
+  });
+
+  it('a NaN in an input: the first NaN is the input, not the loss', async () => {
+    const rep = await glitched(NaN);
+    expect(rep.firstEvents.nan).toMatchObject({ step: 3, phase: 'input', tensor: 'obs', at: { row: 7, column: 2 } });
+    expect(rep.verdict.sentence).toMatch(/^NaN first appeared at step 3: input obs, row 7, column 2: NaN/);
+  });
+
+  it('inputs are watched under their own names, and a healthy run says nothing of them', async () => {
+    const rep = await glitched(0.5);
+    expect(rep.verdict.worst).toBeNull();
+    expect(rep.watched.filter((k) => k.startsWith('input/'))).toEqual(['input/-/obs', 'input/-/act']);
+  });
+});
+
 describeEachBackend('a report of what was measured only', () => {
   it('a layer without parameters shows – for its norms (never NaN or 0), no growth line for a shrink, no targets line', async () => {
     const model = qNetwork();
