@@ -1,6 +1,6 @@
 import { registerJsKernel } from './js-kernel.js';
 import { applyActivation, denseBackwardShapes, denseForwardShapes, TRANSCENDENTAL, type DenseAttrs } from './dense-wn-kernels.js';
-import { kernelMemoryFor, wasmKernelsAvailable } from './wasm-kernels.js';
+import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from './wasm-kernels.js';
 import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
@@ -23,6 +23,82 @@ export const ACT_CODES: Record<string, number> = { linear: 0, relu: 1, leaky_rel
 export const SELU_SA = SELU_SCALE * SELU_ALPHA;
 const f = Math.fround;
 
+/** Byte addresses of one layer's tensors in a kernel call's memory (0 where the layer has none). */
+export interface DenseForwardAt {
+  x: number;
+  V: number;
+  b: number;
+  g: number;
+  xv: number;
+  norm: number;
+  scaler: number;
+  pre: number;
+  act: number;
+}
+
+/** A layer's sizes and nonlinearity (`weightNorm`: denseWN; else plain dense). */
+export interface DenseLayerAt {
+  B: number;
+  I: number;
+  U: number;
+  weightNorm: boolean;
+  act: string;
+  alpha: number;
+}
+
+/**
+ * One layer's forward, in the one order both the per-layer kernel and the whole step use: x·V,
+ * then ‖V‖, scaler, pre-activation and activation; exp and tanh in JS over the whole array (the
+ * SIMD kernel leaves act = pre for them).
+ */
+export function denseForwardAt(w: KernelMemory, a: DenseForwardAt, l: DenseLayerAt): void {
+  const { B, I, U } = l;
+  w.k.matmul(a.x, a.V, a.xv, B, I, U, I, 1);
+  w.k.denseForward(a.xv, a.b, a.V, a.g, a.norm, a.scaler, a.pre, a.act, B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, l.alpha);
+  if (TRANSCENDENTAL.has(l.act)) applyActivation(l.act, l.alpha, w.viewAt(a.pre, B * U), w.viewAt(a.act, B * U));
+}
+
+/** Addresses of one layer's backward: its inputs, its outputs and its scratch (dVNorm, Vᵀ). */
+export interface DenseBackwardAt {
+  dAct: number;
+  pre: number;
+  act: number;
+  x: number;
+  V: number;
+  xv: number;
+  scaler: number;
+  norm: number;
+  g: number;
+  dPre: number;
+  db: number;
+  dScaler: number;
+  dXv: number;
+  dg: number;
+  dV: number;
+  /** 0 where no input gradient is wanted (the first layer). */
+  dX: number;
+  dVNorm: number;
+  vt: number;
+}
+
+/**
+ * One layer's backward, in the one order both paths use: the elementwise gradients, dV = xᵀ·dXv
+ * (+ the gradient through ‖V‖, added after the product as TF's AddN does), dX = dXv·Vᵀ.
+ */
+export function denseBackwardAt(w: KernelMemory, a: DenseBackwardAt, l: DenseLayerAt): void {
+  const { B, I, U } = l;
+  w.k.denseBackward(
+    ...[a.dAct, a.pre, a.act, a.xv, a.scaler, a.norm, a.g, a.V, a.dPre, a.db, a.dScaler, a.dXv, a.dg, a.dVNorm],
+    ...[B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, f(l.alpha), f(SELU_SCALE), f(SELU_SA)],
+  );
+  w.k.matmul(a.x, a.dXv, a.dV, I, B, U, 1, I);
+  if (l.weightNorm) w.k.addInto(a.dV, a.dVNorm, I * U);
+  if (a.dX) {
+    w.k.transpose(a.V, a.vt, I, U);
+    w.k.matmul(a.dXv, a.vt, a.dX, B, U, I, U, 1);
+  }
+}
+
 if (wasmKernelsAvailable()) {
   registerJsKernel<DenseAttrs>({
     name: LAYER_FORWARD_KERNEL,
@@ -32,21 +108,15 @@ if (wasmKernelsAvailable()) {
       return [xv, ...denseForwardShapes(xv, a)];
     },
     run: (ins, shapes, outs, a) => {
-      const [x, V, b, g] = ins as [Float32Array, Float32Array, Float32Array, Float32Array | undefined];
       const [B, I] = shapes[0] as [number, number];
       const U = shapes[1]![1]!;
-      const w = kernelMemoryFor(x);
-      const [px, pV, pb] = [w.input(x), w.input(V), w.input(b)];
+      const w = kernelMemoryFor(ins[0]!);
+      const [x, V, b, g] = ins.map((v) => w.input(v));
       const o = outs.map((v) => w.output(v));
-      w.k.matmul(px, pV, o[0]!, B, I, U, I, 1);
-      const [pNorm, pScaler, pPre, pAct] = a.weightNorm ? o.slice(1) : [0, 0, o[1]!, o[2]!];
-      const pg = a.weightNorm ? w.input(g!) : 0;
-      const wn = a.weightNorm ? 1 : 0;
-      w.k.denseForward(o[0]!, pb, pV, pg, pNorm!, pScaler!, pPre!, pAct!, B, I, U, wn, ACT_CODES[a.act]!, a.alpha);
+      const [norm, scaler, pre, act] = a.weightNorm ? o.slice(1) : [0, 0, o[1]!, o[2]!];
+      const at = { x: x!, V: V!, b: b!, g: g ?? 0, xv: o[0]!, norm: norm!, scaler: scaler!, pre: pre!, act: act! };
+      denseForwardAt(w, at, { B, I, U, weightNorm: a.weightNorm, act: a.act, alpha: a.alpha });
       w.end();
-      // exp and tanh in JS, over the whole array (the kernel left act = pre).
-      const n = outs.length;
-      if (TRANSCENDENTAL.has(a.act)) applyActivation(a.act, a.alpha, outs[n - 2]!, outs[n - 1]!);
     },
   });
 
@@ -64,26 +134,20 @@ if (wasmKernelsAvailable()) {
       const [I] = shapes[4] as [number];
       const n = I * U;
       const w = kernelMemoryFor(ins[0]!);
-      const p = ins.map((v) => w.input(v));
+      const [dAct, pre, act, x, V, xv, scaler, norm, g] = ins.map((v) => w.input(v));
       const o = outs.map((v) => w.output(v));
       const wn = a.weightNorm;
-      const pVNorm = wn ? w.temp(tmp.subarray(0, n)) : 0;
-      const [pdPre, pdb, pdScaler, pdXv, pdg] = wn ? o : [o[0]!, o[1]!, 0, o[0]!, 0];
-      const [pdAct, pPre, pAct, px, pV, pxv, pScaler, pNorm, pg] = wn ? p : [...p, 0, 0, 0, 0];
-      const alpha = f(a.alpha);
-      w.k.denseBackward(
-        ...[pdAct!, pPre!, pAct!, pxv!, pScaler!, pNorm!, pg!, pV!, pdPre!, pdb!, pdScaler!, pdXv!, pdg!, pVNorm],
-        ...[B, I, U, wn ? 1 : 0, ACT_CODES[a.act]!, alpha, f(SELU_SCALE), f(SELU_SA)],
-      );
       const nOwn = wn ? 5 : 2;
-      // dV = xᵀ·dXv (+ the gradient through ‖V‖, added after the product as TF's AddN does).
-      w.k.matmul(px!, pdXv!, o[nOwn]!, I, B, U, 1, I);
-      if (wn) w.k.addInto(o[nOwn]!, pVNorm, n);
-      if (a.needInputGrad) {
-        const pVt = w.temp(tmp.subarray(n, 2 * n));
-        w.k.transpose(pV!, pVt, I, U);
-        w.k.matmul(pdXv!, pVt, o[nOwn + 1]!, B, U, I, U, 1);
-      }
+      const [dPre, db, dScaler, dXv, dg] = wn ? o : [o[0]!, o[1]!, 0, o[0]!, 0];
+      denseBackwardAt(
+        w,
+        {
+          ...{ dAct: dAct!, pre: pre!, act: act!, x: x!, V: V!, xv: xv ?? 0, scaler: scaler ?? 0, norm: norm ?? 0, g: g ?? 0 },
+          ...{ dPre: dPre!, db: db!, dScaler: dScaler!, dXv: dXv!, dg: dg!, dV: o[nOwn]!, dX: a.needInputGrad ? o[nOwn + 1]! : 0 },
+          ...{ dVNorm: wn ? w.temp(tmp.subarray(0, n)) : 0, vt: a.needInputGrad ? w.temp(tmp.subarray(n, 2 * n)) : 0 },
+        },
+        { B, I, U, weightNorm: wn, act: a.act, alpha: a.alpha },
+      );
       w.end();
     },
   });

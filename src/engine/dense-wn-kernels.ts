@@ -83,7 +83,7 @@ export function denseForwardShapes(xv: number[], a: DenseAttrs): number[][] {
 }
 
 /** The forward's body: ins xv [B,U], b [U] (+ V [I,U], g [U] with weight norm) → [norm, scaler,] pre, act. */
-export function runDenseForward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
+function runDenseForward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
   const [xv, b] = ins as [Float32Array, Float32Array];
   const [B, U] = shapes[0] as [number, number];
   const act = forwardFn(a.act, a.alpha);
@@ -134,7 +134,7 @@ export function denseBackwardShapes(dAct: number[], vShape: number[] | undefined
 }
 
 /** The backward's body: ins dAct, pre, act (+ xv, scaler, norm, g, V) → denseBackwardShapes. */
-export function runDenseBackward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
+function runDenseBackward(ins: Float32Array[], shapes: number[][], outs: Float32Array[], a: DenseAttrs): void {
   const [dAct, pre, y] = ins as [Float32Array, Float32Array, Float32Array];
   const [B, U] = shapes[0] as [number, number];
   const back = backwardFn(a.act, a.alpha);

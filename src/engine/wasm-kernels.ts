@@ -102,11 +102,6 @@ export class KernelMemory {
     return this.holds(v) ? v.byteOffset : this.alloc(v.length);
   }
 
-  /** Working memory of `tmp`'s size for the whole call: `tmp` itself on the heap, else placed here. */
-  scratch(tmp: Float32Array): number {
-    return this.temp(tmp);
-  }
-
   /** The `n` floats at byte address `p` of this memory (a view, valid until the memory grows). */
   viewAt(p: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, p, n);

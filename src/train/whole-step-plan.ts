@@ -16,7 +16,6 @@ import type { StepContext } from './step-types.js';
 export const NORM_BATCH_TRAIN = 0;
 export const NORM_BATCH_EVAL = 1;
 export const NORM_LAYER = 2;
-export const LINEAR = ACT_CODES['linear']!;
 
 /** A tensor of the step: in the workspace (a float offset), or one of the call's inputs or outputs. */
 export interface Region {

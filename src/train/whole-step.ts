@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { hasJsKernel, registerJsKernel } from '../engine/js-kernel.js';
 import { callKernel, type Fused } from '../engine/fused-call.js';
 import { applyActivation, FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
-import { SELU_SA } from '../engine/dense-layer-kernels.js';
+import { denseBackwardAt, denseForwardAt, SELU_SA } from '../engine/dense-layer-kernels.js';
 import { SELU_SCALE } from '../model/activations.js';
 import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
@@ -10,7 +10,7 @@ import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, wasmLoops, type UpdateAttrs } from './update-kernel.js';
 import { adamStepSize } from './tf1-arith.js';
-import { LINEAR, makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, type Plan, type Region } from './whole-step-plan.js';
+import { makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, type Plan, type Region } from './whole-step-plan.js';
 import type { StepContext, StepInputs, StepOutput, TrainState } from './step-types.js';
 
 /**
@@ -103,26 +103,26 @@ function forward(
   const { B } = plan;
   for (const L of plan.layers) {
     const f = L[which]!;
-    const [xv, pre, act] = [at(f.xv), at(f.pre), at(f.act)];
-    w.k.matmul(x, param(L.v), xv, B, L.I, L.U, L.I, 1);
-    const wn = L.wn ? 1 : 0;
-    const [g, norm, scaler] = L.wn ? [param(L.g!), at(f.norm!), at(f.scaler!)] : [0, 0, 0];
+    const [pre, act] = [at(f.pre), at(f.act)];
+    const dense = { x, V: param(L.v), b: param(L.b), g: L.wn ? param(L.g!) : 0, xv: at(f.xv) };
+    const wn = { norm: L.wn ? at(f.norm!) : 0, scaler: L.wn ? at(f.scaler!) : 0 };
+    const layer = { B, I: L.I, U: L.U, weightNorm: L.wn, act: L.act, alpha: L.alpha };
     const np = L.normP;
     if (!np) {
-      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, pre, act, B, L.I, L.U, wn, L.code, L.alpha);
+      denseForwardAt(w, { ...dense, ...wn, pre, act }, layer);
     } else {
       // scaler·x·V + b, then the normalisation, then the nonlinearity (norm-layer.ts's order).
       const preNorm = at(f.preNorm!);
-      w.k.denseForward(xv, param(L.b), param(L.v), g, norm, scaler, preNorm, preNorm, B, L.I, L.U, wn, LINEAR, 0);
+      denseForwardAt(w, { ...dense, ...wn, pre: preNorm, act: preNorm }, { ...layer, act: 'linear', alpha: 0 });
       // Evaluation (v(s′)) normalises a batch-norm layer with its moving averages.
       const moving = which === 'boot' && np.kind === NORM_BATCH_TRAIN;
       const [mean, variance] = moving ? [buffer(np.meanBuffer!), buffer(np.varianceBuffer!)] : [at(f.mean!), at(f.variance!)];
       const kind = moving ? NORM_BATCH_EVAL : np.kind;
       w.k.normForward(preNorm, param(np.gamma), param(np.beta), mean, variance, at(f.invStd!), at(f.xhat!), pre, B, L.U, kind, np.eps);
       w.k.activate(pre, act, B * L.U, L.code, L.alpha);
+      // exp and tanh in JS, over the whole array (the kernel left act = pre).
+      if (L.transcendental) applyActivation(L.act, L.alpha, w.viewAt(pre, B * L.U), w.viewAt(act, B * L.U));
     }
-    // exp and tanh in JS, over the whole array (the kernels left act = pre).
-    if (L.transcendental) applyActivation(L.act, L.alpha, w.viewAt(pre, B * L.U), w.viewAt(act, B * L.U));
     x = act;
   }
 }
@@ -147,17 +147,16 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
         ...[at(np.dxhat), at(np.s1), at(np.s2), plan.B, L.U, np.kind],
       );
     }
-    w.k.denseBackward(
-      ...[np ? at(np.dPreNorm) : at(L.dAct), at(L.fwd.pre), at(L.fwd.act), at(L.fwd.xv), o(L.fwd.scaler), o(L.fwd.norm)],
-      ...[wn ? param(L.g!) : 0, param(L.v), np ? at(np.denseDPre) : at(L.dPre), at(L.db), o(L.dScaler), at(L.dXv), o(L.dg), o(L.dVNorm)],
-      ...[plan.B, L.I, L.U, wn ? 1 : 0, np ? LINEAR : L.code, f(L.alpha), selu[0]!, selu[1]!],
+    denseBackwardAt(
+      w,
+      {
+        ...{ dAct: np ? at(np.dPreNorm) : at(L.dAct), pre: at(L.fwd.pre), act: at(L.fwd.act), x, V: param(L.v), xv: at(L.fwd.xv) },
+        ...{ scaler: o(L.fwd.scaler), norm: o(L.fwd.norm), g: wn ? param(L.g!) : 0, dPre: np ? at(np.denseDPre) : at(L.dPre) },
+        ...{ db: at(L.db), dScaler: o(L.dScaler), dXv: at(L.dXv), dg: o(L.dg), dV: at(L.dV), dX: o(L.dX) },
+        ...{ dVNorm: o(L.dVNorm), vt: o(L.vt) },
+      },
+      { B: plan.B, I: L.I, U: L.U, weightNorm: wn, act: np ? 'linear' : L.act, alpha: L.alpha },
     );
-    w.k.matmul(x, at(L.dXv), at(L.dV), L.I, plan.B, L.U, 1, L.I);
-    if (wn) w.k.addInto(at(L.dV), at(L.dVNorm!), L.I * L.U);
-    if (L.dX) {
-      w.k.transpose(param(L.v), at(L.vt!), L.I, L.U);
-      w.k.matmul(at(L.dXv), at(L.vt!), at(L.dX), plan.B, L.U, L.I, L.U, 1);
-    }
   }
 }
 
@@ -207,7 +206,7 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   // Every address first (on a memory of its own, placing arrays may grow it); views after.
   const inP = ins.map((v) => w.input(v));
   const outP = outs.map((v) => w.output(v));
-  const ws = w.scratch(tmp);
+  const ws = w.temp(tmp);
   const at: Addr = (r) => (r.at === 'ws' ? ws + 4 * r.index : r.at === 'in' ? inP[r.index]! : outP[r.index]!);
   const view = (r: Region) => w.viewAt(at(r), r.size);
   const params = (base: number) => (i: number) => inP[base + i]!;
