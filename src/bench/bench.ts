@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { validateConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { runCells } from '../core/cells.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { watchModel } from '../own-model/watch-model.js';
 import { withTfjsDebug } from './with-tfjs-debug.js';
 

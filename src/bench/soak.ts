@@ -4,7 +4,7 @@
  * tf.memory().numTensors and RSS every tenth of the run as JSON lines, then a summary: tensors must
  * stay constant and RSS within 50 MB of its value after warm-up. Not a test.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { validateConfig } from '../config/load-config.js';
 import { selectBackend } from '../train/backend.js';
 import { TrainCallback } from '../train/callbacks.js';

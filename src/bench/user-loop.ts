@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Config } from '../config/schema.js';
 import { createDataStream } from '../data/data-stream.js';
 import { buildCriticSpec, initParams } from '../model/critic.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /**
  * Runs `fn` with tfjs's DEBUG flag on, its output silenced: DEBUG prints a banner and logs every

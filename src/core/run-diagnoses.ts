@@ -1,5 +1,5 @@
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { isKnownError } from '../config/errors.js';
 import { lineOf } from '../config/yaml-source.js';

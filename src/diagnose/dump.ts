@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { dump } from 'npyjs';
 import { DataError } from '../config/errors.js';
 import { validateConfig } from '../config/load-config.js';

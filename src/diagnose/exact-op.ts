@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { fmt } from '../util/number-format.js';
 import { z } from 'zod';
 import type { Batch } from '../data/transitions.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { buildCriticSpec } from '../model/critic.js';
 import { createOptimizer } from '../train/optimizers.js';
 import type { FirstEvent } from '../watch/events.js';

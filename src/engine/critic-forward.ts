@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import type { CriticSpec, LayerSpec } from '../model/critic.js';
 import { denseForwardSteps, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
 import { runFused, type Fused } from './fused-call.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { hasJsKernel } from './js-kernel.js';
 import { callKernel, type Fused } from './fused-call.js';
 import type { Activation } from '../model/activations.js';

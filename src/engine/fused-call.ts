@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import { runJsKernel, runJsKernelGroups } from './js-kernel.js';
 
 /** A JS kernel call a computation asks for: its driver runs it (alone, or grouped with others). */

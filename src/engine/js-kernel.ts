@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /**
  * Custom tfjs kernels whose body is a JavaScript loop over the tensors' own memory, registered for

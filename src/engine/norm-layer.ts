@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /** tf.layers.batch_normalization's default ε (Keras: 1e-3). */
 export const BN_EPSILON = 1e-3;

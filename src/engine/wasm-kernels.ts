@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
 
 /**

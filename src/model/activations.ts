@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
 
 /** How a unit stops passing gradient: relu-like units die (input ≤ 0), saturating ones flatten. */

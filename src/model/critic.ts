@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Config, LayerConfig } from '../config/schema.js';
 import { getActivation, type Activation } from './activations.js';
 import { initWeights, variableSeed } from './initializers.js';

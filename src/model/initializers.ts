@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { InitConfig } from '../config/schema.js';
 
 export interface VarianceScalingArgs {

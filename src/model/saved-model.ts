@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { ConfigSchema, type Config, type WatchConfig } from '../config/schema.js';
 import { fromTfjsActivation } from '../model/activations.js';
 import { leafLayers } from './model-taps.js';

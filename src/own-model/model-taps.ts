@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { fromTfjsActivation, getActivation } from '../model/activations.js';
 import { Tap } from '../watch/tap.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { Watch, type FailOnT, type WatchConfig } from '../config/schema.js';
 import { runFindings } from '../diagnose/run-findings.js';
 import type { RunReport } from '../report/run-report.js';

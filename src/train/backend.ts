@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { importPeer, tf } from '../util/tfjs.js';
 import { KnownError } from '../config/errors.js';
 import type { BackendChoice } from './backend-choices.js';
 
@@ -56,7 +56,7 @@ async function loadableBackends(except: BackendChoice): Promise<string[]> {
     try {
       if (name === 'node-gpu') await importOptional('@tensorflow/tfjs-node-gpu');
       else if (name === 'node') await importOptional('@tensorflow/tfjs-node');
-      else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+      else if (name === 'wasm') await importPeer('@tensorflow/tfjs-backend-wasm');
       out.push(name);
     } catch {
       // not loadable: left out of the list
@@ -77,7 +77,7 @@ async function activate(name: Exclude<BackendChoice, 'auto'>): Promise<string> {
       tfjsName = 'tensorflow';
       break;
     case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
+      await importPeer('@tensorflow/tfjs-backend-wasm');
       tfjsName = 'wasm';
       break;
     case 'cpu':
@@ -95,7 +95,7 @@ async function activate(name: Exclude<BackendChoice, 'auto'>): Promise<string> {
 /** Imports a package that may not be installed, without letting TypeScript require its types. */
 async function importOptional(pkg: string): Promise<unknown> {
   try {
-    return await import(pkg);
+    return await importPeer(pkg);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Batch } from '../data/transitions.js';
 import type { StepInputs } from './step-types.js';
 

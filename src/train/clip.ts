@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /**
  * TF1's `tf.clip_by_norm(t, clipNorm)` op for op:

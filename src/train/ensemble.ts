@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import { runFusedLockstep, type Fused } from '../engine/fused-call.js';
 import { EventRules } from '../watch/event-rules.js';
 import { firstNonFiniteRow } from '../watch/health-kernel.js';

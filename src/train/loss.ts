@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 
 /** The seed's critic loss and its gradient: `closs = mean((target − v)²)`, `dv = −2(target − v)/B`. */
 export function mseLoss(target: tf.Tensor2D, v: tf.Tensor2D): { error: tf.Tensor2D; loss: tf.Scalar; dv: tf.Tensor2D } {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { OptimizerConfig } from '../config/schema.js';
 import { adamStepSize, oneMinus } from './tf1-arith.js';
 

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import type { CriticSpec } from '../model/critic.js';
 import type { LayerBackward, LayerForward } from '../engine/dense-wn.js';
 import type { Tap } from '../watch/tap.js';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import type { Config } from '../config/schema.js';
 import type { CriticSpec } from '../model/critic.js';
 import type { Optimizer } from './optimizers.js';

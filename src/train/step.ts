@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../util/tfjs.js';
 import type { Config } from '../config/schema.js';
 import type { CriticSpec } from '../model/critic.js';
 import { criticForwardSteps, criticValueSteps, layerParams } from '../engine/critic-forward.js';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import { hasJsKernel, registerJsKernel } from '../engine/js-kernel.js';
 import { callKernel, type Fused } from '../engine/fused-call.js';
 import { applyActivation, FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';

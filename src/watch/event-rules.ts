@@ -1,6 +1,6 @@
 import type { WatchConfig } from '../config/schema.js';
 import type { EventKind, FirstEvent } from './events.js';
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import { healthStatsSteps, NUM_STATS, S_INF, S_MAXABS, S_NAN, S_OVER } from './health-kernel.js';
 import type { WatchPoint } from './watch-points.js';
 import { runFused, type Fused } from '../engine/fused-call.js';

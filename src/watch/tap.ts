@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../util/tfjs.js';
 import type { InactivityMode, Phase, PointRole, WatchPoint } from './watch-points.js';
 
 /**

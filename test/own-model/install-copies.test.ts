@@ -3,18 +3,29 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 
 // A user's project with its own @tensorflow/tfjs: critic-doctor installed as the packed tarball,
-// and as a folder copied the way npm packs it (`--install-links`; a plain folder install is a
-// symlink, from whose real path Node finds the repo's own tfjs: docs/own-model.md). With tfjs a
-// peer dependency, either way there is one tfjs: the user's model is watched, a planted NaN is
-// found, and tfjs prints no "already registered" line (what two copies print, by the hundred).
-// The tfjs packages come from this repo's node_modules (as paths); the rest from npm's cache or registry.
-const TFJS = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'].map((p) => path.join(ROOT, 'node_modules', p));
+// as a plain folder (a symlink to this repo, whose node_modules holds its own dev copy of tfjs:
+// src/util/tfjs.ts takes the application's copy instead) and as a folder copied the way npm packs
+// it (`--install-links`). Every way there is one tfjs: the user's model is watched, a planted NaN
+// is found, and tfjs prints no "already registered" line (what two copies print, by the hundred).
+// The user's tfjs packages are this repo's, packed: a copy of their own, as from the registry (a
+// path would be a symlink to the repo's, one copy whatever critic-doctor does); the rest come
+// from npm's cache or registry.
+let TFJS: string[] = [];
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-tfjs-'));
+  const pkgs = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'].map((p) => path.join(ROOT, 'node_modules', p));
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, ...pkgs], { cwd: dir, timeout: 120_000 });
+  TFJS = readdirSync(dir)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => path.join(dir, f));
+  expect(TFJS).toHaveLength(2);
+}, 240_000);
 
 const MAIN = [
   "import * as tf from '@tensorflow/tfjs';",
@@ -52,6 +63,12 @@ it('installed from the packed tarball: one tfjs, the NaN found, nothing "already
     readdirSync(packDir).find((f) => f.endsWith('.tgz'))!,
   );
   const { out, all } = await scratch([tgz]);
+  expect(JSON.parse(out)).toEqual(expected);
+  expect(all).not.toMatch(/already registered/);
+}, 240_000);
+
+it('installed as a plain folder (a symlink to the repo, with its own dev tfjs): the same', async () => {
+  const { out, all } = await scratch([ROOT]);
   expect(JSON.parse(out)).toEqual(expected);
   expect(all).not.toMatch(/already registered/);
 }, 240_000);
