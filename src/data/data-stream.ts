@@ -36,6 +36,7 @@ export async function createDataStream(config: Config, opts: DataStreamOptions =
   const samplerSeed = (config.seed ^ SAMPLER_SALT) >>> 0;
   if (d.source === 'recorded') return recordedStream(config, d, opts, samplerSeed);
   const transitions = syntheticTransitions(d, config.network.inputDim, (config.seed ^ DATA_SALT) >>> 0);
+  checkSynthetic(transitions, d.stateScale, d.rewardScale);
   const plan = d.targets === 'monteCarlo' ? monteCarloPlan(transitions, d.gamma) : nStepPlan(transitions, d.gamma, d.nStep);
   const transform = stateTransform(d.normalizeStates, transitions);
   const sampler = new BatchSampler(transitions, plan, config.batchSize, d.sampling, samplerSeed, transform);
@@ -53,6 +54,29 @@ export async function createDataStream(config: Config, opts: DataStreamOptions =
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}, ` +
       `${d.sampling} batches of ${config.batchSize}`,
   };
+}
+
+/**
+ * Synthetic states and rewards are checked as recorded ones are: up front, so that a value no
+ * float32 holds (a `stateScale` or `rewardScale` past 3.4e38) is blamed on the data (exit 2), not
+ * found later as a NaN in the first layer. Every batch is drawn from these rows.
+ */
+function checkSynthetic(t: Transitions, stateScale: number, rewardScale: number): void {
+  const at = t.states.findIndex((v) => !Number.isFinite(v));
+  if (at >= 0) {
+    const [row, column] = [Math.floor(at / t.dim), at % t.dim];
+    throw new DataError(
+      `synthetic data: state row ${row}, column ${column} is ${t.states[at]} in float32 (data.stateScale ${stateScale}): ` +
+        'use a scale float32 can hold (|x| < 3.4e38)',
+    );
+  }
+  const r = t.rewards.findIndex((v) => !Number.isFinite(v));
+  if (r >= 0) {
+    throw new DataError(
+      `synthetic data: reward ${r} is ${t.rewards[r]} in float32 (data.rewardScale ${rewardScale}): ` +
+        'use a scale float32 can hold (|r| < 3.4e38)',
+    );
+  }
 }
 
 async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamOptions, samplerSeed: number): Promise<DataStream> {

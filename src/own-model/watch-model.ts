@@ -157,14 +157,23 @@ export class ModelWatcher {
     const findings = runFindings(watchdog, early, this.silent ?? new FindingsWatch(), config, this.stepIndex);
     const stopped = this.stopRequested;
     // A model it did not build: no seed, no lint, no config hash, and a budget only where one was set.
-    const { configHash: _none, ...header } = reportHeader('run', { file: config.name ?? this.model.name, hash: '' }, config);
+    // The config above is the watchdog's working copy (its rules and findings read one), not a
+    // description of the model: the report carries the model as found (`model`), no `config`.
+    const { configHash: _hash, configFile: _file, config: _config, ...header } = reportHeader('run', { file: '', hash: '' }, config);
+    const optimizer = describeOptimizer(this.args.optimizer ?? this.model.optimizer).text;
     return {
       ...header,
       source: 'watchModel',
+      model: {
+        name: config.name ?? this.model.name,
+        layers: config.network.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation })),
+        optimizer,
+        explosionThreshold: this.watch.explosionThreshold,
+      },
       graph: describeGraph(this.model),
       environment: { backend: tf.getBackend(), tfjsBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, node: process.version },
       layerLines: {},
-      data: `the data passed to the model (watchModel), ${describeOptimizer(this.args.optimizer ?? this.model.optimizer).text}`,
+      data: 'the data passed to the model',
       droppedRows: 0,
       ...(this.stepsKnown ? { stepsRequested: Math.max(this.steps, this.stepIndex) } : {}),
       stepsRun: this.stepIndex,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RunReport } from './run-report.js';
+import { runSource, type RunReport } from './run-report.js';
 
 /** Workflow-command escaping (GitHub's rules for data and for properties). */
 function escData(s: string): string {
@@ -15,7 +15,8 @@ function escProp(s: string): string {
  * (the file's first line for loss-phase events). `cwd` makes the path repository-relative.
  */
 export function renderRunAnnotations(r: RunReport, cwd: string): string {
-  const file = (path.isAbsolute(r.configFile) ? path.relative(cwd, r.configFile) : r.configFile).split(path.sep).join('/');
+  const source = runSource(r);
+  const file = (path.isAbsolute(source) ? path.relative(cwd, source) : source).split(path.sep).join('/');
   const lint = (r.lint ?? [])
     .filter((f) => f.severity === 'warning')
     .map(

@@ -4,7 +4,7 @@ import type { CompareReport } from './compare-report.js';
 import type { FirstEvent } from '../watch/events.js';
 import type { HistoryPoint } from '../watch/history.js';
 import type { LayerHealth } from '../watch/layer-health.js';
-import { seedText, stepsText, type RunReport } from './run-report.js';
+import { runExplosionThreshold, runLayers, runName, runSource, seedText, stepsText, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 import { LAYER_COLUMNS, findingText, inactivityText } from './format.js';
 import { fmt } from '../util/number-format.js';
@@ -85,7 +85,7 @@ function layerSeries(points: HistoryPoint[], layers: string[], pick: (l: LayerHe
 function layerTable(snap: HistoryPoint, r: RunReport): string {
   const rows = snap.layers
     .map((l) => {
-      const act = r.config.network.layers.find((x) => x.name === l.layer)?.activation ?? '';
+      const act = runLayers(r).find((x) => x.name === l.layer)?.activation ?? '';
       const inactive = inactivityText(l, 'saturated');
       const numbers = [l.maxAbsXV, l.maxAbsPre, l.maxAbsActivation, l.gradNorm, l.normV, l.maxAbsG].map(fmt);
       return tr([esc(l.layer), esc(act), ...numbers, inactive, l.nonFinite]);
@@ -124,10 +124,8 @@ export function renderRunHtml(r: RunReport): string {
     tables.push(`<h2>Per-layer health at the last step (${r.tables.last.step})</h2>\n${layerTable(r.tables.last, r)}`);
   }
   const body = [
-    r.source === 'watchModel'
-      ? `<h1>watchModel(${esc(r.config.name ?? r.configFile)})</h1>`
-      : `<h1>critic-doctor run: ${esc(r.config.name ?? r.configFile)}</h1>`,
-    `<p class="meta">${esc(r.configFile)} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)})` +
+    !r.config ? `<h1>${esc(runSource(r))}</h1>` : `<h1>critic-doctor run: ${esc(runName(r))}</h1>`,
+    `<p class="meta">${esc(runSource(r))} · backend ${esc(r.environment.backend)} (tfjs ${esc(r.environment.tfjsVersion)})` +
       `${seedText(r)} · ${stepsText(r)} (${r.status}) · critic-doctor ${esc(r.tool.version)}</p>`,
     r.graph ? `<p class="meta" id="graph">model: ${esc(r.graph)}</p>` : '',
     `<div id="verdict" class="verdict ${cls}">${esc(r.verdict.sentence)}</div>`,
@@ -154,7 +152,7 @@ export function renderRunHtml(r: RunReport): string {
       `top edge; log scale.</p>\n<div class="charts">\n${charts.join('\n')}\n</div>`,
     ...tables,
     `<h2>Data</h2>\n<p>${esc(r.data)}</p>`,
-    `<h2>Config (resolved)</h2>\n<pre>${esc(stringify(r.config))}</pre>`,
+    r.config ? `<h2>Config (resolved)</h2>\n<pre>${esc(stringify(r.config))}</pre>` : '',
   ].filter(Boolean);
   return page(`critic-doctor: ${r.verdict.sentence}`, body.join('\n'));
 }
@@ -162,9 +160,9 @@ export function renderRunHtml(r: RunReport): string {
 /** The run's charts over steps: per layer max |activation|, gradient norm, ‖V‖, max |g|; the loss and max |target|. */
 function runCharts(r: RunReport, events: FirstEvent[]): string[] {
   const points = r.history.points;
-  const layers = r.config.network.layers.map((l) => l.name);
+  const layers = runLayers(r).map((l) => l.name);
   const markers = events.map((e) => ({ x: e.step, label: `${EVENT_LABEL[e.kind]} (${e.step})`, color: EVENT_COLOR[e.kind] }));
-  const thr = r.config.watch.explosionThreshold;
+  const thr = runExplosionThreshold(r);
   const hline = { y: thr, label: `explosion threshold ${fmt(thr)}` };
   const charts = [
     renderChart({ title: 'max |activation| per layer', series: layerSeries(points, layers, (l) => l.maxAbsActivation), markers, hline }),

@@ -2,7 +2,7 @@ import type { CompareReport } from './compare-report.js';
 import { rowSentence } from '../diagnose/compare-summary.js';
 import { cellFails } from '../diagnose/compare-summary.js';
 import { findingText } from './format.js';
-import type { RunReport } from './run-report.js';
+import { runName, runSource, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 
 /** XML text escaping (attributes and text). */
@@ -60,9 +60,9 @@ export function renderCompareJunit(r: CompareReport): string {
 
 /** JUnit XML for one run: one test case, failing with the verdict. */
 export function renderRunJunit(r: RunReport, table: string): string {
-  return suite(`run ${r.configFile}`, [
+  return suite(`run ${runSource(r)}`, [
     {
-      name: r.config.name ?? r.configFile,
+      name: runName(r),
       classname: 'critic-doctor.run',
       seconds: r.timing.seconds,
       ...(r.verdict.failed ? { failure: { message: r.verdict.sentence, body: table } } : {}),

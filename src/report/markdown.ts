@@ -3,7 +3,7 @@ import { findingText } from './format.js';
 import { fmt } from '../util/number-format.js';
 
 import type { FirstEvent } from '../watch/events.js';
-import { seedText, stepsText, type RunReport } from './run-report.js';
+import { runName, runSource, seedText, stepsText, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 
 function cell(s: string): string {
@@ -13,13 +13,12 @@ function cell(s: string): string {
 /** A Markdown summary of a run (for $GITHUB_STEP_SUMMARY, PR comments, --markdown). */
 export function renderRunMarkdown(r: RunReport): string {
   const icon = r.verdict.failed ? '❌' : r.verdict.worst || r.findings.length ? '⚠️' : '✅';
-  const name = cell(r.config.name ?? r.configFile);
   const lines = [
-    `### ${icon} ${r.source === 'watchModel' ? `watchModel(${name})` : `critic-doctor run: ${name}`}`,
+    `### ${icon} ${r.config ? `critic-doctor run: ${cell(runName(r))}` : cell(runSource(r))}`,
     '',
     `**${cell(r.verdict.sentence)}**`,
     '',
-    `\`${r.configFile}\` · backend ${r.environment.backend}${seedText(r)} · ${stepsText(r)} (${r.status})`,
+    `\`${runSource(r)}\` · backend ${r.environment.backend}${seedText(r)} · ${stepsText(r)} (${r.status})`,
     ...(r.graph ? ['', `model: ${cell(r.graph)}`] : []),
   ];
   if (r.robustness)

@@ -8,8 +8,10 @@ import { TOOL_VERSION } from '../version.js';
  * 3: what was not measured is null, not a made-up number — a layer's `gradNorm` and `normV` without
  * parameters, `maxAbsTarget` without a watched target, the causal chain's `targets` (then no
  * line) and a growth's `per100` over fewer than 20 steps.
+ * 4: a watchModel run report has no `configFile` and no `config` (it read none and built nothing):
+ * `model` says what it found instead.
  */
-export const REPORT_SCHEMA_VERSION = 3;
+export const REPORT_SCHEMA_VERSION = 4;
 
 export const ToolSchema = z.object({ name: z.string(), version: z.string() });
 

@@ -10,6 +10,7 @@ import { EarlyWarningSchema } from '../watch/early-warning.js';
 import { FindingSchema } from '../watch/findings/finding.js';
 import { HistoryPointSchema } from '../watch/history.js';
 
+import { ConfigSchema } from '../config/schema.js';
 import { reportHeaderSchema } from './report-header.js';
 import { RunStatusSchema } from '../diagnose/run-status.js';
 
@@ -21,7 +22,24 @@ export { REPORT_SCHEMA_VERSION, ToolSchema } from './report-header.js';
  * backend. `critic-doctor report-schema` prints this as JSON Schema.
  */
 
+/** What a watchModel report knows of a model it did not build: its name, layers and watch limit. */
+export const WatchedModelSchema = z.object({
+  name: z.string(),
+  /** The leaf layers in call order, with their widths and (tfjs) activations in our vocabulary. */
+  layers: z.array(z.object({ name: z.string(), units: z.int(), activation: z.string() })),
+  /** The model's optimizer, as it says of itself ("Adam lr 0.001 β₁ 0.9 …"). */
+  optimizer: z.string(),
+  explosionThreshold: Float,
+});
+export type WatchedModel = z.infer<typeof WatchedModelSchema>;
+
 export const RunReportSchema = reportHeaderSchema('run').extend({
+  /** The config file (absent for watchModel: none was read). */
+  configFile: z.string().optional(),
+  /** The resolved config (absent for watchModel, which did not build the model: see `model`). */
+  config: ConfigSchema.optional(),
+  /** watchModel only: the model as the watcher found it (then `config` is absent). */
+  model: WatchedModelSchema.optional(),
   environment: z.object({ backend: z.string(), tfjsBackend: z.string(), tfjsVersion: z.string(), node: z.string() }),
   /** 1-based line of each layer in the config file, when it came from a file (for CI annotations). */
   layerLines: z.record(z.string(), z.int()),
@@ -88,4 +106,24 @@ export function stepsText(r: Pick<RunReport, 'stepsRun' | 'stepsRequested'>): st
 /** " · seed 0", or nothing where there is no seed (watchModel). */
 export function seedText(r: Pick<RunReport, 'seed'>): string {
   return r.seed !== undefined ? ` · seed ${r.seed}` : '';
+}
+
+/** The run's name: the config's name or file, or the watched model's name. */
+export function runName(r: Pick<RunReport, 'config' | 'configFile' | 'model'>): string {
+  return r.config?.name ?? r.configFile ?? r.model?.name ?? '';
+}
+
+/** Where it came from, for a report's meta line: the config file, or `watchModel(<name>)`. */
+export function runSource(r: Pick<RunReport, 'config' | 'configFile' | 'model'>): string {
+  return r.configFile ?? `watchModel(${runName(r)})`;
+}
+
+/** The layers in order with their activations, from the config or the watched model. */
+export function runLayers(r: Pick<RunReport, 'config' | 'model'>): { name: string; units: number; activation: string }[] {
+  return r.config?.network.layers ?? r.model?.layers ?? [];
+}
+
+/** The |x| limit the watchdog called an explosion. */
+export function runExplosionThreshold(r: Pick<RunReport, 'config' | 'model'>): number {
+  return r.config?.watch.explosionThreshold ?? r.model?.explosionThreshold ?? Infinity;
 }

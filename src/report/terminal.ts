@@ -6,7 +6,7 @@ import { fmt } from '../util/number-format.js';
 import { plainPalette, type Palette } from './palette.js';
 import { sparkline } from './sparkline.js';
 import { fitTable, wrapText, type Column } from './fit.js';
-import { seedText, stepsText, type RunReport } from './run-report.js';
+import { runLayers, runSource, seedText, stepsText, type RunReport } from './run-report.js';
 import { replicaLine } from '../diagnose/robustness.js';
 
 export interface TerminalOptions {
@@ -49,17 +49,15 @@ const block = (title: string, lines: string[]): string[] => (lines.length ? ['',
 
 function header(r: RunReport, p: Palette): string[] {
   const c = r.config;
-  const layers = c.network.layers.map((l) => `${l.name} ${l.units} ${l.activation}`);
+  const layers = runLayers(r).map((l) => `${l.name} ${l.units} ${l.activation}`);
   return [
-    r.source === 'watchModel'
-      ? `${p.bold(`watchModel(${c.name ?? r.configFile})`)}`
-      : `${p.bold('critic-doctor run')} ${r.configFile}${c.name ? p.dim(` (${c.name})`) : ''}`,
+    !c ? `${p.bold(runSource(r))}` : `${p.bold('critic-doctor run')} ${r.configFile ?? ''}${c.name ? p.dim(` (${c.name})`) : ''}`,
     p.dim(
       `  backend ${r.environment.backend} (tfjs ${r.environment.tfjsVersion})${seedText(r)} · ${stepsText(r)}` +
         ` · ${r.timing.seconds.toFixed(1)} s (${r.timing.stepsPerSecond.toFixed(0)} steps/s)` +
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
-    p.dim(r.graph ? `  model: ${r.graph}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
+    p.dim(r.graph || !c ? `  model: ${r.graph ?? layers.join(' → ')}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
   ];
 }
@@ -129,8 +127,8 @@ function eventLines(r: RunReport, p: Palette, W: number): string[] {
 function sparklineLines(r: RunReport, p: Palette, W: number): string[] {
   const points = r.history.points;
   if (points.length <= 1) return [];
-  const width = Math.max(...r.config.network.layers.map((l) => l.name.length));
-  const lines = r.config.network.layers.map((l) => {
+  const width = Math.max(...runLayers(r).map((l) => l.name.length));
+  const lines = runLayers(r).map((l) => {
     const ys = points.map((pt) => pt.layers.find((x) => x.layer === l.name)?.maxAbsActivation ?? NaN);
     const ends = `${fmt(ys[0])} → ${fmt(ys[ys.length - 1])}`;
     // The sparkline takes what the name and the two end values leave of the line (at most 40).
@@ -176,7 +174,7 @@ const LAYER_TABLE: Column[] = [
 
 function layerTable(layers: LayerHealth[], r: RunReport, width: number): string {
   const rows = layers.map((l) => {
-    const cfg = r.config.network.layers.find((x) => x.name === l.layer);
+    const cfg = runLayers(r).find((x) => x.name === l.layer);
     const numbers = [l.maxAbsXV, l.maxAbsPre, l.maxAbsActivation, l.gradNorm, l.normV, l.maxAbsG].map(fmt);
     return [l.layer, cfg?.activation ?? '', ...numbers, inactivityText(l, 'sat.'), String(l.nonFinite)];
   });
@@ -190,6 +188,7 @@ function failOnText(f: string): string {
 }
 
 function describeOptimizer(r: RunReport): string {
+  if (!r.config) return r.model?.optimizer ?? '';
   const o = r.config.optimizer;
   const clip =
     r.config.clip.mode === 'none'

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
+import { REPORT_SCHEMA_VERSION } from '../../src/report/report-header.js';
 import { failsUnder } from '../../src/watch/severity.js';
 import { cli, type CliResult } from '../helpers/cli.js';
 
@@ -33,13 +34,13 @@ async function runShipped(config: string, extra: string[] = []): Promise<Shipped
 
 /** The exit code the run would have had under the config's own watch.failOn (the flag changed it here). */
 const ownExit = (rep: RunReport) =>
-  failsUnder(rep.verdict.worst, loadConfigFile(rep.configFile).config.watch.failOn) || rep.earlyWarning !== null ? 1 : 0;
+  failsUnder(rep.verdict.worst, loadConfigFile(rep.configFile!).config.watch.failOn) || rep.earlyWarning !== null ? 1 : 0;
 
 describe('the shipped configs do what their comments and docs/shipped-configs.md say (real training, once each)', () => {
   it("seed-critic-relu: an explosion, first in l4's gradient of the scaler near step 1,900; no NaN/Inf; exit 1", async () => {
     const { r, rep } = await runShipped('configs/seed-critic-relu.yaml');
     expect(r.code).toBe(1);
-    expect(rep.schemaVersion).toBe(3);
+    expect(rep.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
     expect(rep.verdict.worst).toBe('explosion');
     expect(rep.firstEvents.nan).toBeNull();
     expect(rep.firstEvents.inf).toBeNull();

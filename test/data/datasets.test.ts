@@ -166,3 +166,26 @@ describe('gzip-compressed text', () => {
     }
   });
 });
+
+describe('synthetic data is checked up front, as recorded data is', () => {
+  const synthetic = (data: Record<string, unknown>) =>
+    createDataStream(
+      validateConfig({
+        steps: 1,
+        batchSize: 8,
+        network: { inputDim: 3, layers: [{ name: 'v', units: 1 }] },
+        data: { source: 'synthetic', ...data },
+      }).config,
+    );
+  it('a state scale float32 cannot hold: a data error naming the row, column, value and the key', async () => {
+    await expect(synthetic({ stateScale: 1e39 })).rejects.toThrow(
+      /state row 0, column 0 is (-)?Infinity in float32 \(data\.stateScale 1e\+39\)/,
+    );
+  });
+  it('a reward scale float32 cannot hold: the same for rewards', async () => {
+    await expect(synthetic({ rewardScale: 1e39 })).rejects.toThrow(/reward \d+ is (-)?Infinity in float32 \(data\.rewardScale 1e\+39\)/);
+  });
+  it('scales float32 holds pass', async () => {
+    await expect(synthetic({ stateScale: 1e30, rewardScale: 1e30 })).resolves.toBeDefined();
+  });
+});

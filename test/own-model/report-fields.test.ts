@@ -27,12 +27,25 @@ it('a watchModel report carries no made-up field: no seed, lint or hash; a budge
     expect('seed' in rep).toBe(false);
     expect('lint' in rep).toBe(false);
     expect('configHash' in rep).toBe(false);
+    // No config that nobody wrote (batch size, clipping, a data path guessed): the model as found.
+    expect('config' in rep).toBe(false);
+    expect('configFile' in rep).toBe(false);
+    expect(rep.model).toEqual({
+      name: 'mine',
+      layers: [
+        { name: expect.stringMatching(/^dense_Dense\d+$/), units: 4, activation: 'relu' },
+        { name: expect.stringMatching(/^dense_Dense\d+$/), units: 1, activation: 'linear' },
+      ],
+      optimizer: 'tfjs SGD lr 0.01',
+      explosionThreshold: 1e6,
+    });
     expect(rep.stepsRequested).toBe(budget);
     expect(rep.graph).toMatch(/^input 3 → dense_Dense\d+ 4 relu → dense_Dense\d+ 1$/);
     for (const text of [renderText(rep), renderMarkdown(rep), renderHtml(rep)]) {
       expect(text).not.toMatch(/critic-doctor run/);
       expect(text).toMatch(/watchModel\(mine\)/);
       expect(text).not.toMatch(/seed \d/);
+      expect(text).not.toMatch(/batchSize|no clipping|model\.fit\)/);
     }
     expect(renderText(rep)).toMatch(budget ? /· 4\/4 steps/ : /· 3 steps/);
     // The schema takes it back as it is.

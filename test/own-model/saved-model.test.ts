@@ -43,7 +43,7 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
       const r = await cli(['run', path.join(dir, 'critic.yaml'), '--backend', backend, '--json', out, '-q']);
       expect(r.code, r.stderr).toBe(1);
       const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
-      expect(rep.config.network.layers.map((l) => [l.name, l.units, l.activation, l.weightNorm])).toEqual([
+      expect(rep.config!.network.layers.map((l) => [l.name, l.units, l.activation, l.weightNorm])).toEqual([
         ['l1', 64, 'relu', false],
         ['l2', 32, 'relu', false],
         ['v', 1, 'linear', false],

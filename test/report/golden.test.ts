@@ -24,7 +24,7 @@ describe('the golden reports (test/golden/, written by `npm run golden`)', () =>
       const stale = `${file} is stale: run \`npm run golden\` and commit the result`;
       expect((JSON.parse(text) as { schemaVersion: number }).schemaVersion, stale).toBe(REPORT_SCHEMA_VERSION);
       const report = readReport(path.join(GOLDEN_DIR, file));
-      expect(report.configHash, stale).toBe(loadConfigFile(path.join(ROOT, report.configFile)).hash);
+      expect(report.configHash, stale).toBe(loadConfigFile(path.join(ROOT, report.configFile!)).hash);
       // NaN, ±Inf and every field come back as they were written (what `render` relies on).
       expect(toJson(report)).toBe(text);
     });
