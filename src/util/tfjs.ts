@@ -25,14 +25,15 @@ function versionOf(main: string): string | undefined {
   return undefined;
 }
 
-/** Where the application's entry script would import `pkg` from, if it can and it matches ours. */
-function fromApplication(pkg: string, ownPath: string): string | undefined {
+/** Where the application's entry script would import `pkg` from, if it can and it matches ours (if we have one). */
+function fromApplication(pkg: string, ownPath?: string): string | undefined {
   const entry = process.argv[1];
   if (!entry) return undefined;
   try {
     const theirs = createRequire(realpathSync(path.resolve(entry))).resolve(pkg);
-    if (ownPath !== '' && realpathSync(theirs) === realpathSync(ownPath)) return undefined;
-    return ownPath === '' || versionOf(theirs) === versionOf(ownPath) ? theirs : undefined;
+    if (ownPath === undefined) return theirs;
+    if (realpathSync(theirs) === realpathSync(ownPath)) return undefined;
+    return versionOf(theirs) === versionOf(ownPath) ? theirs : undefined;
   } catch {
     return undefined;
   }
@@ -44,15 +45,15 @@ function fromApplication(pkg: string, ownPath: string): string | undefined {
  * Node's own ERR_MODULE_NOT_FOUND.
  */
 export async function importPeer(pkg: string): Promise<unknown> {
-  let own: string;
+  let own: string | undefined;
   try {
     own = ours.resolve(pkg);
   } catch {
-    const theirs = fromApplication(pkg, '');
-    if (theirs) return import(pathToFileURL(theirs).href);
-    return import(pkg);
+    // not installed beside us: the application's, if it has one
   }
-  return import(pathToFileURL(fromApplication(pkg, own) ?? own).href);
+  const chosen = fromApplication(pkg, own) ?? own;
+  // Neither resolves: a plain import, to reject with Node's own ERR_MODULE_NOT_FOUND.
+  return chosen ? import(pathToFileURL(chosen).href) : import(pkg);
 }
 
 /** TensorFlow.js: the application's copy where it has the same version (see above), else ours. */
