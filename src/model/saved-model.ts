@@ -1,25 +1,13 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
-import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
+import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';
+import { isHdf5, readKerasH5 } from './keras-h5.js';
+import type { SavedCritic, SavedDense } from './saved-critic.js';
 
-/** A Dense layer of a saved model, in the config's words, with its saved kernel and bias. */
-export interface SavedDense {
-  name: string;
-  units: number;
-  activation: ActivationNameT;
-  alpha?: number;
-  kernel: { values: Float32Array; shape: [number, number] };
-  bias: { values: Float32Array; shape: [number] };
-}
-
-/** What a saved tfjs LayersModel gives a critic: its input width and its Dense layers. */
-export interface SavedCritic {
-  inputDim: number;
-  layers: SavedDense[];
-}
+export type { SavedCritic, SavedDense } from './saved-critic.js';
 
 /**
  * tfjs's file IO for Node without tfjs-node: model.json and the weight files its manifest names,
@@ -106,7 +94,25 @@ function statKey(file: string): string {
   }
 }
 
+/** The file's first bytes, or none where it cannot be read (the tfjs path then says why). */
+function head(file: string): Uint8Array {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const b = new Uint8Array(8);
+      readSync(fd, b, 0, 8, 0);
+      return b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
 async function loadSavedCritic(file: string): Promise<SavedCritic> {
+  // Recognised by content, not extension: an HDF5 file is a Keras model saved as .h5.
+  if (isHdf5(head(file))) return readKerasH5(file);
   tf.env().set('PROD', true);
   await tf.ready();
   let model: tf.LayersModel;

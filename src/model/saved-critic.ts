@@ -1,0 +1,17 @@
+import type { ActivationNameT } from '../config/schema.js';
+
+/** A Dense layer of a saved model, in the config's words, with its saved kernel and bias. */
+export interface SavedDense {
+  name: string;
+  units: number;
+  activation: ActivationNameT;
+  alpha?: number;
+  kernel: { values: Float32Array; shape: [number, number] };
+  bias: { values: Float32Array; shape: [number] };
+}
+
+/** What a saved tfjs LayersModel gives a critic: its input width and its Dense layers. */
+export interface SavedCritic {
+  inputDim: number;
+  layers: SavedDense[];
+}
