@@ -1,4 +1,5 @@
-import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import { openHdf5 } from '../data/recorded/hdf5.js';
 import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';
@@ -40,13 +41,11 @@ export async function readKerasH5(file: string): Promise<SavedCritic> {
   const fail = (why: string): never => {
     throw new ConfigError(why, { file, path: 'network.model' });
   };
-  const lib = await h5wasm.ready;
-  lib.activate_throwing_error_handler();
   let f: H5File;
   try {
-    f = new h5wasm.File(file, 'r');
+    f = await openHdf5(file);
   } catch (e) {
-    return fail(`not a readable HDF5 file (${(e as Error).message.split('\n')[0]})`);
+    return fail((e as Error).message);
   }
   try {
     const attrs = f.attrs as Record<string, { value: unknown }>;

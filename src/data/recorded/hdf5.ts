@@ -33,14 +33,11 @@ export async function readHdf5(
   cfg: RecordedDataConfig,
   policy: BadRowPolicy,
 ): Promise<RecordedRollout & { layout: Hdf5Layout }> {
-  const lib = await h5wasm.ready;
-  // The HDF5 library prints its error stack to stderr by default; thrown instead, it becomes one message.
-  lib.activate_throwing_error_handler();
   let f: H5File;
   try {
-    f = new h5wasm.File(file, 'r');
+    f = await openHdf5(file);
   } catch (e) {
-    throw new DataError(`not a readable HDF5 file (${hdf5Reason(e)})`, { file });
+    throw new DataError((e as Error).message, { file });
   }
   try {
     const layout = cfg.layout ?? detectLayout(f, file);
@@ -75,6 +72,18 @@ export async function readHdf5(
 }
 
 /** The innermost reason of an HDF5 error stack ("truncated file: eof = 3000, …"), on one printable line. */
+/** Opens an HDF5 file read-only; what stops it is one line ("not a readable HDF5 file (why)"). */
+export async function openHdf5(file: string): Promise<H5File> {
+  const lib = await h5wasm.ready;
+  // The HDF5 library prints its error stack to stderr by default; thrown instead, it becomes one message.
+  lib.activate_throwing_error_handler();
+  try {
+    return new h5wasm.File(file, 'r');
+  } catch (e) {
+    throw new Error(`not a readable HDF5 file (${hdf5Reason(e)})`, { cause: e });
+  }
+}
+
 function hdf5Reason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const reasons = [...text.matchAll(/#\d+: .* in [\w.]+\(\): (.*)/g)].map((m) => m[1]!.trim());
