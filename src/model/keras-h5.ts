@@ -66,7 +66,8 @@ export async function readKerasH5(file: string): Promise<SavedCritic> {
     if (!(weights instanceof Group)) return fail('no model_weights group: the model was saved without its weights');
     const out: SavedDense[] = [];
     let prev: string | null = null;
-    for (const l of layers) {
+    for (const raw of layers) {
+      const l = { ...raw, config: raw.config ?? {} };
       const name = l.config.name ?? l.name ?? '?';
       const onLayer = (why: string): never => fail(`layer ${name}: ${why}`);
       if (l.class_name === 'InputLayer') {
@@ -78,7 +79,9 @@ export async function readKerasH5(file: string): Promise<SavedCritic> {
       if (inbound && prev !== null && (inbound.length !== 1 || inbound[0] !== prev))
         onLayer(`takes ${inbound.join(', ') || 'nothing'}, not the layer before it: only a chain of Dense layers runs as a critic`);
       if (l.config.use_bias === false) onLayer('use_bias: false is not supported (every critic layer has a bias)');
-      const act = typeof l.config.activation === 'string' ? l.config.activation : 'linear';
+      if (l.config.activation !== undefined && typeof l.config.activation !== 'string')
+        onLayer(`activation ${JSON.stringify(l.config.activation)} is not a named activation`);
+      const act = (l.config.activation as string | undefined) ?? 'linear';
       const activation = fromTfjsActivation(act);
       if (!activation) onLayer(`activation ${act} is not one critic-doctor has (${ACTIVATIONS.join(', ')})`);
       const g = weights.get(name);
