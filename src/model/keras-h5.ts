@@ -13,13 +13,6 @@ import type { SavedCritic, SavedDense } from './saved-critic.js';
 // of Dense layers (an InputLayer, Sequential or Functional) becomes a critic here; anything else
 // is refused naming the layer and its class.
 
-/** The first 8 bytes of every HDF5 file. */
-const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-export function isHdf5(bytes: Uint8Array): boolean {
-  return HDF5_MAGIC.every((b, i) => bytes[i] === b);
-}
-
 interface KerasLayer {
   class_name: string;
   name?: string;

@@ -1,10 +1,11 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';
-import { isHdf5, readKerasH5 } from './keras-h5.js';
+import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
+import { readKerasH5 } from './keras-h5.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 
 export type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -94,25 +95,18 @@ function statKey(file: string): string {
   }
 }
 
-/** The file's first bytes, or none where it cannot be read (the tfjs path then says why). */
-function head(file: string): Uint8Array {
+/** What the file's first bytes say it is; unreadable files go the tfjs way, which says why. */
+function sniffed(file: string): Sniffed | null {
   try {
-    const fd = openSync(file, 'r');
-    try {
-      const b = new Uint8Array(8);
-      readSync(fd, b, 0, 8, 0);
-      return b;
-    } finally {
-      closeSync(fd);
-    }
+    return sniffFile(file);
   } catch {
-    return new Uint8Array(0);
+    return null;
   }
 }
 
 async function loadSavedCritic(file: string): Promise<SavedCritic> {
   // Recognised by content, not extension: an HDF5 file is a Keras model saved as .h5.
-  if (isHdf5(head(file))) return readKerasH5(file);
+  if (sniffed(file) === 'hdf5') return readKerasH5(file);
   tf.env().set('PROD', true);
   await tf.ready();
   let model: tf.LayersModel;
