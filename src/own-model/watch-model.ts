@@ -2,7 +2,7 @@ import { tf } from '../util/tfjs.js';
 import { Watch, type FailOnT, type WatchConfig } from '../config/schema.js';
 import { runFindings } from '../diagnose/run-findings.js';
 import type { RunReport } from '../report/run-report.js';
-import { reportHeader } from '../report/report-header.js';
+import { toolHeader } from '../report/report-header.js';
 
 import { EarlyWarningWatch } from '../watch/early-warning.js';
 import { FindingsWatch } from '../watch/findings/findings-watch.js';
@@ -159,7 +159,7 @@ export class ModelWatcher {
     // A model it did not build: no seed, no lint, no config hash, and a budget only where one was set.
     // The config above is the watchdog's working copy (its rules and findings read one), not a
     // description of the model: the report carries the model as found (`model`), no `config`.
-    const { configHash: _hash, configFile: _file, config: _config, ...header } = reportHeader('run', { file: '', hash: '' }, config);
+    const header = toolHeader('run');
     const optimizer = describeOptimizer(this.args.optimizer ?? this.model.optimizer).text;
     return {
       ...header,

@@ -38,11 +38,14 @@ export function reportHeaderSchema<C extends ReportCommand>(command: C) {
 /** The header of a report of `command` on `config` (from `file`, whose resolved config hashes to `hash`). */
 export function reportHeader<C extends ReportCommand>(command: C, source: { file: string; hash: string }, config: Config) {
   return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    command,
-    tool: { name: 'critic-doctor', version: TOOL_VERSION },
+    ...toolHeader(command),
     configFile: source.file,
     configHash: source.hash,
     config,
   } as const;
+}
+
+/** The part of a header that needs no config: what a watchModel report, which read none, starts with. */
+export function toolHeader<C extends ReportCommand>(command: C) {
+  return { schemaVersion: REPORT_SCHEMA_VERSION, command, tool: { name: 'critic-doctor', version: TOOL_VERSION } } as const;
 }
