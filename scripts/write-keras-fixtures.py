@@ -80,10 +80,143 @@ q = json.loads(json.dumps(fun))
 q['config']['layers'].insert(2, {'module': 'keras.layers', 'class_name': 'Concatenate', 'name': 'cat',
                                  'config': {'name': 'cat', 'axis': -1}, 'inbound_nodes': []})
 write('critic-concat.h5', q, ppo, lambda layer, var: f'critic/{layer}/{var}', '3.3.3')
+
+# ---- compiled models, with optimizer state, and the numbers a test checks them against --------
+# A small recorded rollout for them (npz: states, rewards, dones, returns): a run with
+# `targets: precomputed, sampling: sequential, batchSize: 8` trains on rows 0..7 first.
+B = 8
+states = rng.normal(0, 1, size=(64, 5)).astype(np.float32)
+returns = rng.normal(0, 2, size=64).astype(np.float32)
+np.savez(os.path.join(OUT, 'rollout.npz'), states=states, rewards=returns, dones=np.zeros(64, np.float32),
+         returns=returns)
+
+ACT = {'tanh': np.tanh, 'relu': lambda x: np.maximum(x, 0), 'linear': lambda x: x}
+DACT = {'tanh': lambda y: 1 - y * y, 'relu': lambda y: (y > 0).astype(np.float64), 'linear': lambda y: np.ones_like(y)}
+
+
+def forward(layers, acts, x):
+    hs = [x.astype(np.float64)]
+    for (_, k, b), a in zip(layers, acts):
+        hs.append(ACT[a](hs[-1] @ k.astype(np.float64) + b.astype(np.float64)))
+    return hs
+
+
+def mse_grads(layers, acts, x, y):
+    """The loss mean((y − v)²) on a batch and its gradient for every kernel and bias (float64)."""
+    hs = forward(layers, acts, x)
+    v = hs[-1][:, 0]
+    loss = float(np.mean((y - v) ** 2))
+    d = (-2.0 * (y - v) / len(y))[:, None]
+    grads = []
+    for i in range(len(layers) - 1, -1, -1):
+        d = d * DACT[acts[i]](hs[i + 1])
+        grads.append((hs[i].T @ d, d.sum(0)))
+        d = d @ layers[i][1].astype(np.float64).T
+    return loss, v, grads[::-1]
+
+
+def flat_params(layers):
+    return [t for _, k, b in layers for t in (k, b)]
+
+
+acts = ['tanh', 'tanh', 'linear']
+loss0, v0, grads = mse_grads(ppo, acts, states[:B], returns[:B])
+g = [t for kb in grads for t in kb]
+params = flat_params(ppo)
+
+# Keras 2 (tf.keras 2.15, the ≥ 2.11 optimizer): Adam, compiled with mse, stopped at iteration 5400.
+it = 5400
+lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
+m0 = [rng.normal(0, 0.01, size=p.shape).astype(np.float32) for p in params]
+v0s = [rng.uniform(1e-5, 1e-4, size=p.shape).astype(np.float32) for p in params]
+t = it + 1
+alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+adam_after = []
+for p, gi, m, v in zip(params, g, m0, v0s):
+    m1 = m + (gi - m) * (1 - b1)
+    v1 = v + (gi * gi - v) * (1 - b2)
+    adam_after.append(p - alpha * m1 / (np.sqrt(v1) + eps))
+training = {'loss': 'mse', 'metrics': None, 'optimizer_config': {'class_name': 'Adam', 'config': {
+    'name': 'Adam', 'learning_rate': lr, 'beta_1': b1, 'beta_2': b2, 'epsilon': eps, 'amsgrad': False,
+    'clipnorm': None, 'global_clipnorm': None, 'clipvalue': None, 'use_ema': False, 'weight_decay': None,
+    'is_legacy_optimizer': False, 'jit_compile': True}}}
+write('critic-adam-keras2.h5', seq, ppo, lambda layer, var: f'{layer}/{var}:0', '2.15.0')
+with h5py.File(os.path.join(OUT, 'critic-adam-keras2.h5'), 'a') as f:
+    f.attrs['training_config'] = json.dumps(training)
+    og = f.create_group('optimizer_weights')
+    names = ['Adam/iteration:0']
+    og.create_dataset(names[0], data=np.int64(it))
+    var_names = [(layer, var) for layer, _, _ in ppo for var in ('kernel', 'bias')]
+    for kind, arrays in (('m', m0), ('v', v0s)):
+        for (layer, var), a in zip(var_names, arrays):
+            n = f'Adam/{kind}/{layer}/{var}:0'
+            names.append(n)
+            og.create_dataset(n, data=a)
+    og.attrs['weight_names'] = [n.encode('utf8') for n in names]
+
+# Keras 3 .keras zip (saving_lib): the same critic, compiled with RMSprop (ε inside the sqrt, velocity
+# from 0) and stopped at iteration 120; velocity restored from optimizer/vars.
+import zipfile
+rit, rlr, rho, reps = 120, 1e-3, 0.9, 1e-7
+vel = [rng.uniform(1e-5, 1e-4, size=p.shape).astype(np.float32) for p in params]
+rms_after = []
+for p, gi, v in zip(params, g, vel):
+    v1 = rho * v + (1 - rho) * gi * gi
+    rms_after.append(p - rlr * gi / np.sqrt(v1 + reps))
+dtype = {'module': 'keras', 'class_name': 'DTypePolicy', 'config': {'name': 'float32'}, 'registered_name': None}
+def k3_dense(name, units, act):
+    c = dense_cfg(name, units, act)
+    c['dtype'] = dtype
+    return {'module': 'keras.layers', 'class_name': 'Dense', 'config': c, 'registered_name': None,
+            'build_config': {'input_shape': [None, 5]}}
+k3_seq = {'module': 'keras', 'class_name': 'Sequential', 'config': {'name': 'sequential', 'trainable': True, 'dtype': dtype,
+          'layers': [{'module': 'keras.layers', 'class_name': 'InputLayer', 'registered_name': None,
+                      'config': {'batch_shape': [None, 5], 'dtype': 'float32', 'sparse': False, 'name': 'input_layer'}},
+                     k3_dense('dense', 16, 'tanh'), k3_dense('dense_1', 16, 'tanh'), k3_dense('dense_2', 1, 'linear')],
+          'build_input_shape': [None, 5]}, 'registered_name': None, 'build_config': {'input_shape': [None, 5]},
+          'compile_config': {'optimizer': {'module': 'keras.optimizers', 'class_name': 'RMSprop', 'config': {
+              'name': 'rmsprop', 'learning_rate': rlr, 'weight_decay': None, 'clipnorm': None, 'global_clipnorm': None,
+              'clipvalue': None, 'use_ema': False, 'ema_momentum': 0.99, 'ema_overwrite_frequency': None,
+              'loss_scale_factor': None, 'gradient_accumulation_steps': None, 'rho': rho, 'momentum': 0.0,
+              'epsilon': reps, 'centered': False}, 'registered_name': None},
+              'loss': 'mean_squared_error', 'loss_weights': None, 'metrics': None, 'weighted_metrics': None,
+              'run_eagerly': False, 'steps_per_execution': 1, 'jit_compile': False}}
+weights_path = os.path.join(OUT, 'model.weights.h5')
+with h5py.File(weights_path, 'w') as f:
+    lg = f.create_group('layers')
+    for name, k, b in ppo:
+        vg = lg.create_group(name).create_group('vars')
+        vg.create_dataset('0', data=k)
+        vg.create_dataset('1', data=b)
+    ov = f.create_group('optimizer').create_group('vars')
+    ov.create_dataset('0', data=np.int64(rit))
+    ov.create_dataset('1', data=np.float32(rlr))
+    for i, v in enumerate(vel):
+        ov.create_dataset(str(2 + i), data=v)
+    f.create_group('vars')
+with zipfile.ZipFile(os.path.join(OUT, 'critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
+    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0', 'date_saved': '2026-12-02@12:00:00'}))
+    z.writestr('config.json', json.dumps(k3_seq))
+    z.write(weights_path, 'model.weights.h5')
+os.remove(weights_path)
+with zipfile.ZipFile(os.path.join(OUT, 'critic-no-config.keras'), 'w') as z:
+    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0'}))
+
+# Bad files: a layer without its weights; a kernel whose shape does not fit the layer's units.
+write('critic-missing-weights.h5', seq, [l for l in ppo if l[0] != 'dense_1'], lambda layer, var: f'{layer}/{var}:0', '2.15.0')
+bad = [(n, (k[:, :8] if n == 'dense' else k), (b[:8] if n == 'dense' else b)) for n, k, b in ppo]
+write('critic-bad-shape.h5', seq, bad, lambda layer, var: f'{layer}/{var}:0', '2.15.0')
+
 print('wrote', sorted(os.listdir(OUT)))
+
 
 # What h5py wrote, for the test to compare with what critic-doctor reads.
 with open(os.path.join(OUT, 'expected.json'), 'w') as f:
-    json.dump({n: {'kernelShape': list(k.shape), 'kernelSum': float(k.astype(np.float64).sum()),
-                   'kernel00': float(k[0, 0]), 'bias': [float(x) for x in b]} for n, k, b in ppo}, f, indent=1)
+    json.dump({'layers': {n: {'kernelShape': list(k.shape), 'kernelSum': float(k.astype(np.float64).sum()),
+                              'kernel00': float(k[0, 0]), 'bias': [float(x) for x in b]} for n, k, b in ppo},
+               # numpy, float64, from the weights written above: the first batch's values and loss,
+               # and every parameter after the first Adam / RMSprop update from the restored state.
+               'firstBatch': {'rows': B, 'values': [float(x) for x in v0], 'loss': loss0},
+               'adamAfter': [[float(x) for x in a.ravel()] for a in adam_after],
+               'rmspropAfter': [[float(x) for x in a.ravel()] for a in rms_after]}, f)
     f.write('\n')

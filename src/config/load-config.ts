@@ -14,6 +14,8 @@ export interface LoadedConfig {
   source?: YamlSource;
   /** sha256 of the resolved config as canonical JSON; reports record it. */
   hash: string;
+  /** Settings the config took from somewhere else (a Keras file's optimizer), one line each, for report headers. */
+  settingsFrom?: string[];
 }
 
 /** Config files bigger than this are not configs; refuse before parsing. */

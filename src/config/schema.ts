@@ -231,6 +231,12 @@ export const ConfigSchema = z.strictObject({
      * `inputDim` are then filled in from it (the report's resolved config shows them).
      */
     model: z.string().min(1).optional(),
+    /**
+     * A Keras `network.model` that stores its optimizer's state (slots and iteration count): start
+     * from it, so training resumes where the Python run stopped. Filled in as true when the
+     * optimizer comes from the file and the file has its state; false starts the slots afresh.
+     */
+    restoreOptimizer: z.boolean().optional(),
   }),
   /** mse: the seed's mean((target − v)²); huber: TF1's huber_loss with `huberDelta`. */
   loss: z.enum(['mse', 'huber']).default('mse'),

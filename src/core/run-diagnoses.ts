@@ -10,7 +10,7 @@ import { lintConfig } from '../diagnose/lint.js';
 import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
-import { withSavedWeights } from '../model/saved-model.js';
+import { withSavedOptimizerState, withSavedWeights } from '../model/saved-model.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
@@ -95,7 +95,14 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
   if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);
   const optimizer = createOptimizer(config.optimizer);
-  const state = { params, slots: optimizer.initSlots(params), iteration: 0, buffers: initBuffers(spec) };
+  let slots = optimizer.initSlots(params);
+  let iteration = 0;
+  if (config.network.model && config.network.restoreOptimizer) {
+    const modelFile = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model);
+    const restored = await withSavedOptimizerState(modelFile, spec.paramNames, optimizer.slotNames, config.optimizer, slots);
+    if (restored) ({ slots, iteration } = restored);
+  }
+  const state = { params, slots, iteration, buffers: initBuffers(spec) };
   const watchdog = new Watchdog(config.watch, config.steps);
   const early = new EarlyWarningWatch();
   const silent = new FindingsWatch();
@@ -129,6 +136,7 @@ function finishRun(run: PreparedRun, result: TrainResult, backend: BackendInfo, 
   const findings = runFindings(watchdog, run.early, run.silent, config, result.stepsRun);
   return {
     ...reportHeader('run', opts.loaded, config),
+    ...(opts.loaded.settingsFrom ? { settingsFrom: opts.loaded.settingsFrom } : {}),
     environment: { backend: backend.name, tfjsBackend: backend.tfjsBackend, tfjsVersion: backend.tfjsVersion, node: process.version },
     layerLines: layerLines(opts.loaded),
     data: stream.description,

@@ -2,10 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
-import { ACTIVATIONS } from '../config/schema.js';
+import { ACTIVATIONS, type OptimizerConfig } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';
 import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
+import { readKerasZip } from './keras-zip.js';
+import { kerasDenseChain } from './keras-chain.js';
+import type { KerasModel } from './keras-model.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 
 export type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -104,9 +107,29 @@ function sniffed(file: string): Sniffed | null {
   }
 }
 
+/**
+ * The Keras model a file holds, recognised by content, not extension: an HDF5 file is a model
+ * saved as .h5, a zip one saved as .keras; null for anything else (a tfjs model.json). Read once
+ * per file while it is unchanged (the config, the weights and the optimizer state all come from it).
+ */
+export async function readKerasModel(file: string): Promise<KerasModel | null> {
+  const kind = sniffed(file);
+  if (kind !== 'hdf5' && kind !== 'zip') return null;
+  const key = `${file}\0${statKey(file)}`;
+  let hit = keras.get(key);
+  if (!hit) {
+    hit = kind === 'hdf5' ? readKerasH5(file) : readKerasZip(file);
+    keras.set(key, hit);
+    hit.catch(() => keras.delete(key));
+  }
+  return hit;
+}
+
+const keras = new Map<string, Promise<KerasModel>>();
+
 async function loadSavedCritic(file: string): Promise<SavedCritic> {
-  // Recognised by content, not extension: an HDF5 file is a Keras model saved as .h5.
-  if (sniffed(file) === 'hdf5') return readKerasH5(file);
+  const k = await readKerasModel(file);
+  if (k) return kerasDenseChain(k);
   tf.env().set('PROD', true);
   await tf.ready();
   let model: tf.LayersModel;
@@ -172,4 +195,41 @@ export async function withSavedWeights(file: string, names: readonly string[], p
     p.dispose();
     return tf.tensor(w.values, w.shape);
   });
+}
+
+/**
+ * The optimizer state a Keras file stores, as slots for `params` (named as `names`, slot kinds
+ * `slotNames` of the `optimizer` training uses) and the iteration it had reached; null when the
+ * file stores none. Slots the file does not have (RMSprop's momentum at μ = 0) keep `slots`'
+ * values; replaced tensors are disposed. The file's optimizer must be of the same kind.
+ */
+export async function withSavedOptimizerState(
+  file: string,
+  names: readonly string[],
+  slotNames: readonly string[],
+  optimizer: OptimizerConfig,
+  slots: tf.Tensor[][],
+): Promise<{ slots: tf.Tensor[][]; iteration: number } | null> {
+  const keras = await readKerasModel(file);
+  if (!keras) return null;
+  const { kerasSettings, kerasOptimizerState } = await import('./keras-training.js');
+  const s = kerasSettings(keras, { optimizer: true, loss: false });
+  if (s.optimizer && s.optimizer.type !== optimizer.type)
+    throw new ConfigError(
+      `network.restoreOptimizer: the file's optimizer is ${s.optimizer.type}, the config's ${optimizer.type}: ` +
+        'its state cannot be restored into another kind',
+      { file, path: 'network.restoreOptimizer' },
+    );
+  const params = names.map((name, i) => ({ name, shape: slots[0]?.[i]?.shape ?? [] }));
+  const state = kerasOptimizerState(keras, s, params, optimizer);
+  if (!state) return null;
+  const out = slots.map((kind, k) =>
+    kind.map((t, i) => {
+      const v = state.slots.get(names[i]!)?.get(slotNames[k]!);
+      if (!v) return t;
+      t.dispose();
+      return tf.tensor(v, t.shape);
+    }),
+  );
+  return { slots: out, iteration: state.iteration };
 }

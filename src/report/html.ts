@@ -152,6 +152,9 @@ export function renderRunHtml(r: RunReport): string {
       `top edge; log scale.</p>\n<div class="charts">\n${charts.join('\n')}\n</div>`,
     ...tables,
     `<h2>Data</h2>\n<p>${esc(r.data)}</p>`,
+    r.settingsFrom?.length
+      ? `<h2>Settings from the model file</h2>\n<ul>${r.settingsFrom.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`
+      : '',
     r.config ? `<h2>Config (resolved)</h2>\n<pre>${esc(stringify(r.config))}</pre>` : '',
   ].filter(Boolean);
   return page(`critic-doctor: ${r.verdict.sentence}`, body.join('\n'));

@@ -40,6 +40,8 @@ export const RunReportSchema = reportHeaderSchema('run').extend({
   config: ConfigSchema.optional(),
   /** watchModel only: the model as the watcher found it (then `config` is absent). */
   model: WatchedModelSchema.optional(),
+  /** Settings the config did not set and a file gave (a Keras model's optimizer, clipping, loss), one line each. */
+  settingsFrom: z.array(z.string()).optional(),
   environment: z.object({ backend: z.string(), tfjsBackend: z.string(), tfjsVersion: z.string(), node: z.string() }),
   /** 1-based line of each layer in the config file, when it came from a file (for CI annotations). */
   layerLines: z.record(z.string(), z.int()),

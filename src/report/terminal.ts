@@ -59,6 +59,7 @@ function header(r: RunReport, p: Palette): string[] {
     ),
     p.dim(r.graph || !c ? `  model: ${r.graph ?? layers.join(' → ')}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
+    ...(r.settingsFrom ?? []).map((line) => p.dim(`  ${line}`)),
   ];
 }
 

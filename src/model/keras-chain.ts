@@ -1,0 +1,74 @@
+import { ACTIVATIONS } from '../config/schema.js';
+import { fromTfjsActivation } from './activations.js';
+import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
+import type { SavedCritic, SavedDense } from './saved-critic.js';
+
+/**
+ * A Keras model as a critic for the critic engine: a chain of Dense layers (an InputLayer,
+ * Sequential or Functional), each with a bias and an activation critic-doctor has, one output
+ * unit. Anything else is refused naming the file, the layer and its class.
+ */
+export function kerasDenseChain(m: KerasModel): SavedCritic {
+  const fail = (why: string): never => modelError(m.file, why);
+  const out: SavedDense[] = [];
+  let prev: string | null = null;
+  for (const l of m.layers) {
+    const onLayer = (why: string): never => fail(`layer ${l.name}: ${why}`);
+    if (l.className === 'InputLayer') {
+      prev = l.name;
+      continue;
+    }
+    if (l.className !== 'Dense') onLayer(`${l.className} is not supported; critic-doctor builds a critic from a chain of Dense layers`);
+    const cfg = l.config as { units?: number; activation?: unknown; use_bias?: boolean };
+    if (l.inbound && prev !== null && (l.inbound.length !== 1 || l.inbound[0] !== prev))
+      onLayer(`takes ${l.inbound.join(', ') || 'nothing'}, not the layer before it: only a chain of Dense layers runs as a critic`);
+    if (cfg.use_bias === false) onLayer('use_bias: false is not supported (every critic layer has a bias)');
+    if (cfg.activation !== undefined && typeof cfg.activation !== 'string')
+      onLayer(`activation ${JSON.stringify(cfg.activation)} is not a named activation`);
+    const act = (cfg.activation as string | undefined) ?? 'linear';
+    const activation = fromTfjsActivation(act) ?? onLayer(`activation ${act} is not one critic-doctor has (${ACTIVATIONS.join(', ')})`);
+    const { kernel, bias } = denseWeights(m.weights.get(l.name), cfg.units ?? 0, onLayer);
+    const previous = out[out.length - 1];
+    if (previous && kernel.shape[0] !== previous.units)
+      onLayer(`kernel takes ${kernel.shape[0]} inputs but ${previous.name} gives ${previous.units}`);
+    out.push({
+      name: l.name,
+      units: cfg.units!,
+      activation,
+      kernel: { values: kernel.values, shape: kernel.shape as [number, number] },
+      bias: { values: bias.values, shape: bias.shape as [number] },
+    });
+    prev = l.name;
+  }
+  if (out.length === 0) fail('the model has no Dense layer');
+  const last = out[out.length - 1]!;
+  if (last.units !== 1) fail(`layer ${last.name}: the last layer is the critic's value v(s): expected 1 unit, got ${last.units}`);
+  return { inputDim: out[0]!.kernel.shape[0], layers: out };
+}
+
+/** Whether a model is a chain of Dense layers (then it runs on the critic engine). */
+export function isDenseChain(m: KerasModel): boolean {
+  try {
+    kerasDenseChain(m);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Dense layer's kernel and bias in storage order (Keras stores kernel then bias), checked by
+ * name where the file names them (h5's weight_names) and against the layer's units.
+ */
+function denseWeights(w: KerasTensor[] | undefined, units: number, onLayer: (why: string) => never) {
+  if (!w || w.length === 0) return onLayer('no weights stored for it');
+  const named = w.some((t) => /kernel(:0)?$/.test(t.name));
+  const pick = (what: 'kernel' | 'bias', index: number) =>
+    (named ? w.find((t) => new RegExp(`${what}(:0)?$`).test(t.name)) : w[index]) ??
+    onLayer(`no ${what} among its weights (${w.map((t) => t.name).join(', ')})`);
+  const kernel = pick('kernel', 0);
+  const bias = pick('bias', 1);
+  if (kernel.shape.length !== 2 || kernel.shape[1] !== units) onLayer(`kernel of shape [${kernel.shape}] for ${units} units`);
+  if (bias.shape.length !== 1 || bias.shape[0] !== units) onLayer(`bias of shape [${bias.shape}] for ${units} units`);
+  return { kernel, bias };
+}

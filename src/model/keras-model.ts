@@ -1,0 +1,106 @@
+import { ConfigError } from '../config/errors.js';
+
+/**
+ * A Keras model file as read, whichever format it came in (legacy `.h5` or Keras 3 `.keras`): its
+ * layers as the model config lists them, each layer's weights in the order Keras stores them
+ * (Dense: kernel, bias), and what `compile` left in the file (optimizer, loss and the optimizer's
+ * variables). Readers fill it; keras-chain.ts and keras-training.ts read it.
+ */
+export interface KerasModel {
+  file: string;
+  format: 'h5' | 'keras';
+  /** `keras_version` (h5 root attribute; .keras metadata.json), "" when the file does not say. */
+  kerasVersion: string;
+  modelClass: string;
+  layers: KerasLayerSpec[];
+  /** Each layer's weights by layer name, in storage order; a layer without weights is absent. */
+  weights: Map<string, KerasTensor[]>;
+  /** `compile`'s optimizer and loss: Keras 2's `training_config`, Keras 3's `compile_config`. */
+  training?: { optimizer?: { className: string; config: Record<string, unknown> }; loss?: unknown };
+  /** The optimizer's variables as stored: h5 with their names, .keras by index (names "0", "1", …). */
+  optimizerVars: KerasTensor[];
+}
+
+export interface KerasLayerSpec {
+  className: string;
+  name: string;
+  config: Record<string, unknown>;
+  /** The layers this one takes (Functional models); undefined in a Sequential (a chain). */
+  inbound?: string[];
+}
+
+export interface KerasTensor {
+  name: string;
+  values: Float32Array;
+  shape: number[];
+}
+
+/** A ConfigError on `network.model` naming the file (every reader's one way to refuse). */
+export function modelError(file: string, why: string): never {
+  throw new ConfigError(why, { file, path: 'network.model' });
+}
+
+interface RawLayer {
+  class_name?: string;
+  name?: string;
+  config?: Record<string, unknown>;
+  inbound_nodes?: unknown;
+}
+
+/**
+ * The layers of a serialized model config (`{class_name, config: {layers}}`, both Keras 2's and
+ * Keras 3's vocabulary; a Keras 2 Sequential's config may be the list itself).
+ */
+export function layersOf(file: string, topology: unknown): { modelClass: string; layers: KerasLayerSpec[] } {
+  const t = (topology ?? {}) as { class_name?: string; config?: { layers?: RawLayer[] } | RawLayer[] };
+  const cfg = t.config;
+  const raw = (Array.isArray(cfg) ? cfg : cfg?.layers) ?? modelError(file, `the model config has no layers (class ${t.class_name})`);
+  const layers = raw.map((l) => {
+    const config = l.config ?? {};
+    const name = String(config.name ?? l.name ?? '?');
+    return { className: String(l.class_name ?? '?'), name, config, inbound: inboundNames(l.inbound_nodes) };
+  });
+  return { modelClass: String(t.class_name ?? '?'), layers };
+}
+
+/**
+ * The names of the layers a Functional model's layer takes, from either vocabulary: Keras 2's
+ * `inbound_nodes: [[["dense", 0, 0, {}]]]` or Keras 3's `[{ args: [{ config: { keras_history:
+ * ["dense", 0, 0] } }] }]`. Undefined for a Sequential's layers (no inbound nodes: a chain).
+ */
+function inboundNames(nodes: unknown): string[] | undefined {
+  if (!Array.isArray(nodes) || nodes.length === 0) return undefined;
+  const node = nodes[0] as unknown;
+  if (Array.isArray(node)) return node.map((t) => String((t as unknown[])[0]));
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const h = (v as { keras_history?: unknown[] }).keras_history;
+      if (Array.isArray(h)) names.push(String(h[0]));
+      else Object.values(v).forEach(walk);
+    }
+  };
+  walk((node as { args?: unknown }).args);
+  return names;
+}
+
+/** `compile`'s settings from Keras 2's training_config or Keras 3's compile_config (same keys, two spellings). */
+export function trainingOf(raw: unknown): KerasModel['training'] {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const t = raw as { optimizer_config?: unknown; optimizer?: unknown; loss?: unknown };
+  const o = (t.optimizer_config ?? t.optimizer) as { class_name?: string; config?: Record<string, unknown> } | string | undefined;
+  const optimizer =
+    typeof o === 'string'
+      ? { className: o, config: {} }
+      : o && typeof o === 'object' && o.class_name
+        ? { className: o.class_name, config: o.config ?? {} }
+        : undefined;
+  return { optimizer, loss: t.loss };
+}
+
+/** A dataset's value as float32: arrays of any numeric type, and scalars (an int64 iteration count is a bigint). */
+export function toFloat32(value: unknown): Float32Array {
+  if (typeof value === 'number' || typeof value === 'bigint') return Float32Array.of(Number(value));
+  return Float32Array.from(value as ArrayLike<number | bigint>, Number);
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import { openHdf5 } from '../data/recorded/hdf5.js';
+import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
+
+// A Keras 3 `.keras` file, read as keras/src/saving/saving_lib.py writes it: a zip (stored or
+// deflated members) of `metadata.json` (keras_version), `config.json` (the serialized model:
+// class_name, config.layers, compile_config) and `model.weights.h5`, where each object's variables
+// are datasets "0", "1", … of a `vars` group under its path — `layers/<layer>/vars` for a
+// Sequential's or Functional's layers, `optimizer/vars` for the optimizer (iteration, learning
+// rate, then each slot kind for every trainable variable).
+
+export async function readKerasZip(file: string): Promise<KerasModel> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(readFileSync(file));
+  } catch (e) {
+    return modelError(file, `not a readable .keras (zip) archive: ${(e as Error).message}`);
+  }
+  const text = (name: string): unknown => {
+    const bytes = entries[name];
+    if (!bytes) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return modelError(file, `${name} in the archive is not JSON`);
+    }
+  };
+  if (entries['model.weights.json']) modelError(file, 'sharded weights (model.weights.json) are not supported: save the model unsharded');
+  const config = text('config.json') as { compile_config?: unknown } | undefined;
+  if (!config) return modelError(file, 'no config.json in the archive: not a Keras 3 .keras model');
+  const weightsH5 = entries['model.weights.h5'] ?? modelError(file, 'no model.weights.h5 in the archive: the model has no weights');
+  const meta = (text('metadata.json') ?? {}) as { keras_version?: string };
+  const { modelClass, layers } = layersOf(file, config);
+  // h5wasm opens files by path: the weights member goes to a private temporary file for the read.
+  const dir = mkdtempSync(path.join(tmpdir(), 'critic-doctor-keras-'));
+  let f: H5File;
+  try {
+    const h5 = path.join(dir, 'model.weights.h5');
+    writeFileSync(h5, weightsH5);
+    try {
+      f = await openHdf5(h5);
+    } catch (e) {
+      return modelError(file, `model.weights.h5 in the archive: ${(e as Error).message}`);
+    }
+    try {
+      const weights = new Map<string, KerasTensor[]>();
+      const layerGroup = f.get('layers');
+      for (const l of layers) {
+        const g = layerGroup instanceof Group ? layerGroup.get(l.name) : null;
+        const w = g instanceof Group ? vars(g, `layers/${l.name}`, file) : [];
+        if (w.length) weights.set(l.name, w);
+      }
+      const opt = f.get('optimizer');
+      return {
+        file,
+        format: 'keras',
+        kerasVersion: String(meta.keras_version ?? ''),
+        modelClass,
+        layers,
+        weights,
+        training: trainingOf(config.compile_config),
+        optimizerVars: opt instanceof Group ? vars(opt, 'optimizer', file) : [],
+      };
+    } finally {
+      f.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The datasets "0", "1", … of a group's `vars`, in index order. */
+function vars(g: Group, where: string, file: string): KerasTensor[] {
+  const v = g.get('vars');
+  if (!(v instanceof Group)) return [];
+  const out: KerasTensor[] = [];
+  for (let i = 0; ; i++) {
+    const d = v.get(String(i));
+    if (d === null || d === undefined) break;
+    if (!(d instanceof Dataset)) modelError(file, `model.weights.h5: ${where}/vars/${i} is not a dataset`);
+    const shape = ((d as Dataset).shape ?? []) as number[];
+    out.push({ name: String(i), values: toFloat32((d as Dataset).value), shape });
+  }
+  return out;
+}
