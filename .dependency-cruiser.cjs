@@ -2,8 +2,8 @@
 // downwards through the layers of the pipeline. docs/architecture.md says what lives where.
 //
 // Lowest first. A folder may import its own files and any folder listed before it, never one
-// after it. `sweep` (a generic worker pool) imports nothing of ours; `own-model` sits beside
-// `core`: neither imports the other.
+// after it. `sweep` (a generic worker pool) imports nothing of ours; `own-model` (watchModel)
+// sits just below `core`, whose graph runs (a Keras graph's critic) train under its instrument.
 const LAYERS = [
   ['util', 'version.ts'],
   ['config'],
@@ -15,7 +15,8 @@ const LAYERS = [
   ['diagnose'],
   ['report'],
   ['sweep'],
-  ['core', 'own-model'],
+  ['own-model'],
+  ['core'],
   ['cli'],
   ['bench', 'index.ts'],
 ];

@@ -75,11 +75,11 @@ fun = {'module': 'keras', 'class_name': 'Functional', 'config': {'name': 'critic
     'input_layers': [['obs', 0, 0]], 'output_layers': [['dense_2', 0, 0]]}}
 write('critic-keras3-functional.h5', fun, ppo, lambda layer, var: f'critic/{layer}/{var}', '3.3.3')
 
-# A Q(s, a) critic with a Concatenate: refused by this path (not a chain), naming the layer.
+# A layer critic-doctor does not rebuild (a Lambda): refused, naming the layer and its class.
 q = json.loads(json.dumps(fun))
-q['config']['layers'].insert(2, {'module': 'keras.layers', 'class_name': 'Concatenate', 'name': 'cat',
-                                 'config': {'name': 'cat', 'axis': -1}, 'inbound_nodes': []})
-write('critic-concat.h5', q, ppo, lambda layer, var: f'critic/{layer}/{var}', '3.3.3')
+q['config']['layers'].insert(2, {'module': 'keras.layers', 'class_name': 'Lambda', 'name': 'scale',
+                                 'config': {'name': 'scale', 'function': 'lambda x: x * 2'}, 'inbound_nodes': []})
+write('critic-lambda.h5', q, ppo, lambda layer, var: f'critic/{layer}/{var}', '3.3.3')
 
 # ---- compiled models, with optimizer state, and the numbers a test checks them against --------
 # A small recorded rollout for them (npz: states, rewards, dones, returns): a run with
@@ -207,6 +207,105 @@ write('critic-missing-weights.h5', seq, [l for l in ppo if l[0] != 'dense_1'], l
 bad = [(n, (k[:, :8] if n == 'dense' else k), (b[:8] if n == 'dense' else b)) for n, k, b in ppo]
 write('critic-bad-shape.h5', seq, bad, lambda layer, var: f'{layer}/{var}:0', '2.15.0')
 
+# ---- a TD3-style Q(s, a) critic: obs 9 -> Dense 400 relu -> concatenate(act 1) -> Dense 300 relu -> 1 ----
+# as a tf.keras 2 Functional .h5 (inbound_nodes lists) and a Keras 3 .keras (keras_history), with a
+# D4RL-layout rollout (observations, actions, rewards, terminals, timeouts, next_observations).
+qw = [('l1', glorot(9, 400), np.zeros(400, np.float32)), ('l2', glorot(401, 300), np.zeros(300, np.float32)),
+      ('q', glorot(300, 1), np.zeros(1, np.float32))]
+
+
+def k2_node(*names):
+    return [[[n, 0, 0, {}] for n in names]]
+
+
+def k2_q():
+    inp = lambda n, w: {'class_name': 'InputLayer', 'name': n, 'inbound_nodes': [],
+                        'config': {'batch_input_shape': [None, w], 'dtype': 'float32', 'sparse': False, 'name': n}}
+    dense = lambda n, u, a, src: {'class_name': 'Dense', 'name': n, 'config': dense_cfg(n, u, a), 'inbound_nodes': k2_node(src)}
+    return {'class_name': 'Functional', 'config': {'name': 'q_critic', 'layers': [
+        inp('obs', 9), inp('act', 1), dense('l1', 400, 'relu', 'obs'),
+        {'class_name': 'Concatenate', 'name': 'cat', 'config': {'name': 'cat', 'trainable': True, 'axis': -1},
+         'inbound_nodes': k2_node('l1', 'act')},
+        dense('l2', 300, 'relu', 'cat'), dense('q', 1, 'linear', 'l2')],
+        'input_layers': [['obs', 0, 0], ['act', 0, 0]], 'output_layers': [['q', 0, 0]]}}
+
+
+def k3_tensor(name, width):
+    return {'class_name': '__keras_tensor__', 'config': {'shape': [None, width], 'dtype': 'float32', 'keras_history': [name, 0, 0]}}
+
+
+def k3_q():
+    inp = lambda n, w: {'module': 'keras.layers', 'class_name': 'InputLayer', 'name': n, 'registered_name': None,
+                        'config': {'batch_shape': [None, w], 'dtype': 'float32', 'sparse': False, 'name': n}, 'inbound_nodes': []}
+    def dense(n, u, a, src, w):
+        c = dense_cfg(n, u, a)
+        c['dtype'] = dtype
+        return {'module': 'keras.layers', 'class_name': 'Dense', 'name': n, 'config': c, 'registered_name': None,
+                'build_config': {'input_shape': [None, w]}, 'inbound_nodes': [{'args': [k3_tensor(src, w)], 'kwargs': {}}]}
+    return {'module': 'keras', 'class_name': 'Functional', 'registered_name': 'Functional', 'config': {'name': 'q_critic', 'trainable': True, 'layers': [
+        inp('obs', 9), inp('act', 1), dense('l1', 400, 'relu', 'obs', 9),
+        {'module': 'keras.layers', 'class_name': 'Concatenate', 'name': 'cat', 'registered_name': None,
+         'config': {'name': 'cat', 'trainable': True, 'dtype': dtype, 'axis': -1},
+         'inbound_nodes': [{'args': [[k3_tensor('l1', 400), k3_tensor('act', 1)]], 'kwargs': {}}]},
+        dense('l2', 300, 'relu', 'cat', 401), dense('q', 1, 'linear', 'l2', 300)],
+        'input_layers': [['obs', 0, 0], ['act', 0, 0]], 'output_layers': [['q', 0, 0]]},
+        'build_config': {'input_shape': [[None, 9], [None, 1]]},
+        'compile_config': {'optimizer': {'module': 'keras.optimizers', 'class_name': 'Adam', 'config': {
+            'name': 'adam', 'learning_rate': 3e-4, 'weight_decay': None, 'clipnorm': None, 'global_clipnorm': None,
+            'clipvalue': None, 'use_ema': False, 'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-7, 'amsgrad': False},
+            'registered_name': None}, 'loss': 'mse'}}
+
+
+write('q-critic-keras2.h5', k2_q(), qw, lambda layer, var: f'{layer}/{var}:0', '2.15.0')
+weights_path = os.path.join(OUT, 'model.weights.h5')
+with h5py.File(weights_path, 'w') as f:
+    lg = f.create_group('layers')
+    for name in ('obs', 'act', 'cat'):
+        lg.create_group(name).create_group('vars')
+    for name, k, b in qw:
+        vg = lg.create_group(name).create_group('vars')
+        vg.create_dataset('0', data=k)
+        vg.create_dataset('1', data=b)
+    f.create_group('vars')
+with zipfile.ZipFile(os.path.join(OUT, 'q-critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
+    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0'}))
+    z.writestr('config.json', json.dumps(k3_q()))
+    z.write(weights_path, 'model.weights.h5')
+os.remove(weights_path)
+
+T, ep = 240, 60
+obs = rng.normal(0, 1, size=(T, 9)).astype(np.float32)
+act = rng.uniform(-1, 1, size=(T, 1)).astype(np.float32)
+rew = rng.normal(0, 1, size=T).astype(np.float32)
+terminals = np.zeros(T, np.float32)
+timeouts = np.zeros(T, np.float32)
+for e in range(T // ep):
+    (terminals if e % 2 == 0 else timeouts)[e * ep + ep - 1] = 1
+nxt = np.roll(obs, -1, axis=0)
+ret = np.zeros(T, np.float64)
+acc = 0.0
+for t in range(T - 1, -1, -1):
+    if terminals[t] or timeouts[t]:
+        acc = 0.0
+    acc = rew[t] + 0.99 * acc
+    ret[t] = acc
+with h5py.File(os.path.join(OUT, 'd4rl-q.hdf5'), 'w') as f:
+    for k, v in (('observations', obs), ('actions', act), ('rewards', rew), ('terminals', terminals), ('timeouts', timeouts),
+                 ('next_observations', nxt), ('returns', ret.astype(np.float32))):
+        f.create_dataset(k, data=v)
+
+
+def q_forward(x, a):
+    h1 = np.maximum(x.astype(np.float64) @ qw[0][1] + qw[0][2], 0)
+    h2 = np.maximum(np.concatenate([h1, a.astype(np.float64)], 1) @ qw[1][1] + qw[1][2], 0)
+    return (h2 @ qw[2][1] + qw[2][2])[:, 0]
+
+
+QB = 16
+q0 = q_forward(obs[:QB], act[:QB])
+q_first = {'rows': QB, 'values': [float(x) for x in q0],
+           'loss': float(np.mean((ret[:QB].astype(np.float32).astype(np.float64) - q0) ** 2))}
+
 print('wrote', sorted(os.listdir(OUT)))
 
 
@@ -218,5 +317,6 @@ with open(os.path.join(OUT, 'expected.json'), 'w') as f:
                # and every parameter after the first Adam / RMSprop update from the restored state.
                'firstBatch': {'rows': B, 'values': [float(x) for x in v0], 'loss': loss0},
                'adamAfter': [[float(x) for x in a.ravel()] for a in adam_after],
-               'rmspropAfter': [[float(x) for x in a.ravel()] for a in rms_after]}, f)
+               'rmspropAfter': [[float(x) for x in a.ravel()] for a in rms_after],
+               'qFirstBatch': q_first}, f)
     f.write('\n')

@@ -129,6 +129,8 @@ export const RecordedData = z.strictObject({
       nextStates: z.string().optional(),
       returns: z.string().optional(),
       values: z.string().optional(),
+      /** The action at each t, [T, A] (Q(s, a) critics; D4RL files' `actions` is read without naming it). */
+      actions: z.string().optional(),
     })
     .prefault({}),
   /**
@@ -237,6 +239,19 @@ export const ConfigSchema = z.strictObject({
      * optimizer comes from the file and the file has its state; false starts the slots afresh.
      */
     restoreOptimizer: z.boolean().optional(),
+    /**
+     * Which of a saved model's inputs is the state and which the action (a Q(s, a) critic): the
+     * input layers' names. Required when the model has two inputs; one input is the state.
+     */
+    inputs: z.strictObject({ state: z.string().min(1), action: z.string().min(1).optional() }).optional(),
+    /** Width of the action input (Q(s, a) critics): filled in from the saved model. */
+    actionDim: z.int().positive().max(1_000_000).optional(),
+    /**
+     * Filled in as true when `network.model` is a graph (several inputs, a Concatenate, a
+     * normalisation…) rather than a chain of Dense layers: it trains as a tfjs LayersModel under
+     * watchModel's instrument, `layers` then lists its Dense layers.
+     */
+    graph: z.boolean().optional(),
   }),
   /** mse: the seed's mean((target − v)²); huber: TF1's huber_loss with `huberDelta`. */
   loss: z.enum(['mse', 'huber']).default('mse'),

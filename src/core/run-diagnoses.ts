@@ -21,6 +21,7 @@ import { trainEnsemble } from '../train/ensemble.js';
 import { resolveRunConfig, type RunOptions } from './run-options.js';
 import type { DataStream } from '../data/data-stream.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
+import { runGraph } from './run-graph.js';
 
 import { Watchdog } from '../watch/watchdog.js';
 import { EarlyWarningWatch } from '../watch/early-warning.js';
@@ -31,6 +32,12 @@ import { FindingsWatch } from '../watch/findings/findings-watch.js';
  * `runDiagnosis` would give, timing aside. They share the first run's backend and signal.
  */
 export async function runDiagnoses(all: readonly RunOptions[]): Promise<RunReport[]> {
+  // A Keras graph trains as a tfjs LayersModel under watchModel's instrument, one run after another.
+  if (all[0]!.loaded.config.network.graph) {
+    const out: RunReport[] = [];
+    for (const opts of all) out.push(await runGraph(opts));
+    return out;
+  }
   const backend = await selectBackend(all[0]!.backend ?? 'auto');
   const runs = await Promise.all(all.map(prepareRun));
   const t0 = performance.now();

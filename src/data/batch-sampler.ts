@@ -91,7 +91,22 @@ export class BatchSampler {
       this.transform.apply(states, B);
       if (nextStates) this.transform.apply(nextStates, B);
     }
-    return { size: B, dim, states, partial, discount, nextStates, indices };
+    const batch: Batch = { size: B, dim, states, partial, discount, nextStates, indices };
+    const { actions: acts, actionDim: A } = this.data;
+    if (acts && A) {
+      // Q(s, a): each row's action, and for a bootstrapped row the data's own action at the state
+      // it bootstraps from (a bootstrap index is always a transition of the file in Q mode).
+      batch.actionDim = A;
+      batch.actions = new Float32Array(B * A);
+      batch.nextActions = nextStates ? new Float32Array(B * A) : undefined;
+      for (let i = 0; i < B; i++) {
+        const t = indices[i]!;
+        batch.actions.set(acts.subarray(t * A, (t + 1) * A), i * A);
+        const bi = this.plan.bootIndex[t]!;
+        if (batch.nextActions && bi >= 0 && bi < this.data.count) batch.nextActions.set(acts.subarray(bi * A, (bi + 1) * A), i * A);
+      }
+    }
+    return batch;
   }
 
   /** The state a bootstrap index names: a transition's, or (≥ count) one that follows a truncated step. */

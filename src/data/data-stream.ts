@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DataError } from '../config/errors.js';
 import type { Config, RecordedDataConfig } from '../config/schema.js';
 import { BatchSampler } from './batch-sampler.js';
+import { Rng } from './rng.js';
 import { dropTruncatedTail, fixedPlan, gaePlan, monteCarloPlan, nStepPlan } from './discount.js';
 import { loadRecorded } from './recorded/load-recorded.js';
 import type { BadRowPolicy } from './recorded/recorded-data.js';
@@ -29,6 +30,7 @@ export interface DataStreamOptions {
 /** Seeds of the data stream derive from the run seed, but apart from the initializers' seeds. */
 const DATA_SALT = 0x5eed_da7a;
 const SAMPLER_SALT = 0x5eed_ba7c;
+const ACTION_SALT = 0x5eed_ac75;
 
 /** Builds the data stream a config describes (same config + seed → same batches at every step). */
 export async function createDataStream(config: Config, opts: DataStreamOptions = {}): Promise<DataStream> {
@@ -37,6 +39,13 @@ export async function createDataStream(config: Config, opts: DataStreamOptions =
   if (d.source === 'recorded') return recordedStream(config, d, opts, samplerSeed);
   const transitions = syntheticTransitions(d, config.network.inputDim, (config.seed ^ DATA_SALT) >>> 0);
   checkSynthetic(transitions, d.stateScale, d.rewardScale);
+  const A = config.network.actionDim;
+  if (A) {
+    // Q(s, a) on synthetic data: the behaviour policy's actions, uniform in [-1, 1] per dimension.
+    const rng = new Rng((config.seed ^ ACTION_SALT) >>> 0);
+    transitions.actions = Float32Array.from({ length: transitions.count * A }, () => rng.next() * 2 - 1);
+    transitions.actionDim = A;
+  }
   const plan = d.targets === 'monteCarlo' ? monteCarloPlan(transitions, d.gamma) : nStepPlan(transitions, d.gamma, d.nStep);
   const transform = stateTransform(d.normalizeStates, transitions);
   const sampler = new BatchSampler(transitions, plan, config.batchSize, d.sampling, samplerSeed, transform);
@@ -52,7 +61,7 @@ export async function createDataStream(config: Config, opts: DataStreamOptions =
       `${d.rewards} rewards ×${d.rewardScale}, ${targets}` +
       `${d.returnNormalization ? ` normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}` +
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}, ` +
-      `${d.sampling} batches of ${config.batchSize}`,
+      `${A ? `actions uniform in [-1, 1] (${A} wide), ` : ''}${d.sampling} batches of ${config.batchSize}`,
   };
 }
 
@@ -80,7 +89,13 @@ function checkSynthetic(t: Transitions, stateScale: number, rewardScale: number)
 }
 
 async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataStreamOptions, samplerSeed: number): Promise<DataStream> {
-  const loaded = await loadRecorded(d, opts.baseDir ?? process.cwd(), config.network.inputDim, opts.badRows ?? 'error');
+  const loaded = await loadRecorded(
+    d,
+    opts.baseDir ?? process.cwd(),
+    config.network.inputDim,
+    opts.badRows ?? 'error',
+    config.network.actionDim,
+  );
   let rollout = loaded;
   if (d.truncated === 'drop') {
     const kept = dropTruncatedTail(loaded);
@@ -100,6 +115,8 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
     truncations: rollout.truncations,
     nextRow: rollout.nextRow,
     nextStates: rollout.nextStates,
+    actions: rollout.actions,
+    actionDim: rollout.actionDim,
   };
   const tail = d.truncated === 'bootstrap' ? 'bootstrap' : 'end';
   let plan: TargetPlan;
@@ -117,6 +134,7 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
       plan = gaePlan(transitions, rollout.values!, d.gamma, d.lambda);
       break;
   }
+  const unboot = transitions.actions ? withoutNextActionless(plan, transitions.count) : 0;
   if (config.batchSize > transitions.count && d.sampling !== 'random') {
     throw new DataError(`${transitions.count} transitions cannot fill a batch of ${config.batchSize} (batchSize)`, { file: d.path });
   }
@@ -137,17 +155,19 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
     droppedRows: loaded.droppedRows,
     description:
       `recorded ${path.basename(d.path)}: ${transitions.count} transitions of ${transitions.dim} features (${loaded.stateSource})` +
-      `${episodeEnds(transitions)}` +
+      `${episodeEnds(transitions, !!transitions.actions)}` +
       `${loaded.droppedRows ? `, ${loaded.droppedRows} bad rows dropped` : ''}, ${targets}` +
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}` +
       `${d.rewardScale !== 1 ? `, rewards ×${d.rewardScale}` : ''}` +
-      `${d.returnNormalization ? `, returns normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}, ${d.sampling} ` +
+      `${d.returnNormalization ? `, returns normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}` +
+      `${transitions.actions ? `, actions ${transitions.actionDim} wide (Q(s, a): bootstrapped from the data's next action)` : ''}` +
+      `${unboot ? `, ${unboot} targets cut at a truncation` : ''}, ${d.sampling} ` +
       `batches of ${config.batchSize}`,
   };
 }
 
 /** ", 12 terminal episode ends, 3 truncated (time limits)" — where the file marks truncations. */
-function episodeEnds(t: Transitions): string {
+function episodeEnds(t: Transitions, q: boolean): string {
   if (!t.truncations) return '';
   let done = 0;
   let cut = 0;
@@ -155,11 +175,29 @@ function episodeEnds(t: Transitions): string {
     done += t.dones[i]!;
     cut += t.truncations[i]!;
   }
-  return `, ${done} terminal episode ends, ${cut} truncated (bootstrapped)`;
+  // Q(s, a) needs the action after a truncated step to bootstrap from it, which no file records.
+  return `, ${done} terminal episode ends, ${cut} truncated (${q ? 'not bootstrapped: no action follows them' : 'bootstrapped'})`;
 }
 
 /** The state normalisation a data config asks for: none, fixed (mean/std of all the transitions) or running. */
 function stateTransform(mode: 'none' | 'fixed' | 'running', transitions: Transitions) {
   if (mode === 'fixed') return fixedNormalizer(transitions.states, transitions.dim);
   return mode === 'running' ? runningNormalizer(transitions.dim) : undefined;
+}
+
+/**
+ * Q(s, a) bootstraps from Q(s', a') with the data's own next action: a target whose bootstrap
+ * state follows a truncated step (a next state with no action recorded after it) cannot be
+ * completed, so it ends there instead (discount 0). Returns how many targets that changed.
+ */
+function withoutNextActionless(plan: TargetPlan, count: number): number {
+  let n = 0;
+  for (let t = 0; t < plan.bootIndex.length; t++) {
+    if (plan.bootIndex[t]! >= count) {
+      plan.bootIndex[t] = -1;
+      plan.discount[t] = 0;
+      n++;
+    }
+  }
+  return n;
 }

@@ -21,6 +21,9 @@ export interface Transitions {
   nextRow?: Int32Array;
   /** States that follow truncated steps (rows × dim): bootstrapped from, never trained on. */
   nextStates?: Float32Array;
+  /** The action taken at each t (count × actionDim), for Q(s, a) critics. */
+  actions?: Float32Array;
+  actionDim?: number;
 }
 
 /**
@@ -48,4 +51,8 @@ export interface Batch {
   nextStates?: Float32Array;
   /** Transition indices, for dumps and replays. */
   indices: Int32Array;
+  /** Q(s, a): the batch's actions (size × actionDim), and the actions the bootstrapped values take (the data's next actions). */
+  actions?: Float32Array;
+  nextActions?: Float32Array;
+  actionDim?: number;
 }

@@ -46,14 +46,21 @@ export function kerasDenseChain(m: KerasModel): SavedCritic {
   return { inputDim: out[0]!.kernel.shape[0], layers: out };
 }
 
-/** Whether a model is a chain of Dense layers (then it runs on the critic engine). */
+/**
+ * Whether a model is shaped as a chain of Dense layers — one input, each Dense layer taking the
+ * one before it — so it runs on the critic engine (whose checks then say what else is wrong:
+ * a missing weight, a shape, an activation); anything else is a graph.
+ */
 export function isDenseChain(m: KerasModel): boolean {
-  try {
-    kerasDenseChain(m);
-    return true;
-  } catch {
-    return false;
+  let prev: string | null = null;
+  let inputs = 0;
+  for (const l of m.layers) {
+    if (l.className === 'InputLayer') inputs++;
+    else if (l.className !== 'Dense') return false;
+    else if (l.inbound && prev !== null && (l.inbound.length !== 1 || l.inbound[0] !== prev)) return false;
+    prev = l.name;
   }
+  return inputs <= 1;
 }
 
 /**

@@ -175,7 +175,7 @@ export function kerasOptimizerState(
       const hit = params
         .map((p) => {
           const [layer, w] = p.name.split('/') as [string, string];
-          const v = w === 'W' ? 'kernel' : 'bias';
+          const v = w === 'W' ? 'kernel' : w === 'b' ? 'bias' : w;
           const m1 = new RegExp(`(^|[/_])${escape(layer.toLowerCase())}[/_]${v}(/|_|$)`).exec(n);
           return m1 ? { p, rest: (n.slice(0, m1.index) + '/' + n.slice(m1.index + m1[0].length)).split(/[/_]/).filter(Boolean) } : null;
         })

@@ -4,6 +4,8 @@ import { readConfigValue, validateConfig, type LoadedConfig } from '../config/lo
 import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer } from '../config/schema.js';
 import { lineOf, type YamlSource } from '../config/yaml-source.js';
+import { summarizeGraph } from './keras-graph-summary.js';
+import { modelError, type KerasModel } from './keras-model.js';
 
 /**
  * `loadConfigFile`, and where the config names a saved model (`network.model`), the model read
@@ -30,10 +32,22 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   // Loaded only here: a config without a saved model (lint, most runs) never loads tfjs for it.
   const { readSavedCritic, readKerasModel } = await import('./saved-model.js');
   const modelFile = path.resolve(path.dirname(path.resolve(file)), network.model);
-  const saved = await readSavedCritic(modelFile);
-  network.inputDim = saved.inputDim;
-  network.layers = saved.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
   const keras = await readKerasModel(modelFile);
+  const { isDenseChain } = await import('./keras-chain.js');
+  let params: { name: string; shape: readonly number[] }[];
+  if (keras && !isDenseChain(keras)) {
+    params = resolveGraph(keras, network, at);
+  } else {
+    const saved = await readSavedCritic(modelFile);
+    network.inputDim = saved.inputDim;
+    network.layers = saved.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
+    if (network.inputs !== undefined)
+      throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
+    params = saved.layers.flatMap((l) => [
+      { name: `${l.name}/W`, shape: l.kernel.shape },
+      { name: `${l.name}/b`, shape: l.bias.shape },
+    ]);
+  }
   if (!keras) return [];
   const { kerasSettings, kerasOptimizerState, describeFileOptimizer } = await import('./keras-training.js');
   const restore = network.restoreOptimizer;
@@ -44,10 +58,6 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   const lines: string[] = [];
   if (fromFile && s.optimizer) {
     raw.optimizer = s.optimizer;
-    const params = saved.layers.flatMap((l) => [
-      { name: `${l.name}/W`, shape: l.kernel.shape },
-      { name: `${l.name}/b`, shape: l.bias.shape },
-    ]);
     const state = restore === false ? null : kerasOptimizerState(keras, s, params, Optimizer.parse(s.optimizer) as OptimizerConfig);
     if (restore === undefined) network.restoreOptimizer = state !== null;
     const slots = state
@@ -67,4 +77,56 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
     lines.push(`loss ${s.loss.loss}${s.loss.loss === 'huber' ? ` δ ${raw.huberDelta}` : ''} (from ${where})`);
   }
   return lines;
+}
+
+/**
+ * A Keras graph's part of the config: its Dense layers as `layers`, the state input's width as
+ * `inputDim`, the action input's as `actionDim` (Q(s, a), mapped by `network.inputs`), `graph:
+ * true`. Returns its trainable parameters (`<layer>/<weight>`, the model's order) for the optimizer state.
+ */
+function resolveGraph(
+  keras: KerasModel,
+  network: Record<string, unknown>,
+  at: (key: string) => { file: string; line?: number; path: string },
+): { name: string; shape: readonly number[] }[] {
+  const g = summarizeGraph(keras);
+  const names = g.inputs.map((i) => i.name);
+  const map = network.inputs as { state?: string; action?: string } | undefined;
+  if (g.inputs.length > 2)
+    modelError(
+      keras.file,
+      `the model has ${g.inputs.length} inputs (${names.join(', ')}); a critic takes a state, or a state and an action`,
+    );
+  if (g.inputs.length === 2 && (!map || !map.action))
+    throw new ConfigError(
+      `the model has two inputs (${names.join(', ')}): say which is which, network.inputs: { state: ${names[0]}, action: ${names[1]} }`,
+      at('inputs'),
+    );
+  const pick = (key: 'state' | 'action', name: string | undefined) => {
+    if (name === undefined) return undefined;
+    const i = g.inputs.find((x) => x.name === name);
+    if (!i) throw new ConfigError(`network.inputs.${key}: ${name} is not an input of the model (it has ${names.join(', ')})`, at('inputs'));
+    return i;
+  };
+  const state = pick('state', map?.state) ?? g.inputs.find((x) => x.name !== map?.action) ?? g.inputs[0]!;
+  const action = pick('action', map?.action);
+  if (action && action.name === state.name) throw new ConfigError('network.inputs: state and action name the same input', at('inputs'));
+  if (g.outputUnits !== 1) modelError(keras.file, `the model's output has ${g.outputUnits} units; a critic's value has 1`);
+  network.inputDim = state.width;
+  if (action) network.actionDim = action.width;
+  network.inputs = { state: state.name, ...(action ? { action: action.name } : {}) };
+  network.graph = true;
+  network.layers = g.dense.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
+  const params: { name: string; shape: readonly number[] }[] = [];
+  for (const l of keras.layers) {
+    const w = keras.weights.get(l.name) ?? [];
+    const shorts =
+      l.className === 'Dense'
+        ? ['kernel', 'bias']
+        : l.className === 'LayerNormalization' || l.className === 'BatchNormalization'
+          ? ['gamma', 'beta']
+          : [];
+    w.slice(0, shorts.length).forEach((t, k) => params.push({ name: `${l.name}/${shorts[k]}`, shape: t.shape }));
+  }
+  return params;
 }

@@ -31,6 +31,8 @@ export interface WatchModelArgs {
   name?: string;
   /** The optimizer `step()` uses. Default: the model's (set by `compile`). */
   optimizer?: tf.Optimizer;
+  /** @internal More instruments to see every step's statistics after the watchdog's (critic-doctor's progress bars). */
+  instruments?: Instrument[];
 }
 
 /** What `watcher.step()` returns. */
@@ -261,7 +263,7 @@ export class ModelWatcher {
       this.watchdog = new Watchdog(this.watch, this.steps);
       this.early = new EarlyWarningWatch();
       this.silent = new FindingsWatch();
-      this.instruments = [this.watchdog, this.early, this.silent];
+      this.instruments = [this.watchdog, this.early, this.silent, ...(this.args.instruments ?? [])];
       for (const i of this.instruments) i.onTrainBegin({ points: this.points!, steps: this.steps });
     }
     for (const i of this.instruments) i.onStepEnd(this.stepIndex, { stats });

@@ -75,6 +75,7 @@ export declare namespace tf {
   type DataType = TF.DataType;
   type Rank = TF.Rank;
   type LayersModel = TF.LayersModel;
+  type SymbolicTensor = TF.SymbolicTensor;
   type Sequential = TF.Sequential;
   type Optimizer = TF.Optimizer;
   type CustomCallback = TF.CustomCallback;
@@ -86,6 +87,9 @@ export declare namespace tf {
   }
   namespace layers {
     type Layer = TF.layers.Layer;
+  }
+  namespace serialization {
+    type ConfigDict = TF.serialization.ConfigDict;
   }
 }
 /* eslint-enable @typescript-eslint/no-namespace */

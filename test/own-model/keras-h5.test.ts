@@ -60,7 +60,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
   for (const [file, message] of [
     ['critic-weights-only.h5', /holds weights only \(Keras save_weights\): save the whole model/],
-    ['critic-concat.h5', /layer cat: Concatenate is not supported/],
+    ['critic-lambda.h5', /layer scale: Lambda is not supported/],
     ['critic-missing-weights.h5', /layer dense_1: no weights stored for it/],
     ['critic-bad-shape.h5', /layer dense: kernel of shape \[5,8\] for 16 units/],
     ['critic-no-config.keras', /no config.json in the archive/],

@@ -8,7 +8,7 @@ import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 import { readInputFile } from './read-input.js';
 import { finishRollout } from './rollout-columns.js';
 
-type Role = 'states' | 'rewards' | 'dones' | 'truncations' | 'nextStates' | 'returns' | 'values';
+type Role = 'states' | 'rewards' | 'dones' | 'truncations' | 'nextStates' | 'returns' | 'values' | 'actions';
 
 /**
  * A rollout stored as numpy arrays: states [T, D] (or [T]), rewards [T], dones [T] and the
@@ -23,7 +23,7 @@ export function readArrays(
   baseDir: string,
   policy: BadRowPolicy,
 ): RecordedRollout {
-  const optional = ['truncations', 'nextStates', 'returns', 'values'] as const;
+  const optional = ['truncations', 'nextStates', 'returns', 'values', 'actions'] as const;
   const roles: Role[] = ['states', 'rewards', 'dones', ...optional.filter((r) => cfg.arrays[r])];
   const got = loadArrays(dataFile, format, roles, cfg, baseDir);
   const st = got.get('states')!;
@@ -58,6 +58,7 @@ export function readArrays(
       nextStates: next,
       returns: f32('returns'),
       values: f32('values'),
+      ...(got.has('actions') ? { actions: f32('actions'), actionDim: got.get('actions')!.a.shape[1] ?? 1 } : {}),
       where,
       files: Object.fromEntries([...got].map(([role, g]) => [role, g.file])),
       stateSource: `${st.where} (${st.a.dtype})`,
@@ -104,12 +105,20 @@ function checkShapes(got: Loaded): { T: number; dim: number } {
     if (role === 'states') continue;
     const width = g.a.shape.length === 2 ? g.a.shape[1] : 1;
     const ok =
-      role === 'nextStates' ? g.a.shape.length <= 2 && width === dim : g.a.shape.length === 1 || (g.a.shape.length === 2 && width === 1);
+      role === 'nextStates'
+        ? g.a.shape.length <= 2 && width === dim
+        : role === 'actions'
+          ? g.a.shape.length <= 2
+          : g.a.shape.length === 1 || (g.a.shape.length === 2 && width === 1);
     if (!ok)
-      throw new DataError(`${role} must be a ${role === 'nextStates' ? `[T, ${dim}]` : '[T]'} array, got shape (${g.a.shape.join(', ')})`, {
-        file: g.file,
-        path: g.where,
-      });
+      throw new DataError(
+        `${role} must be a ${role === 'nextStates' ? `[T, ${dim}]` : role === 'actions' ? '[T, A]' : '[T]'} array, ` +
+          `got shape (${g.a.shape.join(', ')})`,
+        {
+          file: g.file,
+          path: g.where,
+        },
+      );
     if (g.a.shape[0] !== T)
       throw new DataError(`lengths disagree: ${role} has ${g.a.shape[0]} entries, states has ${T}`, { file: g.file, path: g.where });
   }

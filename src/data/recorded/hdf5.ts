@@ -32,6 +32,7 @@ export async function readHdf5(
   file: string,
   cfg: RecordedDataConfig,
   policy: BadRowPolicy,
+  actions = false,
 ): Promise<RecordedRollout & { layout: Hdf5Layout }> {
   let f: H5File;
   try {
@@ -49,6 +50,9 @@ export async function readHdf5(
             dones: 'terminals',
             truncations: 'timeouts?',
             nextStates: 'next_observations?',
+            actions: cfg.arrays.actions ?? (actions ? 'actions?' : undefined),
+            returns: cfg.arrays.returns,
+            values: cfg.arrays.values,
           })
         : layout === 'arrays'
           ? flat(f, file, cfg, {
@@ -59,6 +63,7 @@ export async function readHdf5(
               nextStates: cfg.arrays.nextStates,
               returns: cfg.arrays.returns,
               values: cfg.arrays.values,
+              actions: cfg.arrays.actions,
             })
           : episodic(f, file, cfg, layout);
     if (layout !== 'minari' && layout !== 'robomimic') cols.stateSource = `${layout} ${cols.stateSource}`;
@@ -149,7 +154,7 @@ function readRows(d: Dataset, start: number, end: number, width: number, out?: F
   return dest;
 }
 
-type FlatNames = Partial<Record<'states' | 'rewards' | 'dones' | 'truncations' | 'nextStates' | 'returns' | 'values', string>>;
+type FlatNames = Partial<Record<'states' | 'rewards' | 'dones' | 'truncations' | 'nextStates' | 'returns' | 'values' | 'actions', string>>;
 
 /**
  * One table of T transitions (D4RL, or your own dataset names): terminals end an episode with no
@@ -192,6 +197,13 @@ function flat(f: H5File, file: string, cfg: RecordedDataConfig, names: FlatNames
       nextRow![t] = k;
     });
   }
+  const actDs = get('actions');
+  let actions: { values: Float32Array; width: number } | undefined;
+  if (actDs) {
+    const { rows, width } = shapeOf(actDs, file, 'actions', false);
+    if (rows !== T) throw new DataError(`lengths disagree: ${actDs.path} has ${rows} rows, ${st.path} has ${T}`, { file, path: 'actions' });
+    actions = { values: readRows(actDs, 0, T, width), width };
+  }
   let truncs = truncations;
   if (cutLast && nextDs) {
     // The file's last transition has its next state: the cut-off final episode bootstraps from it.
@@ -210,7 +222,13 @@ function flat(f: H5File, file: string, cfg: RecordedDataConfig, names: FlatNames
     nextStates,
     returns: column('returns'),
     values: column('values'),
-    where: { states: `dataset ${st.path}`, rewards: 'dataset rewards', dones: `dataset ${opt(names.dones)!.name}` },
+    ...(actions ? { actions: actions.values, actionDim: actions.width } : {}),
+    where: {
+      states: `dataset ${st.path}`,
+      rewards: 'dataset rewards',
+      dones: `dataset ${opt(names.dones)!.name}`,
+      ...(actDs ? { actions: `dataset ${actDs.path}` } : {}),
+    },
     stateSource: `dataset ${st.path} (${String(st.dtype)})`,
   };
 }

@@ -54,6 +54,7 @@ export async function loadRecorded(
   baseDir: string,
   inputDim: number,
   policy: BadRowPolicy,
+  actionDim?: number,
 ): Promise<RecordedRollout> {
   const file = path.resolve(baseDir, cfg.path);
   const shown = path.relative(process.cwd(), file) || file;
@@ -70,7 +71,9 @@ export async function loadRecorded(
   const gzip = checkContent(kind, format, cfg.compression, shown);
   let r: RecordedRollout;
   try {
-    r = await readFormat(file, format, cfg, baseDir, policy, gzip);
+    // A V(s) critic reads no actions, even where the file has them (a bad action is then no error).
+    const read = actionDim === undefined ? { ...cfg, arrays: { ...cfg.arrays, actions: undefined } } : cfg;
+    r = await readFormat(file, format, read, baseDir, policy, gzip, actionDim !== undefined);
   } catch (e) {
     // Messages name files as the user wrote them (relative), not as absolute paths.
     if (e instanceof DataError && e.location.file) e.location.file = path.relative(process.cwd(), e.location.file) || e.location.file;
@@ -78,6 +81,18 @@ export async function loadRecorded(
   }
   if (r.dim !== inputDim) {
     throw new DataError(`states have ${r.dim} features (${r.stateSource}), but network.inputDim is ${inputDim}`, { file: shown });
+  }
+  if (actionDim !== undefined) {
+    if (!r.actions)
+      throw new DataError(
+        `the critic is Q(s, a) (an action input ${actionDim} wide) but the file has no actions: ` +
+          'name them with data.arrays.actions (numpy, HDF5); D4RL files are read from their actions dataset',
+        { file: shown },
+      );
+    if (r.actionDim !== actionDim)
+      throw new DataError(`actions have ${r.actionDim} dimensions, but the model's action input (network.actionDim) takes ${actionDim}`, {
+        file: shown,
+      });
   }
   if (cfg.targets === 'precomputed' && !r.returns)
     throw new DataError('data.targets is precomputed but no return column/array is named (data.columns.return or data.arrays.returns)', {
@@ -117,7 +132,15 @@ function checkContent(kind: Sniffed, fmt: Format, compression: RecordedDataConfi
 }
 
 /** The reader for a format. */
-function readFormat(file: string, format: Format, cfg: RecordedDataConfig, baseDir: string, policy: BadRowPolicy, gzip: boolean) {
+function readFormat(
+  file: string,
+  format: Format,
+  cfg: RecordedDataConfig,
+  baseDir: string,
+  policy: BadRowPolicy,
+  gzip: boolean,
+  actions: boolean,
+) {
   switch (format) {
     case 'csv':
       return readCsv(file, columnNames(cfg, 'csv'), policy, gzip);
@@ -126,7 +149,7 @@ function readFormat(file: string, format: Format, cfg: RecordedDataConfig, baseD
     case 'parquet':
       return readParquet(file, columnNames(cfg, 'parquet'), policy);
     case 'hdf5':
-      return readHdf5(file, cfg, policy);
+      return readHdf5(file, cfg, policy, actions);
     default:
       return readArrays(file, format, cfg, baseDir, policy);
   }

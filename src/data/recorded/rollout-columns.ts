@@ -1,7 +1,7 @@
 import { DataError } from '../../config/errors.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
 
-type Role = 'states' | 'rewards' | 'dones' | 'truncations' | 'returns' | 'values';
+type Role = 'states' | 'rewards' | 'dones' | 'truncations' | 'returns' | 'values' | 'actions';
 
 /**
  * A rollout read column by column (numpy arrays, HDF5 datasets, Parquet columns) as float32,
@@ -20,6 +20,9 @@ export interface RolloutColumns {
   nextStates?: Float32Array;
   returns?: Float32Array;
   values?: Float32Array;
+  /** The action at each t (count × actionDim), where the file has them and a Q(s, a) critic reads them. */
+  actions?: Float32Array;
+  actionDim?: number;
   /** How messages name each column ("array states", "dataset observations"). */
   where: Partial<Record<Role, string>>;
   /** The file each column came from, where columns come from separate files (.npy); else `file`. */
@@ -48,6 +51,7 @@ export function finishRollout(c: RolloutColumns, policy: BadRowPolicy): Recorded
     ['truncations', c.truncations, 1],
     ['returns', c.returns, 1],
     ['values', c.values, 1],
+    ['actions', c.actions, c.actionDim ?? 1],
   ];
   for (const [role, a, width] of cols) {
     if (!a) continue;
@@ -105,6 +109,7 @@ export function finishRollout(c: RolloutColumns, policy: BadRowPolicy): Recorded
     nextStates: c.nextStates,
     returns: pick(c.returns, 1),
     values: pick(c.values, 1),
+    ...(c.actions ? { actions: pick(c.actions, c.actionDim!), actionDim: c.actionDim } : {}),
     droppedRows: dropped,
     stateSource: c.stateSource,
   };

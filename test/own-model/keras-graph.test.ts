@@ -1,0 +1,138 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDiagnosis } from '../../src/core/run.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { loadRecorded } from '../../src/data/recorded/load-recorded.js';
+import { RecordedData } from '../../src/config/schema.js';
+import { fromJson } from '../../src/report/json.js';
+import type { RunReport } from '../../src/report/run-report.js';
+import { cli, ROOT } from '../helpers/cli.js';
+
+// A TD3-style Q(s, a) critic (obs 9 → Dense 400 relu → concatenate(act 1) → Dense 300 relu → 1)
+// as Keras 2 and Keras 3 write it, on a D4RL-layout rollout with actions
+// (scripts/write-keras-fixtures.py; the expected numbers are numpy's from the weights it wrote).
+const DIR = path.join(ROOT, 'fixtures/keras');
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
+  qFirstBatch: { rows: number; values: number[]; loss: number };
+};
+
+function config(model: string, data: string, extra: string[] = [], inputs = ', inputs: { state: obs, action: act }', steps = 12): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+  const file = path.join(dir, 'q.yaml');
+  writeFileSync(
+    file,
+    [
+      `steps: ${steps}`,
+      `batchSize: ${expected.qFirstBatch.rows}`,
+      `network: { model: ${path.join(DIR, model)}${inputs} }`,
+      `data: { source: recorded, path: ${path.join(DIR, 'd4rl-q.hdf5')}, ${data} }`,
+      ...extra,
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function run(file: string, args: string[] = []): Promise<{ code: number; stderr: string; stdout: string; report?: RunReport }> {
+  const out = path.join(path.dirname(file), 'r.json');
+  const r = await cli(['run', file, '--backend', 'cpu', '--json', out, ...args]);
+  return { ...r, report: existsSync(out) ? fromJson<RunReport>(readFileSync(out, 'utf8')) : undefined };
+}
+
+const PRECOMPUTED = 'targets: precomputed, sampling: sequential, arrays: { returns: returns }';
+
+describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the watchdog', () => {
+  for (const model of ['q-critic-keras2.h5', 'q-critic-keras3.keras']) {
+    it(`${model}: run trains it on the D4RL file's actions; the first step's loss is numpy's`, async () => {
+      const r = await run(config(model, PRECOMPUTED));
+      expect(r.code, r.stderr).toBe(0);
+      const rep = r.report!;
+      expect(rep.stepsRun).toBe(12);
+      expect(rep.graph).toBe('obs 9 → l1 400 relu; (l1, act 1) → cat 401 → l2 300 relu → q 1');
+      expect(rep.config!.network).toMatchObject({ graph: true, inputDim: 9, actionDim: 1, inputs: { state: 'obs', action: 'act' } });
+      expect(rep.data).toContain('actions 1 wide');
+      const first = rep.history.points[0]!;
+      expect(Math.abs(first.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
+      expect(first.layers.map((l) => l.layer)).toEqual(['l1', 'cat', 'l2', 'q']);
+    }, 60_000);
+  }
+
+  it("the Keras 3 file's compile_config gives the optimizer (Adam lr 3e-4) and loss", async () => {
+    const r = await run(config('q-critic-keras3.keras', PRECOMPUTED));
+    expect(r.report!.settingsFrom).toEqual([
+      "optimizer Adam lr 0.0003 β1 0.9 β2 0.999 ε 1e-7 (from q-critic-keras3.keras's compile_config, no optimizer state stored)",
+      "clip none (from q-critic-keras3.keras's compile_config)",
+      "loss mse (from q-critic-keras3.keras's compile_config)",
+    ]);
+  }, 60_000);
+
+  for (const targets of ['targets: monteCarlo', 'targets: nStep, nStep: 3']) {
+    it(`${targets}: trains, bootstrapping from Q(s', a') with the data's next action`, async () => {
+      const r = await run(config('q-critic-keras2.h5', targets, ['optimizer: { type: adam, lr: 0.0003 }']));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.report!.stepsRun).toBe(12);
+      expect(r.report!.data).toMatch(targets.includes('nStep') ? /bootstrapped 3-step targets/ : /Monte-Carlo returns/);
+      expect(r.report!.data).toContain('truncated (not bootstrapped: no action follows them)');
+      expect(r.report!.history.points.every((p) => Number.isFinite(p.loss))).toBe(true);
+    }, 60_000);
+  }
+
+  it('a NaN planted in the actions of one row is found in the action input at the step that first uses that row', async () => {
+    const file = config(
+      'q-critic-keras2.h5',
+      'targets: nStep, sampling: shuffled',
+      ['optimizer: { type: adam, lr: 0.0003 }'],
+      undefined,
+      40,
+    );
+    const loaded = await loadConfig(file);
+    const ROW = 123;
+    let firstUse: { step: number; at: number } | null = null;
+    const report = await runDiagnosis({
+      loaded,
+      backend: 'cpu',
+      plant: {
+        batch: (step, b) => {
+          const at = Array.from(b.indices).indexOf(ROW);
+          if (at < 0) return;
+          firstUse ??= { step, at };
+          b.actions![at * b.actionDim!] = NaN;
+        },
+      },
+    });
+    expect(firstUse).not.toBeNull();
+    const nan = report.firstEvents.nan!;
+    expect(nan).toMatchObject({ step: firstUse!.step, phase: 'input', tensor: 'act' });
+    expect(nan.at).toMatchObject({ row: firstUse!.at, column: 0 });
+    expect(report.verdict.sentence).toMatch(/input act/);
+  }, 60_000);
+
+  it('two inputs and no network.inputs: exit 2 saying which names to map, no report', async () => {
+    const r = await run(config('q-critic-keras2.h5', PRECOMPUTED, [], ''));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('the model has two inputs (obs, act): say which is which, network.inputs: { state: obs, action: act }');
+    expect(r.report).toBeUndefined();
+  }, 60_000);
+
+  it('an action input and data without actions, or actions of another width: exit 2 naming both', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+    const file = path.join(dir, 'q.yaml');
+    writeFileSync(
+      file,
+      [
+        `network: { model: ${path.join(DIR, 'q-critic-keras2.h5')}, inputs: { state: obs, action: act } }`,
+        `data: { source: recorded, path: ${path.join(DIR, 'd4rl-q.hdf5')}, layout: arrays,`,
+        '        arrays: { states: observations, rewards: rewards, dones: terminals } }',
+      ].join('\n'),
+    );
+    const r = await run(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/d4rl-q\.hdf5.*the critic is Q\(s, a\) \(an action input 1 wide\) but the file has no actions/);
+    const cfg = RecordedData.parse({ source: 'recorded', path: path.join(DIR, 'd4rl-q.hdf5') });
+    await expect(loadRecorded(cfg, DIR, 9, 'error', 2)).rejects.toThrow(
+      "actions have 1 dimensions, but the model's action input (network.actionDim) takes 2",
+    );
+  }, 60_000);
+});
