@@ -20,6 +20,8 @@ export const TreatReportSchema = reportHeaderSchema('treat').extend({
   causes: z.array(CauseSchema),
   reference: z.object({ name: z.string(), finalLoss: Float.nullable() }).nullable(),
   rows: z.array(RemedyRowSchema),
+  /** Remedies that cannot be tried on this critic (a Keras graph's: its weights and layers are the file's), with why. */
+  notApplicable: z.array(z.object({ name: z.string(), why: z.string() })).default([]),
   cells: z.array(CellResultSchema),
   best: z.string().nullable(),
   verdict: z.string(),

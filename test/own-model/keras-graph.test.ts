@@ -135,4 +135,36 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
       "actions have 1 dimensions, but the model's action input (network.actionDim) takes 2",
     );
   }, 60_000);
+
+  it("compare-activations swaps the Dense layers' activations of the graph; treat tries what applies and lists the rest", async () => {
+    const file = config(
+      'q-critic-keras2.h5',
+      'targets: nStep, gamma: 1.0, rewardScale: 100',
+      ['optimizer: { type: sgd, lr: 0.05 }', 'clip: { mode: none }'],
+      undefined,
+      30,
+    );
+    const out = path.join(path.dirname(file), 'c.json');
+    const c = await cli(['compare-activations', file, '--seeds', '1', '--backend', 'cpu', '--json', out]);
+    expect([0, 1], c.stderr).toContain(c.code);
+    const cmp = JSON.parse(readFileSync(out, 'utf8')) as { rows: { activation: string; runs: number }[]; layers: string[] };
+    expect(cmp.layers).toEqual(['l1', 'l2']);
+    expect(cmp.rows.map((r) => r.activation)).toEqual(['relu', 'elu', 'tanh']);
+    const tj = path.join(path.dirname(file), 't.json');
+    const t = await cli(['treat', file, '--seeds', '1', '--backend', 'cpu', '--json', tj]);
+    expect([0, 1], t.stderr).toContain(t.code);
+    const rep = JSON.parse(readFileSync(tj, 'utf8')) as {
+      baseline: { failed: number };
+      rows: { remedy: string }[];
+      notApplicable: { name: string; why: string }[];
+    };
+    expect(rep.baseline.failed).toBe(1);
+    const tried = rep.rows.map((r) => r.remedy);
+    expect(tried).toEqual(expect.arrayContaining(['huber', 'global-clip', 'adam', 'lr-div10']));
+    expect(tried).not.toContain('he-init');
+    expect(rep.notApplicable.map((n) => n.name)).toEqual(expect.arrayContaining(['he-init', 'batch-norm', 'target-network']));
+    expect(t.stdout).toMatch(
+      /not applicable: he-init, tf1-variance-scaling, bias-0, bias-0.01, g-0.5, g-0.1 \(a graph starts from its file's weights/,
+    );
+  }, 120_000);
 });
