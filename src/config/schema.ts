@@ -227,10 +227,11 @@ export const ConfigSchema = z.strictObject({
      */
     initFrom: z.string().min(1).optional(),
     /**
-     * A saved tfjs LayersModel (model.json beside its weight files, relative to the config), instead
-     * of describing the layers here: the critic is built from its Dense layers (units, activation,
-     * bias), plain dense (no weight norm), starting from its saved kernels and biases. `layers` and
-     * `inputDim` are then filled in from it (the report's resolved config shows them).
+     * A saved model instead of describing the layers here (relative to the config): a Keras 3
+     * `.keras`, a Keras `.h5`, or a tfjs model.json beside its weight files. A chain of Dense layers
+     * becomes the critic (plain dense, starting from the saved kernels and biases); any other Keras
+     * graph trains as a tfjs LayersModel (`graph`). `layers` and `inputDim` are then filled in from
+     * it (the report's resolved config shows them); see docs/own-model.md.
      */
     model: z.string().min(1).optional(),
     /**
