@@ -8,6 +8,7 @@ Not checked against a file Keras itself wrote. Run: /usr/bin/python3 scripts/wri
 """
 import json
 import os
+import zipfile
 
 import h5py
 import numpy as np
@@ -154,9 +155,16 @@ with h5py.File(os.path.join(OUT, 'critic-adam-keras2.h5'), 'a') as f:
             og.create_dataset(n, data=a)
     og.attrs['weight_names'] = [n.encode('utf8') for n in names]
 
+def zwrite(z, name, data):
+    """A zip member with a fixed date, so that rerunning the script rewrites the same bytes."""
+    if isinstance(data, str) and os.path.exists(data):
+        with open(data, 'rb') as f:
+            data = f.read()
+    z.writestr(zipfile.ZipInfo(name, date_time=(2026, 12, 2, 0, 0, 0)), data)
+
+
 # Keras 3 .keras zip (saving_lib): the same critic, compiled with RMSprop (ε inside the sqrt, velocity
 # from 0) and stopped at iteration 120; velocity restored from optimizer/vars.
-import zipfile
 rit, rlr, rho, reps = 120, 1e-3, 0.9, 1e-7
 vel = [rng.uniform(1e-5, 1e-4, size=p.shape).astype(np.float32) for p in params]
 rms_after = []
@@ -195,12 +203,12 @@ with h5py.File(weights_path, 'w') as f:
         ov.create_dataset(str(2 + i), data=v)
     f.create_group('vars')
 with zipfile.ZipFile(os.path.join(OUT, 'critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
-    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0', 'date_saved': '2026-12-02@12:00:00'}))
-    z.writestr('config.json', json.dumps(k3_seq))
-    z.write(weights_path, 'model.weights.h5')
+    zwrite(z, 'metadata.json', json.dumps({'keras_version': '3.6.0', 'date_saved': '2026-12-02@12:00:00'}))
+    zwrite(z, 'config.json', json.dumps(k3_seq))
+    zwrite(z, 'model.weights.h5', weights_path)
 os.remove(weights_path)
 with zipfile.ZipFile(os.path.join(OUT, 'critic-no-config.keras'), 'w') as z:
-    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0'}))
+    zwrite(z, 'metadata.json', json.dumps({'keras_version': '3.6.0'}))
 
 # Bad files: a layer without its weights; a kernel whose shape does not fit the layer's units.
 write('critic-missing-weights.h5', seq, [l for l in ppo if l[0] != 'dense_1'], lambda layer, var: f'{layer}/{var}:0', '2.15.0')
@@ -268,9 +276,9 @@ with h5py.File(weights_path, 'w') as f:
         vg.create_dataset('1', data=b)
     f.create_group('vars')
 with zipfile.ZipFile(os.path.join(OUT, 'q-critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
-    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0'}))
-    z.writestr('config.json', json.dumps(k3_q()))
-    z.write(weights_path, 'model.weights.h5')
+    zwrite(z, 'metadata.json', json.dumps({'keras_version': '3.6.0'}))
+    zwrite(z, 'config.json', json.dumps(k3_q()))
+    zwrite(z, 'model.weights.h5', weights_path)
 os.remove(weights_path)
 
 T, ep = 240, 60
@@ -293,6 +301,24 @@ with h5py.File(os.path.join(OUT, 'd4rl-q.hdf5'), 'w') as f:
     for k, v in (('observations', obs), ('actions', act), ('rewards', rew), ('terminals', terminals), ('timeouts', timeouts),
                  ('next_observations', nxt), ('returns', ret.astype(np.float32))):
         f.create_dataset(k, data=v)
+
+# The same rollout as CSV (obs_0..obs_8, act_0, reward, done, return) and in Minari's layout
+# (episode_N groups: observations [T+1, 9], actions [T, 1], rewards, terminations, truncations).
+with open(os.path.join(OUT, 'q-rollout.csv'), 'w') as f:
+    f.write(','.join([f'obs_{j}' for j in range(9)] + ['act_0', 'reward', 'done', 'return']) + '\n')
+    for t in range(T):
+        row = [repr(float(x)) for x in obs[t]] + [repr(float(act[t, 0])), repr(float(rew[t])), str(int(terminals[t])),
+                                                   repr(float(np.float32(ret[t])))]
+        f.write(','.join(row) + '\n')
+with h5py.File(os.path.join(OUT, 'minari-q.h5'), 'w') as f:
+    for e in range(T // ep):
+        g = f.create_group(f'episode_{e}')
+        sl = slice(e * ep, (e + 1) * ep)
+        g.create_dataset('observations', data=np.concatenate([obs[sl], nxt[e * ep + ep - 1:e * ep + ep]], 0))
+        g.create_dataset('actions', data=act[sl])
+        g.create_dataset('rewards', data=rew[sl])
+        g.create_dataset('terminations', data=terminals[sl].astype(bool))
+        g.create_dataset('truncations', data=timeouts[sl].astype(bool))
 
 
 def q_forward(x, a):

@@ -109,6 +109,8 @@ export const RecordedData = z.strictObject({
   columns: z
     .strictObject({
       states: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+      /** CSV: the action columns of a Q(s, a) critic's data (a glob like act_* or a list). */
+      actions: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
       reward: z.string().optional(),
       done: z.string().optional(),
       /** Parquet: the column whose change marks a new episode (an episode that ends without done is truncated). */

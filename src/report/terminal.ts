@@ -57,10 +57,18 @@ function header(r: RunReport, p: Palette): string[] {
         ` · ${r.timing.seconds.toFixed(1)} s (${r.timing.stepsPerSecond.toFixed(0)} steps/s)` +
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
-    p.dim(r.graph || !c ? `  model: ${r.graph ?? layers.join(' → ')}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`),
+    p.dim(
+      r.graph || !c ? `  model${qText(r)}: ${r.graph ?? layers.join(' → ')}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`,
+    ),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
     ...(r.settingsFrom ?? []).map((line) => p.dim(`  ${line}`)),
   ];
+}
+
+/** " Q(s, a) (state obs, action act)" for a critic of a state and an action, else "". */
+function qText(r: RunReport): string {
+  const i = r.config?.network.inputs;
+  return i?.action ? ` Q(s, a) (state ${i.state}, action ${i.action})` : '';
 }
 
 function lintLines(r: RunReport, p: Palette): string[] {

@@ -18,7 +18,14 @@ const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8'
   qFirstBatch: { rows: number; values: number[]; loss: number };
 };
 
-function config(model: string, data: string, extra: string[] = [], inputs = ', inputs: { state: obs, action: act }', steps = 12): string {
+function config(
+  model: string,
+  data: string,
+  extra: string[] = [],
+  inputs = ', inputs: { state: obs, action: act }',
+  steps = 12,
+  dataFile = 'd4rl-q.hdf5',
+): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
   const file = path.join(dir, 'q.yaml');
   writeFileSync(
@@ -27,7 +34,7 @@ function config(model: string, data: string, extra: string[] = [], inputs = ', i
       `steps: ${steps}`,
       `batchSize: ${expected.qFirstBatch.rows}`,
       `network: { model: ${path.join(DIR, model)}${inputs} }`,
-      `data: { source: recorded, path: ${path.join(DIR, 'd4rl-q.hdf5')}, ${data} }`,
+      `data: { source: recorded, path: ${path.join(DIR, dataFile)}, ${data} }`,
       ...extra,
     ].join('\n'),
   );
@@ -52,6 +59,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
       expect(rep.graph).toBe('obs 9 → l1 400 relu; (l1, act 1) → cat 401 → l2 300 relu → q 1');
       expect(rep.config!.network).toMatchObject({ graph: true, inputDim: 9, actionDim: 1, inputs: { state: 'obs', action: 'act' } });
       expect(rep.data).toContain('actions 1 wide');
+      expect(r.stdout).toContain('model Q(s, a) (state obs, action act): obs 9 → l1 400 relu');
       const first = rep.history.points[0]!;
       expect(Math.abs(first.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
       expect(first.layers.map((l) => l.layer)).toEqual(['l1', 'cat', 'l2', 'q']);
@@ -77,6 +85,16 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
       expect(r.report!.history.points.every((p) => Number.isFinite(p.loss))).toBe(true);
     }, 60_000);
   }
+
+  it("CSV (data.columns.actions) and Minari episodes give the same actions: the first step's loss is numpy's; Minari trains", async () => {
+    const csvData = 'targets: precomputed, sampling: sequential, columns: { actions: act_*, return: return }';
+    const csv = await run(config('q-critic-keras2.h5', csvData, [], undefined, 12, 'q-rollout.csv'));
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(Math.abs(csv.report!.history.points[0]!.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
+    const minari = await run(config('q-critic-keras2.h5', 'targets: nStep', [], undefined, 12, 'minari-q.h5'));
+    expect(minari.code, minari.stderr).toBe(0);
+    expect(minari.report!.data).toMatch(/minari .*actions 1 wide/);
+  }, 60_000);
 
   it('a NaN planted in the actions of one row is found in the action input at the step that first uses that row', async () => {
     const file = config(

@@ -3,6 +3,7 @@ import type { RecordedDataConfig } from '../../config/schema.js';
 /** The column / field names a recorded file is read with, data.columns over the format's defaults. */
 export interface ColumnNames {
   states: string | string[];
+  actions?: string | string[];
   reward: string;
   done: string;
   episode?: string;
@@ -19,6 +20,7 @@ export function columnNames(cfg: RecordedDataConfig, format: 'csv' | 'jsonl' | '
   const lerobot = format === 'parquet';
   return {
     states: c.states ?? (lerobot ? 'observation.state' : format === 'jsonl' ? 'obs' : 'obs_*'),
+    actions: c.actions,
     reward: c.reward ?? (lerobot ? 'next.reward' : 'reward'),
     done: c.done ?? (lerobot ? 'next.done' : 'done'),
     episode: c.episode ?? (lerobot ? 'episode_index' : undefined),

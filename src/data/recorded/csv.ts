@@ -1,17 +1,17 @@
 import { DataError } from '../../config/errors.js';
 import { columnGlob, type ColumnNames } from './column-names.js';
-import { RolloutCollector } from './growable.js';
+import { RolloutCollector, type GrowableF32 } from './growable.js';
 import { parseDone, type BadRowPolicy, type RecordedRollout } from './recorded-data.js';
 import { printable } from './sniff.js';
 import { textLines } from './text-lines.js';
 
-/** Picks the state columns: a glob ("obs_*", in header order) or an explicit list. */
-function stateColumns(header: string[], spec: string | string[], file: string): number[] {
+/** Picks the state (or action) columns: a glob ("obs_*", in header order) or an explicit list. */
+function stateColumns(header: string[], spec: string | string[], file: string, key = 'states'): number[] {
   if (Array.isArray(spec)) {
     return spec.map((name) => {
       const i = header.indexOf(name);
       if (i < 0)
-        throw new DataError(`missing column "${name}" (data.columns.states); the header has: ${printable(header.join(', '), 200)}`, {
+        throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
           file,
           line: 1,
         });
@@ -21,11 +21,34 @@ function stateColumns(header: string[], spec: string | string[], file: string): 
   const re = columnGlob(spec);
   const idx = header.flatMap((h, i) => (re.test(h) ? [i] : []));
   if (idx.length === 0)
-    throw new DataError(`no column matches "${spec}" (data.columns.states); the header has: ${printable(header.join(', '), 200)}`, {
+    throw new DataError(`no column matches "${spec}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
       file,
       line: 1,
     });
   return idx;
+}
+
+type HeaderColumns = { states: number[]; actions?: number[]; reward: number; done: number; ret?: number; value?: number };
+
+/** Where each named column sits in the header; a missing one is an error naming it and the key that names it. */
+function headerColumns(header: string[], columns: ColumnNames, file: string): HeaderColumns {
+  const need = (name: string, key: string) => {
+    const i = header.indexOf(name);
+    if (i < 0)
+      throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
+        file,
+        line: 1,
+      });
+    return i;
+  };
+  return {
+    states: stateColumns(header, columns.states, file),
+    actions: columns.actions !== undefined ? stateColumns(header, columns.actions, file, 'actions') : undefined,
+    reward: need(columns.reward, 'reward'),
+    done: need(columns.done, 'done'),
+    ret: columns.return ? need(columns.return, 'return') : undefined,
+    value: columns.value ? need(columns.value, 'value') : undefined,
+  };
 }
 
 /**
@@ -35,30 +58,15 @@ function stateColumns(header: string[], spec: string | string[], file: string): 
  */
 export async function readCsv(file: string, columns: ColumnNames, policy: BadRowPolicy, gzip = false): Promise<RecordedRollout> {
   let header: string[] | undefined;
-  let cols: { states: number[]; reward: number; done: number; ret?: number; value?: number } | undefined;
-  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined);
+  let cols: HeaderColumns | undefined;
+  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined, columns.actions !== undefined);
   const states = rows.states;
   let dropped = 0;
-  const need = (name: string, key: string) => {
-    const i = header!.indexOf(name);
-    if (i < 0)
-      throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header!.join(', '), 200)}`, {
-        file,
-        line: 1,
-      });
-    return i;
-  };
   for await (const { text, line } of textLines(file, gzip)) {
     if (!header) {
       if (text.trim() === '') continue;
       header = text.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
-      cols = {
-        states: stateColumns(header, columns.states, file),
-        reward: need(columns.reward, 'reward'),
-        done: need(columns.done, 'done'),
-        ret: columns.return ? need(columns.return, 'return') : undefined,
-        value: columns.value ? need(columns.value, 'value') : undefined,
-      };
+      cols = headerColumns(header, columns, file);
       continue;
     }
     if (text.trim() === '') continue;
@@ -75,15 +83,10 @@ export async function readCsv(file: string, columns: ColumnNames, policy: BadRow
     }
     const c = cols!;
     const mark = states.length;
-    let ok = true;
-    for (const i of c.states) {
-      const v = Number(f[i]);
-      if (!Number.isFinite(v) || f[i]!.trim() === '') {
-        ok = !bad(`${describe(f[i])} in column ${header[i]}: states must be finite numbers`, header[i]);
-        break;
-      }
-      states.push(v);
-    }
+    const actionMark = rows.actions?.length ?? 0;
+    const acts = c.actions ? () => pushNumbers(f, c.actions!, rows.actions!, 'actions', header!) : () => null;
+    const wrong = pushNumbers(f, c.states, states, 'states', header) ?? acts();
+    let ok = !(wrong && bad(wrong.message, wrong.column));
     const num = (i: number | undefined, what: string): number => {
       if (i === undefined || !ok) return 0;
       const v = Number(f[i]);
@@ -98,6 +101,7 @@ export async function readCsv(file: string, columns: ColumnNames, policy: BadRow
     const val = num(c.value, 'the value');
     if (!ok) {
       states.truncate(mark);
+      rows.actions?.truncate(actionMark);
       dropped++;
       continue;
     }
@@ -111,7 +115,23 @@ export async function readCsv(file: string, columns: ColumnNames, policy: BadRow
     );
   const dim = cols!.states.length;
   const names = cols!.states.map((i) => header![i]!);
-  return rows.finish(dim, dropped, names.length > 2 ? `columns ${names[0]}..${names[names.length - 1]}` : `columns ${names.join(', ')}`);
+  return rows.finish(
+    dim,
+    dropped,
+    names.length > 2 ? `columns ${names[0]}..${names[names.length - 1]}` : `columns ${names.join(', ')}`,
+    cols!.actions?.length,
+  );
+}
+
+/** The fields at `idx` as finite numbers onto `out`; the first that is not, as a message naming its column. */
+function pushNumbers(f: string[], idx: readonly number[], out: GrowableF32, what: string, header: string[]) {
+  for (const i of idx) {
+    const v = Number(f[i]);
+    if (!Number.isFinite(v) || f[i]!.trim() === '')
+      return { message: `${describe(f[i])} in column ${header[i]}: ${what} must be finite numbers`, column: header[i] };
+    out.push(v);
+  }
+  return null;
 }
 
 function describe(s: string | undefined): string {

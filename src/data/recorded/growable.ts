@@ -35,11 +35,14 @@ export class RolloutCollector {
   private readonly dones = new GrowableF32();
   private readonly returns?: GrowableF32;
   private readonly values?: GrowableF32;
+  /** Q(s, a) data: each row's actions, pushed with its states. */
+  readonly actions?: GrowableF32;
   count = 0;
 
-  constructor(withReturns: boolean, withValues: boolean) {
+  constructor(withReturns: boolean, withValues: boolean, withActions = false) {
     if (withReturns) this.returns = new GrowableF32();
     if (withValues) this.values = new GrowableF32();
+    if (withActions) this.actions = new GrowableF32();
   }
 
   /** Completes a row whose states were pushed already. */
@@ -51,7 +54,7 @@ export class RolloutCollector {
     this.count++;
   }
 
-  finish(dim: number, droppedRows: number, stateSource: string): RecordedRollout {
+  finish(dim: number, droppedRows: number, stateSource: string, actionDim?: number): RecordedRollout {
     return {
       dim,
       count: this.count,
@@ -60,6 +63,7 @@ export class RolloutCollector {
       dones: Uint8Array.from(this.dones.toArray()),
       returns: this.returns?.toArray(),
       values: this.values?.toArray(),
+      ...(this.actions && actionDim ? { actions: this.actions.toArray(), actionDim } : {}),
       droppedRows,
       stateSource,
     };

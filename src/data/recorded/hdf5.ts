@@ -65,7 +65,7 @@ export async function readHdf5(
               values: cfg.arrays.values,
               actions: cfg.arrays.actions,
             })
-          : episodic(f, file, cfg, layout);
+          : episodic(f, file, cfg, layout, actions);
     if (layout !== 'minari' && layout !== 'robomimic') cols.stateSource = `${layout} ${cols.stateSource}`;
     return { ...finishRollout(cols, policy), layout };
   } catch (e) {
@@ -249,7 +249,18 @@ function numbered(g: Group, prefix: string): string[] {
  * next_obs/* for the state after the last step. An episode whose last step is not terminal is
  * truncated and bootstraps from that next state.
  */
-function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'minari' | 'robomimic'): RolloutColumns {
+/** An episode's actions ([T, A] `actions` in Minari and robomimic alike) onto `out`; returns A, which every episode must share. */
+function episodeActions(ep: Group, T: number, cfg: RecordedDataConfig, file: string, width: number, out: GrowableF32): number {
+  const a = dataset(ep, cfg.arrays.actions ?? 'actions', file, 'actions')!;
+  const { rows, width: w } = shapeOf(a, file, 'actions', false);
+  if (rows !== T) throw new DataError(`lengths disagree: ${a.path} has ${rows} rows, the episode ${T} steps`, { file, path: 'actions' });
+  if (width >= 0 && w !== width)
+    throw new DataError(`${a.path} is ${w} wide, earlier episodes' actions ${width}`, { file, path: 'actions' });
+  pushAll(out, readRows(a, 0, T, w));
+  return w;
+}
+
+function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'minari' | 'robomimic', wantActions = false): RolloutColumns {
   const root = layout === 'minari' ? f : f.get('data');
   if (!(root instanceof Group)) throw new DataError('no "data" group (robomimic layout)', { file });
   const episodes = numbered(root, layout === 'minari' ? 'episode' : 'demo');
@@ -265,6 +276,8 @@ function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'min
   const nextStates = new GrowableF32();
   const nextRows: number[] = [];
   const starts: number[] = [];
+  const actions = new GrowableF32();
+  let actionDim = -1;
   let dim = -1;
   let source = '';
   for (const name of episodes) {
@@ -278,6 +291,7 @@ function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'min
     starts.push(states.length / Math.max(dim, 1));
     pushAll(states, obs.read(0, T));
     pushAll(rewards, readRows(r, 0, T, 1));
+    if (wantActions) actionDim = episodeActions(ep, T, cfg, file, actionDim, actions);
     const e = readRows(end, 0, T, 1);
     const c = cut ? readRows(cut, 0, T, 1) : new Float32Array(T);
     pushAll(dones, e);
@@ -310,7 +324,8 @@ function episodic(f: H5File, file: string, cfg: RecordedDataConfig, layout: 'min
     truncations: truncs.toArray(),
     nextRow: Int32Array.from(nextRows),
     nextStates: nextStates.toArray(),
-    where: { states: 'observations', rewards: 'rewards', dones: layout === 'minari' ? 'terminations' : 'dones' },
+    ...(wantActions ? { actions: actions.toArray(), actionDim } : {}),
+    where: { states: 'observations', rewards: 'rewards', dones: layout === 'minari' ? 'terminations' : 'dones', actions: 'actions' },
     rowName: (t) => {
       let lo = 0;
       while (lo + 1 < starts.length && starts[lo + 1]! <= t) lo++;

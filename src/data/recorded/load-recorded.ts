@@ -72,7 +72,10 @@ export async function loadRecorded(
   let r: RecordedRollout;
   try {
     // A V(s) critic reads no actions, even where the file has them (a bad action is then no error).
-    const read = actionDim === undefined ? { ...cfg, arrays: { ...cfg.arrays, actions: undefined } } : cfg;
+    const read =
+      actionDim === undefined
+        ? { ...cfg, arrays: { ...cfg.arrays, actions: undefined }, columns: { ...cfg.columns, actions: undefined } }
+        : cfg;
     r = await readFormat(file, format, read, baseDir, policy, gzip, actionDim !== undefined);
   } catch (e) {
     // Messages name files as the user wrote them (relative), not as absolute paths.
@@ -86,7 +89,8 @@ export async function loadRecorded(
     if (!r.actions)
       throw new DataError(
         `the critic is Q(s, a) (an action input ${actionDim} wide) but the file has no actions: ` +
-          'name them with data.arrays.actions (numpy, HDF5); D4RL files are read from their actions dataset',
+          'name them with data.columns.actions (CSV) or data.arrays.actions (numpy, HDF5); D4RL, Minari and robomimic ' +
+          'files are read from their actions datasets',
         { file: shown },
       );
     if (r.actionDim !== actionDim)
