@@ -23,7 +23,7 @@ function config(
   data: string,
   extra: string[] = [],
   inputs = ', inputs: { state: obs, action: act }',
-  steps = 12,
+  steps = 3,
   dataFile = 'd4rl-q.hdf5',
 ): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
@@ -55,7 +55,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
       const r = await run(config(model, PRECOMPUTED));
       expect(r.code, r.stderr).toBe(0);
       const rep = r.report!;
-      expect(rep.stepsRun).toBe(12);
+      expect(rep.stepsRun).toBe(3);
       expect(rep.graph).toBe('obs 9 → l1 400 relu; (l1, act 1) → cat 401 → l2 300 relu → q 1');
       expect(rep.config!.network).toMatchObject({ graph: true, inputDim: 9, actionDim: 1, inputs: { state: 'obs', action: 'act' } });
       expect(rep.data).toContain('actions 1 wide');
@@ -63,21 +63,20 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
       const first = rep.history.points[0]!;
       expect(Math.abs(first.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
       expect(first.layers.map((l) => l.layer)).toEqual(['l1', 'cat', 'l2', 'q']);
+      // Keras 3's compile_config gives the optimizer and loss (the Keras 2 file was not compiled: the config's defaults).
+      if (model.endsWith('.keras'))
+        expect(rep.settingsFrom).toEqual([
+          "optimizer Adam lr 0.0003 β1 0.9 β2 0.999 ε 1e-7 (from q-critic-keras3.keras's compile_config, no optimizer state stored)",
+          "clip none (from q-critic-keras3.keras's compile_config)",
+          "loss mse (from q-critic-keras3.keras's compile_config)",
+        ]);
+      else expect(rep.settingsFrom).toBeUndefined();
     }, 60_000);
   }
 
-  it("the Keras 3 file's compile_config gives the optimizer (Adam lr 3e-4) and loss", async () => {
-    const r = await run(config('q-critic-keras3.keras', PRECOMPUTED));
-    expect(r.report!.settingsFrom).toEqual([
-      "optimizer Adam lr 0.0003 β1 0.9 β2 0.999 ε 1e-7 (from q-critic-keras3.keras's compile_config, no optimizer state stored)",
-      "clip none (from q-critic-keras3.keras's compile_config)",
-      "loss mse (from q-critic-keras3.keras's compile_config)",
-    ]);
-  }, 60_000);
-
   for (const targets of ['targets: monteCarlo', 'targets: nStep, nStep: 3']) {
     it(`${targets}: trains, bootstrapping from Q(s', a') with the data's next action`, async () => {
-      const r = await run(config('q-critic-keras2.h5', targets, ['optimizer: { type: adam, lr: 0.0003 }']));
+      const r = await run(config('q-small-keras2.h5', targets, ['optimizer: { type: adam, lr: 0.0003 }'], undefined, 12));
       expect(r.code, r.stderr).toBe(0);
       expect(r.report!.stepsRun).toBe(12);
       expect(r.report!.data).toMatch(targets.includes('nStep') ? /bootstrapped 3-step targets/ : /Monte-Carlo returns/);
@@ -88,17 +87,17 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
 
   it("CSV (data.columns.actions) and Minari episodes give the same actions: the first step's loss is numpy's; Minari trains", async () => {
     const csvData = 'targets: precomputed, sampling: sequential, columns: { actions: act_*, return: return }';
-    const csv = await run(config('q-critic-keras2.h5', csvData, [], undefined, 12, 'q-rollout.csv'));
+    const csv = await run(config('q-critic-keras2.h5', csvData, [], undefined, 1, 'q-rollout.csv'));
     expect(csv.code, csv.stderr).toBe(0);
     expect(Math.abs(csv.report!.history.points[0]!.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
-    const minari = await run(config('q-critic-keras2.h5', 'targets: nStep', [], undefined, 12, 'minari-q.h5'));
+    const minari = await run(config('q-small-keras2.h5', 'targets: nStep', [], undefined, 12, 'minari-q.h5'));
     expect(minari.code, minari.stderr).toBe(0);
     expect(minari.report!.data).toMatch(/minari .*actions 1 wide/);
   }, 60_000);
 
   it('a NaN planted in the actions of one row is found in the action input at the step that first uses that row', async () => {
     const file = config(
-      'q-critic-keras2.h5',
+      'q-small-keras2.h5',
       'targets: nStep, sampling: shuffled',
       ['optimizer: { type: adam, lr: 0.0003 }'],
       undefined,
@@ -127,7 +126,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
   }, 60_000);
 
   it('two inputs and no network.inputs: exit 2 saying which names to map, no report', async () => {
-    const r = await run(config('q-critic-keras2.h5', PRECOMPUTED, [], ''));
+    const r = await run(config('q-small-keras2.h5', PRECOMPUTED, [], ''));
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('the model has two inputs (obs, act): say which is which, network.inputs: { state: obs, action: act }');
@@ -140,7 +139,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
     writeFileSync(
       file,
       [
-        `network: { model: ${path.join(DIR, 'q-critic-keras2.h5')}, inputs: { state: obs, action: act } }`,
+        `network: { model: ${path.join(DIR, 'q-small-keras2.h5')}, inputs: { state: obs, action: act } }`,
         `data: { source: recorded, path: ${path.join(DIR, 'd4rl-q.hdf5')}, layout: arrays,`,
         '        arrays: { states: observations, rewards: rewards, dones: terminals } }',
       ].join('\n'),
@@ -156,7 +155,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
 
   it("compare-activations swaps the Dense layers' activations of the graph; treat tries what applies and lists the rest", async () => {
     const file = config(
-      'q-critic-keras2.h5',
+      'q-small-keras2.h5',
       'targets: nStep, gamma: 1.0, rewardScale: 100',
       ['optimizer: { type: sgd, lr: 0.05 }', 'clip: { mode: none }'],
       undefined,

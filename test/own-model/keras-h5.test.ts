@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSavedCritic } from '../../src/model/saved-model.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
@@ -58,15 +60,26 @@ describe('Keras legacy .h5 models as network.model', () => {
   const truncated = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'critic-truncated.keras');
   const whole = readFileSync(path.join(DIR, 'critic-keras3.keras'));
   writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
-  for (const [file, message] of [
+  const refusals = [
     ['critic-weights-only.h5', /holds weights only \(Keras save_weights\): save the whole model/],
     ['critic-lambda.h5', /layer scale: Lambda is not supported/],
     ['critic-missing-weights.h5', /layer dense_1: no weights stored for it/],
     ['critic-bad-shape.h5', /layer dense: kernel of shape \[5,8\] for 16 units/],
     ['critic-no-config.keras', /no config.json in the archive/],
     [truncated, /not a readable .keras \(zip\) archive/],
-  ] as const) {
-    it(`${path.basename(file)}: exit 2, one line naming the file and why, no report`, async () => {
+  ] as const;
+  for (const [file, message] of refusals) {
+    it(`${path.basename(file)}: refused as a config error naming the file and why`, async () => {
+      const e = await loadConfig(config(file)).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect(String((e as ConfigError).message)).toMatch(message);
+      expect((e as ConfigError).location.file).toContain(path.basename(file));
+    });
+  }
+
+  // What the CLI makes of such an error, for one .h5 and one .keras refusal.
+  for (const [file, message] of [refusals[0], refusals[5]]) {
+    it(`${path.basename(file)}: the CLI exits 2 with one line naming the file and why, no report`, async () => {
       const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'r.json');
       const r = await cli(['run', config(file), '--json', out]);
       expect(r.code).toBe(2);
