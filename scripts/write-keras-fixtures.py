@@ -269,6 +269,10 @@ write('q-critic-keras2.h5', k2_q(), qw, lambda layer, var: f'{layer}/{var}:0', '
 small = json.loads(json.dumps(k2_q()).replace('"units": 400', '"units": 32').replace('"units": 300', '"units": 32'))
 write('q-small-keras2.h5', small, [('l1', glorot(9, 32), np.zeros(32, np.float32)), ('l2', glorot(33, 32), np.zeros(32, np.float32)),
                                    ('q', glorot(32, 1), np.zeros(1, np.float32))], lambda layer, var: f'{layer}/{var}:0', '2.15.0')
+# And for the shipped cartpole rollouts (fixtures/datasets: 4 state features, 1 action).
+cart = json.loads(json.dumps(small).replace('"batch_input_shape": [null, 9]', '"batch_input_shape": [null, 4]'))
+write('q-cartpole-keras2.h5', cart, [('l1', glorot(4, 32), np.zeros(32, np.float32)), ('l2', glorot(33, 32), np.zeros(32, np.float32)),
+                                     ('q', glorot(32, 1), np.zeros(1, np.float32))], lambda layer, var: f'{layer}/{var}:0', '2.15.0')
 weights_path = os.path.join(OUT, 'model.weights.h5')
 with h5py.File(weights_path, 'w') as f:
     lg = f.create_group('layers')

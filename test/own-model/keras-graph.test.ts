@@ -34,7 +34,7 @@ function config(
       `steps: ${steps}`,
       `batchSize: ${expected.qFirstBatch.rows}`,
       `network: { model: ${path.join(DIR, model)}${inputs} }`,
-      `data: { source: recorded, path: ${path.join(DIR, dataFile)}, ${data} }`,
+      `data: { source: recorded, path: ${path.resolve(DIR, dataFile)}, ${data} }`,
       ...extra,
     ].join('\n'),
   );
@@ -93,6 +93,39 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
     const minari = await run(config('q-small-keras2.h5', 'targets: nStep', [], undefined, 12, 'minari-q.h5'));
     expect(minari.code, minari.stderr).toBe(0);
     expect(minari.report!.data).toMatch(/minari .*actions 1 wide/);
+  }, 60_000);
+
+  it('JSONL (an action field) and LeRobot Parquet (its action column) give a Q critic its actions', async () => {
+    // The CSV rollout as JSONL: {obs: [...], action: [a], reward, done, return} per line.
+    const [head, ...lines] = readFileSync(path.join(DIR, 'q-rollout.csv'), 'utf8').trim().split('\n');
+    const names = head!.split(',');
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+    const jsonl = path.join(dir, 'q.jsonl');
+    writeFileSync(
+      jsonl,
+      lines
+        .map((l) => {
+          const v = l.split(',').map(Number);
+          const at = (n: string) => v[names.indexOf(n)]!;
+          return JSON.stringify({
+            obs: v.slice(0, 9),
+            action: [at('act_0')],
+            reward: at('reward'),
+            done: at('done'),
+            return: at('return'),
+          });
+        })
+        .join('\n'),
+    );
+    const j = await run(
+      config('q-critic-keras2.h5', 'targets: precomputed, sampling: sequential, columns: { return: return }', [], undefined, 1, jsonl),
+    );
+    expect(j.code, j.stderr).toBe(0);
+    expect(Math.abs(j.report!.history.points[0]!.loss - expected.qFirstBatch.loss) / expected.qFirstBatch.loss).toBeLessThan(1e-5);
+    const lerobot = path.join(ROOT, 'fixtures/datasets/cartpole-lerobot.parquet');
+    const p = await run(config('q-cartpole-keras2.h5', 'targets: nStep', [], undefined, 12, lerobot));
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.report!.data).toMatch(/cartpole-lerobot\.parquet: .*actions 1 wide/);
   }, 60_000);
 
   it('a NaN planted in the actions of one row is found in the action input at the step that first uses that row', async () => {

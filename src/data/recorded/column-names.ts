@@ -15,12 +15,13 @@ export interface ColumnNames {
  * Defaults: the fixture generator's names for CSV (obs_* columns) and JSONL (an obs array), and
  * LeRobot's for Parquet (observation.state as a list column, next.reward, next.done, episode_index).
  */
-export function columnNames(cfg: RecordedDataConfig, format: 'csv' | 'jsonl' | 'parquet'): ColumnNames {
+export function columnNames(cfg: RecordedDataConfig, format: 'csv' | 'jsonl' | 'parquet', actions = false): ColumnNames {
   const c = cfg.columns;
   const lerobot = format === 'parquet';
   return {
     states: c.states ?? (lerobot ? 'observation.state' : format === 'jsonl' ? 'obs' : 'obs_*'),
-    actions: c.actions,
+    // Q(s, a) critics only: LeRobot's `action` list column, a JSONL `action` field; CSV columns must be named.
+    actions: c.actions ?? (actions && format !== 'csv' ? 'action' : undefined),
     reward: c.reward ?? (lerobot ? 'next.reward' : 'reward'),
     done: c.done ?? (lerobot ? 'next.done' : 'done'),
     episode: c.episode ?? (lerobot ? 'episode_index' : undefined),

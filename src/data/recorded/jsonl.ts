@@ -11,8 +11,10 @@ import { textLines } from './text-lines.js';
 export async function readJsonl(file: string, columns: ColumnNames, policy: BadRowPolicy, gzip = false): Promise<RecordedRollout> {
   // A CSV-style glob (obs_*) names the JSONL field obs.
   const obsKey = Array.isArray(columns.states) ? columns.states[0]! : columns.states === 'obs_*' ? 'obs' : columns.states;
-  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined);
+  const actKey = typeof columns.actions === 'string' ? columns.actions : columns.actions?.[0];
+  const rows = new RolloutCollector(columns.return !== undefined, columns.value !== undefined, actKey !== undefined);
   let dim = -1;
+  let actionDim = -1;
   let dropped = 0;
   let lines = 0;
   for await (const { text, line } of textLines(file, gzip)) {
@@ -49,6 +51,11 @@ export async function readJsonl(file: string, columns: ColumnNames, policy: BadR
       if (fail(`${JSON.stringify(obs[badObs])} at ${obsKey}[${badObs}]: states must be finite numbers`, `${obsKey}[${badObs}]`)) dropped++;
       continue;
     }
+    const act = actKey === undefined ? null : actionsOf(row[actKey], actKey, actionDim);
+    if (act && 'why' in act) {
+      if (fail(act.why, actKey)) dropped++;
+      continue;
+    }
     const r = row[columns.reward];
     if (!finite(r)) {
       if (fail(`${JSON.stringify(r)} in "${columns.reward}": the reward must be a finite number`, columns.reward)) dropped++;
@@ -68,9 +75,24 @@ export async function readJsonl(file: string, columns: ColumnNames, policy: BadR
       continue;
     }
     for (const v of obs as number[]) rows.states.push(v);
+    if (act) {
+      actionDim = act.values.length;
+      for (const v of act.values) rows.actions!.push(v);
+    }
     rows.addRow(r, d === true || d === 1 ? 1 : 0, ret as number, val as number);
   }
   if (lines === 0) throw new DataError('empty file: expected one JSON transition per line', { file, line: 1 });
   if (rows.count === 0) throw new DataError(`no usable transitions (${dropped} dropped)`, { file });
-  return rows.finish(dim, dropped, `field ${obsKey}`);
+  return rows.finish(dim, dropped, `field ${obsKey}`, actKey !== undefined ? actionDim : undefined);
+}
+
+/** A line's action: a number or an array of finite numbers as wide as the lines before (`width`, −1 at first). */
+function actionsOf(a: unknown, key: string, width: number): { values: number[] } | { why: string } {
+  const values = typeof a === 'number' ? [a] : a;
+  if (!Array.isArray(values)) return { why: `missing "${key}" (the action: a number or an array of numbers)` };
+  if (width >= 0 && values.length !== width)
+    return { why: `ragged row: "${key}" has ${values.length} numbers, earlier lines have ${width}` };
+  const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad >= 0) return { why: `${JSON.stringify(values[bad])} at ${key}[${bad}]: actions must be finite numbers` };
+  return { values: values as number[] };
 }

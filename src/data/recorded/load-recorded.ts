@@ -89,8 +89,8 @@ export async function loadRecorded(
     if (!r.actions)
       throw new DataError(
         `the critic is Q(s, a) (an action input ${actionDim} wide) but the file has no actions: ` +
-          'name them with data.columns.actions (CSV) or data.arrays.actions (numpy, HDF5); D4RL, Minari and robomimic ' +
-          'files are read from their actions datasets',
+          'name them with data.columns.actions (CSV, JSONL, Parquet) or data.arrays.actions (numpy, HDF5); D4RL, Minari and ' +
+          "robomimic files are read from their actions datasets, LeRobot's from its action column",
         { file: shown },
       );
     if (r.actionDim !== actionDim)
@@ -149,9 +149,9 @@ function readFormat(
     case 'csv':
       return readCsv(file, columnNames(cfg, 'csv'), policy, gzip);
     case 'jsonl':
-      return readJsonl(file, columnNames(cfg, 'jsonl'), policy, gzip);
+      return readJsonl(file, columnNames(cfg, 'jsonl', actions), policy, gzip);
     case 'parquet':
-      return readParquet(file, columnNames(cfg, 'parquet'), policy);
+      return readParquet(file, columnNames(cfg, 'parquet', actions), policy);
     case 'hdf5':
       return readHdf5(file, cfg, policy, actions);
     default:

@@ -23,7 +23,17 @@ function num(v: unknown): number {
  */
 export async function readParquet(file: string, columns: ColumnNames, policy: BadRowPolicy): Promise<RecordedRollout> {
   const { buffer, metadata } = await openParquet(file);
-  const { stateCols, listColumn, reward, done, episode, read } = pickColumns(parquetSchema(metadata).children, columns, file);
+  const {
+    stateCols,
+    listColumn,
+    reward,
+    done,
+    episode,
+    actions: actCols,
+    read,
+  } = pickColumns(parquetSchema(metadata).children, columns, file);
+  const acts = actCols ? new GrowableF32() : undefined;
+  let actionDim = actCols && !actCols.list ? actCols.names.length : -1;
   const states = new GrowableF32(1 << 16);
   const rewards = new GrowableF32();
   const dones = new GrowableF32();
@@ -59,7 +69,8 @@ export async function readParquet(file: string, columns: ColumnNames, policy: Ba
       truncs.push(0);
       lastDone = d;
       if (rets) rets.push(num(r[k++]));
-      if (vals) vals.push(num(r[k]));
+      if (vals) vals.push(num(r[k++]));
+      if (acts) actionDim = pushStates(acts, r.slice(k), actCols!.list, actionDim, actCols!.names[0]!, row, file);
       row++;
     }
   }
@@ -75,10 +86,12 @@ export async function readParquet(file: string, columns: ColumnNames, policy: Ba
       truncations: episode ? truncs.toArray() : undefined,
       returns: rets?.toArray(),
       values: vals?.toArray(),
+      ...(acts ? { actions: acts.toArray(), actionDim } : {}),
       where: {
         states: `column ${stateCols.length > 1 ? `${stateCols[0]}..` : stateCols[0]}`,
         rewards: `column ${reward}`,
         dones: `column ${done}`,
+        ...(actCols ? { actions: `column ${actCols.names[0]}` } : {}),
       },
       rowName: (t) => `row ${t}`,
       stateSource: listColumn
@@ -107,25 +120,39 @@ function pickColumns(top: ReturnType<typeof parquetSchema>['children'], columns:
     if (!has(n)) throw new DataError(`missing column "${n}" (data.columns.${key}); the file has: ${shown()}`, { file });
     return n;
   };
-  const spec = columns.states;
-  const listColumn = typeof spec === 'string' && has(spec) && top.find((c) => c.element.name === spec)!.children.length > 0;
-  const stateCols = listColumn
-    ? [spec as string]
-    : Array.isArray(spec)
-      ? spec.map((n) => need(n, 'states'))
-      : spec.includes('*') || spec.includes('?')
-        ? names.filter((n) => columnGlob(spec).test(n))
-        : [need(spec, 'states')];
-  if (stateCols.length === 0)
-    throw new DataError(`no column matches "${String(spec)}" (data.columns.states); the file has: ${shown()}`, { file });
+  // One list column (LeRobot's observation.state, action), or scalar columns by glob or list.
+  const pick = (spec: string | string[], key: string) => {
+    const list = typeof spec === 'string' && has(spec) && top.find((c) => c.element.name === spec)!.children.length > 0;
+    const cols = list
+      ? [spec as string]
+      : Array.isArray(spec)
+        ? spec.map((n) => need(n, key))
+        : spec.includes('*') || spec.includes('?')
+          ? names.filter((n) => columnGlob(spec).test(n))
+          : [need(spec, key)];
+    if (cols.length === 0)
+      throw new DataError(`no column matches "${String(spec)}" (data.columns.${key}); the file has: ${shown()}`, { file });
+    return { names: cols, list };
+  };
+  const states = pick(columns.states, 'states');
+  const stateCols = states.names;
+  const listColumn = states.list;
   const reward = need(columns.reward, 'reward');
   const done = need(columns.done, 'done');
   // The default episode column (LeRobot's) is used where the file has it; one named in the config must be there.
   const episode =
     columns.episode && (has(columns.episode) || columns.episode !== 'episode_index') ? need(columns.episode, 'episode') : undefined;
   const extra = [columns.return && need(columns.return, 'return'), columns.value && need(columns.value, 'value')];
-  const read = [...stateCols, reward, done, ...(episode ? [episode] : []), ...extra.filter((c): c is string => !!c)];
-  return { stateCols, listColumn, reward, done, episode, read };
+  const actions = columns.actions === undefined ? undefined : pick(columns.actions, 'actions');
+  const read = [
+    ...stateCols,
+    reward,
+    done,
+    ...(episode ? [episode] : []),
+    ...extra.filter((c): c is string => !!c),
+    ...(actions?.names ?? []),
+  ];
+  return { stateCols, listColumn, reward, done, episode, actions, read };
 }
 
 /** Appends one row's state (a list column, or `dim` scalar columns); returns the state width (set by the first list). */
