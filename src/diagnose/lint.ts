@@ -27,10 +27,19 @@ export type LintFinding = z.infer<typeof LintFindingSchema>;
 type Draft = Omit<LintFinding, 'line' | 'path'> & { at: PropertyKey[] };
 type Rule = (c: Config) => Draft[];
 
+/**
+ * The layers whose starting weights the config's initializers make: none when they come from a saved
+ * model (`network.model`) — its weights are the file's, whatever
+ * `init` and `bInit` default to.
+ */
+function initialised(c: Config): Config['network']['layers'] {
+  return c.network.model ? [] : c.network.layers;
+}
+
 /** The rules: each a small function from the resolved config to findings (with the field they point at). */
 const RULES: Rule[] = [
   (c) =>
-    c.network.layers.flatMap((l, i) => {
+    initialised(c).flatMap((l, i) => {
       const init = resolveInit(l.init);
       if (!isReluLike(l.activation) || init === 'zeros') return [];
       if (init.mode === 'fan_avg' && init.scale === 1) {
@@ -67,7 +76,7 @@ const RULES: Rule[] = [
       return [];
     }),
   (c) =>
-    c.network.layers.flatMap((l, i) =>
+    initialised(c).flatMap((l, i) =>
       isReluLike(l.activation) && l.bInit > 0
         ? [
             {
