@@ -21,7 +21,8 @@ export const VarianceScaling = z.strictObject({
 export const Init = z.union([z.enum(NAMED_INITS), z.strictObject({ variance_scaling: VarianceScaling.prefault({}) })]);
 
 export const Layer = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a layer name: letters, digits, _ . - (starting with a letter or _)'),
+  // A leading digit too: a PyTorch nn.Sequential's layers are named 0, 2, 4 in its exports.
+  name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a layer name: letters, digits, _ . - (not starting with . or -)'),
   units: z.int().positive().max(65_536),
   activation: ActivationName.default('linear'),
   /** Negative slope of leaky_relu, or the alpha of elu. */

@@ -35,6 +35,7 @@ export function kerasDenseChain(m: KerasModel): SavedCritic {
       name: l.name,
       units: cfg.units!,
       activation,
+      ...(typeof (cfg as { alpha?: unknown }).alpha === 'number' ? { alpha: (cfg as { alpha: number }).alpha } : {}),
       kernel: { values: kernel.values, shape: kernel.shape as [number, number] },
       bias: { values: bias.values, shape: bias.shape as [number] },
     });

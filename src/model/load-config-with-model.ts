@@ -40,7 +40,13 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   } else {
     const saved = await readSavedCritic(modelFile);
     network.inputDim = saved.inputDim;
-    network.layers = saved.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
+    network.layers = saved.layers.map((l) => ({
+      name: l.name,
+      units: l.units,
+      activation: l.activation,
+      ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
+      weightNorm: false,
+    }));
     if (network.inputs !== undefined)
       throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
     params = saved.layers.flatMap((l) => [

@@ -7,6 +7,7 @@ import { fromTfjsActivation } from './activations.js';
 import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
+import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
 import type { KerasModel } from './keras-model.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -113,12 +114,12 @@ function sniffed(file: string): Sniffed | null {
  * per file while it is unchanged (the config, the weights and the optimizer state all come from it).
  */
 export async function readKerasModel(file: string): Promise<KerasModel | null> {
-  const kind = sniffed(file);
-  if (kind !== 'hdf5' && kind !== 'zip') return null;
+  const kind = file.toLowerCase().endsWith('.onnx') ? 'onnx' : sniffed(file);
+  if (kind !== 'hdf5' && kind !== 'zip' && kind !== 'onnx') return null;
   const key = `${file}\0${statKey(file)}`;
   let hit = keras.get(key);
   if (!hit) {
-    hit = kind === 'hdf5' ? readKerasH5(file) : readKerasZip(file);
+    hit = kind === 'hdf5' ? readKerasH5(file) : kind === 'zip' ? readKerasZip(file) : Promise.resolve().then(() => readOnnx(file));
     keras.set(key, hit);
     hit.catch(() => keras.delete(key));
   }

@@ -1,0 +1,95 @@
+"""Writes fixtures/torch/: PyTorch critics exported by PyTorch itself, for test/own-model/onnx.test.ts.
+
+Run with Debian's PyTorch and ONNX (python3-torch 1.13, python3-onnx): /usr/bin/python3 scripts/write-torch-fixtures.py
+- ppo-critic.onnx: a CleanRL-style PPO critic (obs 8 -> 64 tanh -> 64 tanh -> 1, orthogonal init, bias 0),
+  exported with torch.onnx.export (Gemm nodes, initializers named critic.0.weight ...), batch axis dynamic.
+- sac-q.onnx: a SAC-style Q critic, cat([obs 8, act 2]) -> 256 relu -> 256 relu -> 1 (Concat + Gemm).
+- ppo-critic.pt, sac-q.pt: the same modules' state_dict() as torch.save writes it (zip format).
+- bad-op.onnx: a critic with a Sin node (refused).
+- expected.json: torch's own forward output of each on a fixed batch, as float32.
+"""
+import json
+import os
+
+import numpy as np
+import torch
+from torch import nn
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'torch')
+os.makedirs(OUT, exist_ok=True)
+torch.manual_seed(3)
+
+
+def layer_init(layer, std=np.sqrt(2), bias_const=0.0):
+    """CleanRL's layer_init: orthogonal weights with gain std, constant bias."""
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+
+class PpoCritic(nn.Module):
+    def __init__(self, obs):
+        super().__init__()
+        self.critic = nn.Sequential(layer_init(nn.Linear(obs, 64)), nn.Tanh(), layer_init(nn.Linear(64, 64)), nn.Tanh(),
+                                    layer_init(nn.Linear(64, 1), std=1.0))
+
+    def forward(self, x):
+        return self.critic(x)
+
+
+class SoftQNetwork(nn.Module):
+    """CleanRL's sac_continuous_action.py SoftQNetwork."""
+
+    def __init__(self, obs, act):
+        super().__init__()
+        self.fc1 = nn.Linear(obs + act, 256)
+        self.fc2 = nn.Linear(256, 256)
+        self.fc3 = nn.Linear(256, 1)
+
+    def forward(self, x, a):
+        x = torch.cat([x, a], 1)
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+OBS, ACT, B = 8, 2, 16
+ppo = PpoCritic(OBS)
+sac = SoftQNetwork(OBS, ACT)
+g = torch.Generator().manual_seed(5)
+x = torch.randn(B, OBS, generator=g)
+a = torch.rand(B, ACT, generator=g) * 2 - 1
+
+torch.onnx.export(ppo, (x,), os.path.join(OUT, 'ppo-critic.onnx'), input_names=['obs'], output_names=['value'],
+                  dynamic_axes={'obs': {0: 'batch'}, 'value': {0: 'batch'}}, opset_version=13)
+torch.onnx.export(sac, (x, a), os.path.join(OUT, 'sac-q.onnx'), input_names=['obs', 'act'], output_names=['q'],
+                  dynamic_axes={'obs': {0: 'batch'}, 'act': {0: 'batch'}, 'q': {0: 'batch'}}, opset_version=13)
+
+
+class SinCritic(nn.Module):
+    """An op critic-doctor does not translate (Sin), for the refusal test."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(OBS, 8)
+        self.fc2 = nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.fc2(torch.sin(self.fc1(x)))
+
+
+torch.onnx.export(SinCritic(), (x,), os.path.join(OUT, 'bad-op.onnx'), input_names=['obs'], output_names=['v'], opset_version=13)
+torch.save(ppo.state_dict(), os.path.join(OUT, 'ppo-critic.pt'))
+torch.save(sac.state_dict(), os.path.join(OUT, 'sac-q.pt'))
+
+with torch.no_grad():
+    expected = {
+        'batch': {'obs': x.numpy().tolist(), 'act': a.numpy().tolist()},
+        'ppo': ppo(x)[:, 0].numpy().tolist(),
+        'sac': sac(x, a)[:, 0].numpy().tolist(),
+        'torch': torch.__version__,
+    }
+with open(os.path.join(OUT, 'expected.json'), 'w') as f:
+    json.dump(expected, f)
+    f.write('\n')
+print('wrote', sorted(os.listdir(OUT)))

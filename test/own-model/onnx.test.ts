@@ -1,0 +1,106 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { readKerasModel, readSavedCritic } from '../../src/model/saved-model.js';
+import { buildKerasGraph } from '../../src/model/keras-graph.js';
+import { fromJson } from '../../src/report/json.js';
+import type { RunReport } from '../../src/report/run-report.js';
+import { cli, ROOT } from '../helpers/cli.js';
+
+// PyTorch critics exported by PyTorch itself (scripts/write-torch-fixtures.py, Debian's
+// python3-torch 1.13): a CleanRL PPO critic and a SAC Q critic; torch's forward output beside them.
+const DIR = path.join(ROOT, 'fixtures/torch');
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
+  batch: { obs: number[][]; act: number[][] };
+  ppo: number[];
+  sac: number[];
+};
+
+/** Worst |ours − torch's| relative to torch's largest |value|. */
+function worst(got: ArrayLike<number>, want: number[]): number {
+  const scale = Math.max(...want.map(Math.abs));
+  return Math.max(...want.map((w, i) => Math.abs(got[i]! - w) / scale));
+}
+
+function config(model: string, network = ''): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-onnx-'));
+  const file = path.join(dir, 'critic.yaml');
+  writeFileSync(
+    file,
+    ['steps: 10', 'batchSize: 16', `network: { model: ${path.resolve(DIR, model)}${network} }`, 'data: { source: synthetic }'].join('\n'),
+  );
+  return file;
+}
+
+describe('ONNX exports of PyTorch critics as network.model', () => {
+  it("the PPO critic is a Dense chain named as PyTorch names it, and its forward pass is torch's", async () => {
+    await tf.setBackend('cpu');
+    const c = await readSavedCritic(path.join(DIR, 'ppo-critic.onnx'));
+    expect(c.layers.map((l) => [l.name, l.units, l.activation])).toEqual([
+      ['critic.0', 64, 'tanh'],
+      ['critic.2', 64, 'tanh'],
+      ['critic.4', 1, 'linear'],
+    ]);
+    const v = tf.tidy(() => {
+      let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
+      c.layers.forEach((l, i) => {
+        h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
+        if (i < c.layers.length - 1) h = tf.tanh(h);
+      });
+      return h.dataSync();
+    });
+    expect(worst(v, expected.ppo)).toBeLessThan(1e-5);
+  });
+
+  it("the SAC Q critic is a graph (Concat of obs and act): rebuilt, its forward pass is torch's", async () => {
+    await tf.setBackend('cpu');
+    const m = (await readKerasModel(path.join(DIR, 'sac-q.onnx')))!;
+    expect(m.layers.map((l) => `${l.className} ${l.name}`)).toEqual([
+      'InputLayer obs',
+      'InputLayer act',
+      'Concatenate Concat',
+      'Dense fc1',
+      'Dense fc2',
+      'Dense fc3',
+    ]);
+    const { config: c } = await loadConfig(config('sac-q.onnx', ', inputs: { state: obs, action: act }'));
+    const model = buildKerasGraph(m, c.network.layers, 0);
+    const q = tf.tidy(() => (model.predict([tf.tensor2d(expected.batch.obs), tf.tensor2d(expected.batch.act)]) as tf.Tensor).dataSync());
+    model.dispose();
+    expect(worst(q, expected.sac)).toBeLessThan(1e-5);
+  });
+
+  it('run trains both: the report names the layers as PyTorch does', async () => {
+    for (const [model, network, layers] of [
+      ['ppo-critic.onnx', '', ['critic.0', 'critic.2', 'critic.4']],
+      ['sac-q.onnx', ', inputs: { state: obs, action: act }', ['Concat', 'fc1', 'fc2', 'fc3']],
+    ] as const) {
+      const file = config(model, network);
+      const out = path.join(path.dirname(file), 'r.json');
+      const r = await cli(['run', file, '--backend', 'cpu', '--json', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
+      expect(rep.stepsRun).toBe(10);
+      expect(rep.history.points[0]!.layers.map((l) => l.layer)).toEqual(layers);
+    }
+  }, 60_000);
+
+  it('an op critic-doctor does not translate, or a truncated file: refused naming the node or the file', async () => {
+    const e = await loadConfig(config('bad-op.onnx')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).toMatch(/node \/Sin \(Sin\): op Sin is not supported/);
+    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'cd-onnx-')), 'cut.onnx');
+    const whole = readFileSync(path.join(DIR, 'ppo-critic.onnx'));
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    const out = path.join(path.dirname(cut), 'r.json');
+    const r = await cli(['run', config(cut), '--json', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cut\.onnx.*not a readable ONNX model/);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
