@@ -5,6 +5,7 @@ Run with Debian's PyTorch and ONNX (python3-torch 1.13, python3-onnx): /usr/bin/
   exported with torch.onnx.export (Gemm nodes, initializers named critic.0.weight ...), batch axis dynamic.
 - sac-q.onnx: a SAC-style Q critic, cat([obs 8, act 2]) -> 256 relu -> 256 relu -> 1 (Concat + Gemm).
 - ppo-critic.pt, sac-q.pt: the same modules' state_dict() as torch.save writes it (zip format).
+- module.pt: torch.save(module) (a pickled module, refused).
 - bad-op.onnx: a critic with a Sin node (refused).
 - expected.json: torch's own forward output of each on a fixed batch, as float32.
 """
@@ -81,6 +82,7 @@ class SinCritic(nn.Module):
 torch.onnx.export(SinCritic(), (x,), os.path.join(OUT, 'bad-op.onnx'), input_names=['obs'], output_names=['v'], opset_version=13)
 torch.save(ppo.state_dict(), os.path.join(OUT, 'ppo-critic.pt'))
 torch.save(sac.state_dict(), os.path.join(OUT, 'sac-q.pt'))
+torch.save(ppo, os.path.join(OUT, 'module.pt'))  # a whole pickled module, not a state_dict: refused
 
 with torch.no_grad():
     expected = {

@@ -244,6 +244,12 @@ export const ConfigSchema = z.strictObject({
      */
     restoreOptimizer: z.boolean().optional(),
     /**
+     * A PyTorch `state_dict` (`torch.save(critic.state_dict(), 'critic.pt')`, relative to the
+     * config) to start `layers` from: its Linear weights in order or by name (`0.weight`,
+     * `fc1.weight`…), transposed from torch's [out, in]. Layers are then plain dense unless they say otherwise.
+     */
+    weights: z.string().min(1).optional(),
+    /**
      * Which of a saved model's inputs is the state and which the action (a Q(s, a) critic): the
      * input layers' names. Required when the model has two inputs; one input is the state.
      */

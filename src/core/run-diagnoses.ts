@@ -10,7 +10,7 @@ import { lintConfig } from '../diagnose/lint.js';
 import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
-import { withSavedOptimizerState, withSavedWeights } from '../model/saved-model.js';
+import { withSavedOptimizerState, withSavedWeights, withStateDict } from '../model/saved-model.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
@@ -98,6 +98,10 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
       spec.paramNames,
       params,
     );
+  }
+  if (config.network.weights && !config.network.initFrom) {
+    const file = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.weights);
+    params = withStateDict(file, config.network, spec.paramNames, params);
   }
   if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
   if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);

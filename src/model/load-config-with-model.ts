@@ -5,6 +5,8 @@ import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer } from '../config/schema.js';
 import { lineOf, type YamlSource } from '../config/yaml-source.js';
 import { summarizeGraph } from './keras-graph-summary.js';
+import { readStateDict } from './state-dict.js';
+import { stateDictCritic } from './state-dict-critic.js';
 import { modelError, type KerasModel } from './keras-model.js';
 
 /**
@@ -15,8 +17,27 @@ import { modelError, type KerasModel } from './keras-model.js';
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const { value, source } = readConfigValue(file);
   const settingsFrom = await resolveSavedModel(value, file, source);
+  plainLayersForStateDict(value, file, source);
   const loaded = validateConfig(value, file, source);
+  const n = loaded.config.network;
+  // Checked here, so a state_dict that does not fit the layers is a config error before anything trains.
+  if (n.weights) stateDictCritic(readStateDict(path.resolve(path.dirname(path.resolve(file)), n.weights)), n, n.weights);
   return settingsFrom.length ? { ...loaded, settingsFrom } : loaded;
+}
+
+/** With `network.weights` (a PyTorch state_dict), layers are plain dense as torch's Linear is, unless they say weightNorm. */
+function plainLayersForStateDict(value: unknown, file: string, source?: YamlSource): void {
+  const network = (value as { network?: Record<string, unknown> } | null)?.network;
+  if (!network || typeof network.weights !== 'string') return;
+  if (network.model !== undefined)
+    throw new ConfigError('network.weights: give network.model or network.weights, not both', {
+      file,
+      line: source ? lineOf(source, ['network', 'weights']) : undefined,
+      path: 'network.weights',
+    });
+  if (Array.isArray(network.layers))
+    for (const l of network.layers)
+      if (l && typeof l === 'object' && !('weightNorm' in l)) (l as Record<string, unknown>).weightNorm = false;
 }
 
 /** Fills `network.layers` and `network.inputDim` of a raw config from the saved model it names; says what else it filled. */

@@ -2,7 +2,9 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
-import { ACTIVATIONS, type OptimizerConfig } from '../config/schema.js';
+import { ACTIVATIONS, type Config, type OptimizerConfig } from '../config/schema.js';
+import { readStateDict } from './state-dict.js';
+import { stateDictCritic } from './state-dict-critic.js';
 import { fromTfjsActivation } from './activations.js';
 import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
@@ -184,7 +186,15 @@ async function loadSavedCritic(file: string): Promise<SavedCritic> {
  * keep `params`' values. Replaced tensors are disposed.
  */
 export async function withSavedWeights(file: string, names: readonly string[], params: tf.Tensor[]): Promise<tf.Tensor[]> {
-  const saved = await readSavedCritic(file);
+  return applySaved(await readSavedCritic(file), names, params);
+}
+
+/** The same from a PyTorch state_dict file mapped onto the config's layers (state-dict-critic.ts). */
+export function withStateDict(file: string, network: Config['network'], names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
+  return applySaved(stateDictCritic(readStateDict(file), network, file), names, params);
+}
+
+function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
   const byName = new Map<string, { values: Float32Array; shape: number[] }>();
   for (const l of saved.layers) {
     byName.set(`${l.name}/W`, l.kernel);

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { readStateDict } from '../../src/model/state-dict.js';
+import { stateDictCritic } from '../../src/model/state-dict-critic.js';
+import { fromJson } from '../../src/report/json.js';
+import type { RunReport } from '../../src/report/run-report.js';
+import { cli, ROOT } from '../helpers/cli.js';
+
+// state_dict files written by torch.save (scripts/write-torch-fixtures.py, Debian's PyTorch 1.13),
+// read by critic-doctor's own restricted pickle reader: nothing in them is run.
+const DIR = path.join(ROOT, 'fixtures/torch');
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as { batch: { obs: number[][] }; ppo: number[] };
+
+function config(weights: string, names = ['critic.0', 'critic.2', 'critic.4'], units = [64, 64, 1]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
+  const file = path.join(dir, 'critic.yaml');
+  const acts = ['tanh', 'tanh', 'linear'];
+  writeFileSync(
+    file,
+    [
+      'steps: 10',
+      'batchSize: 16',
+      'network:',
+      '  inputDim: 8',
+      `  weights: ${path.resolve(DIR, weights)}`,
+      '  layers:',
+      ...names.map((n, i) => `    - { name: ${n}, units: ${units[i]}, activation: ${acts[i]} }`),
+      'data: { source: synthetic }',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('PyTorch state_dict files as network.weights', () => {
+  it('the tensors as torch saved them: names, shapes, and the forward pass is torch’s (by name and by order)', async () => {
+    const sd = readStateDict(path.join(DIR, 'ppo-critic.pt'));
+    expect(sd.map((t) => `${t.name} [${t.shape}]`)).toEqual([
+      'critic.0.weight [64,8]',
+      'critic.0.bias [64]',
+      'critic.2.weight [64,64]',
+      'critic.2.bias [64]',
+      'critic.4.weight [1,64]',
+      'critic.4.bias [1]',
+    ]);
+    await tf.setBackend('cpu');
+    for (const names of [
+      ['critic.0', 'critic.2', 'critic.4'],
+      ['l1', 'l2', 'v'],
+    ]) {
+      const { config: c } = await loadConfig(config('ppo-critic.pt', names));
+      expect(c.network.layers.every((l) => !l.weightNorm)).toBe(true);
+      const critic = stateDictCritic(sd, c.network, 'ppo-critic.pt');
+      const v = tf.tidy(() => {
+        let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
+        critic.layers.forEach((l, i) => {
+          h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
+          if (i < 2) h = tf.tanh(h);
+        });
+        return h.dataSync();
+      });
+      const scale = Math.max(...expected.ppo.map(Math.abs));
+      expect(Math.max(...expected.ppo.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('run trains from it, the layers named as the config names them', async () => {
+    const file = config('ppo-critic.pt');
+    const out = path.join(path.dirname(file), 'r.json');
+    const r = await cli(['run', file, '--backend', 'cpu', '--json', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
+    expect(rep.stepsRun).toBe(10);
+    expect(rep.config!.network.layers.map((l) => l.name)).toEqual(['critic.0', 'critic.2', 'critic.4']);
+  }, 60_000);
+
+  it('a pickled module, a shape that does not fit, a truncated file: refused, naming why', async () => {
+    const refused = async (file: string) => {
+      const e = await loadConfig(file).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    };
+    expect(await refused(config('module.pt'))).toMatch(
+      /names __main__\.PpoCritic.*a pickled module: save critic.state_dict\(\) or export ONNX.*nothing in the file is run/,
+    );
+    expect(await refused(config('ppo-critic.pt', undefined, [32, 64, 1]))).toMatch(
+      /critic\.0\.weight is \[64, 8\] \(torch's \[out, in\]\); layer critic\.0 takes 8 inputs to 32 units/,
+    );
+    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'cd-pt-')), 'cut.pt');
+    const whole = readFileSync(path.join(DIR, 'ppo-critic.pt'));
+    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    expect(await refused(config(cut))).toMatch(/not a torch\.save zip archive/);
+  });
+});
