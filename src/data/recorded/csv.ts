@@ -5,19 +5,20 @@ import { parseDone, type BadRowPolicy, type RecordedRollout } from './recorded-d
 import { printable } from './sniff.js';
 import { textLines } from './text-lines.js';
 
+/** Where a named column sits in the header; missing, an error naming it and the key (data.columns.KEY) that names it. */
+function columnIndex(header: string[], name: string, key: string, file: string): number {
+  const i = header.indexOf(name);
+  if (i < 0)
+    throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
+      file,
+      line: 1,
+    });
+  return i;
+}
+
 /** Picks the state (or action) columns: a glob ("obs_*", in header order) or an explicit list. */
 function stateColumns(header: string[], spec: string | string[], file: string, key = 'states'): number[] {
-  if (Array.isArray(spec)) {
-    return spec.map((name) => {
-      const i = header.indexOf(name);
-      if (i < 0)
-        throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
-          file,
-          line: 1,
-        });
-      return i;
-    });
-  }
+  if (Array.isArray(spec)) return spec.map((name) => columnIndex(header, name, key, file));
   const re = columnGlob(spec);
   const idx = header.flatMap((h, i) => (re.test(h) ? [i] : []));
   if (idx.length === 0)
@@ -30,17 +31,9 @@ function stateColumns(header: string[], spec: string | string[], file: string, k
 
 type HeaderColumns = { states: number[]; actions?: number[]; reward: number; done: number; ret?: number; value?: number };
 
-/** Where each named column sits in the header; a missing one is an error naming it and the key that names it. */
+/** Where each named column sits in the header. */
 function headerColumns(header: string[], columns: ColumnNames, file: string): HeaderColumns {
-  const need = (name: string, key: string) => {
-    const i = header.indexOf(name);
-    if (i < 0)
-      throw new DataError(`missing column "${name}" (data.columns.${key}); the header has: ${printable(header.join(', '), 200)}`, {
-        file,
-        line: 1,
-      });
-    return i;
-  };
+  const need = (name: string, key: string) => columnIndex(header, name, key, file);
   return {
     states: stateColumns(header, columns.states, file),
     actions: columns.actions !== undefined ? stateColumns(header, columns.actions, file, 'actions') : undefined,
