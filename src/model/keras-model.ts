@@ -40,6 +40,11 @@ export function modelError(file: string, why: string): never {
   throw new ConfigError(why, { file, path: 'network.model' });
 }
 
+/** The same for `network.weights` (a PyTorch state_dict). */
+export function weightsError(file: string, why: string): never {
+  throw new ConfigError(why, { file, path: 'network.weights' });
+}
+
 interface RawLayer {
   class_name?: string;
   name?: string;

@@ -1,12 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { ConfigError } from '../config/errors.js';
+import { weightsError } from './keras-model.js';
 import type { SavedCritic } from './saved-critic.js';
 import type { StateTensor } from './state-dict.js';
-
-/** A ConfigError on `network.weights` naming the file. */
-function weightsError(file: string, why: string): never {
-  throw new ConfigError(why, { file, path: 'network.weights' });
-}
 
 /**
  * A state_dict's Linear layers (`<prefix>.weight` [out, in] with `<prefix>.bias` [out]) as the
