@@ -8,6 +8,7 @@ Not checked against a file Keras itself wrote. Run: /usr/bin/python3 scripts/wri
 """
 import json
 import os
+import shutil
 import zipfile
 
 import h5py
@@ -202,6 +203,8 @@ with h5py.File(weights_path, 'w') as f:
     for i, v in enumerate(vel):
         ov.create_dataset(str(2 + i), data=v)
     f.create_group('vars')
+# Keras 3's save_weights('critic.weights.h5'): the same H5IOStore tree, alone (no model config): refused.
+shutil.copy(weights_path, os.path.join(OUT, 'critic-keras3.weights.h5'))
 with zipfile.ZipFile(os.path.join(OUT, 'critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
     zwrite(z, 'metadata.json', json.dumps({'keras_version': '3.6.0', 'date_saved': '2026-12-02@12:00:00'}))
     zwrite(z, 'config.json', json.dumps(k3_seq))

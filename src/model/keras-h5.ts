@@ -50,7 +50,8 @@ export async function readKerasH5(file: string): Promise<KerasModel> {
   try {
     const attrs = f.attrs as Attrs;
     if (!attrs.model_config) {
-      if (attrs.layer_names || attrs.layer_names0)
+      // tf.keras 2's save_weights writes layer_names at the root; Keras 3's (.weights.h5) a layers/<name>/vars tree.
+      if (attrs.layer_names || attrs.layer_names0 || f.get('layers') instanceof Group)
         modelError(
           file,
           'the file holds weights only (Keras save_weights): save the whole model with model.save("critic.h5") or "critic.keras"',

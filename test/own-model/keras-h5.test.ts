@@ -62,6 +62,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
   const refusals = [
     ['critic-weights-only.h5', /holds weights only \(Keras save_weights\): save the whole model/],
+    ['critic-keras3.weights.h5', /holds weights only \(Keras save_weights\): save the whole model/],
     ['critic-lambda.h5', /layer scale: Lambda is not supported/],
     ['critic-missing-weights.h5', /layer dense_1: no weights stored for it/],
     ['critic-bad-shape.h5', /layer dense: kernel of shape \[5,8\] for 16 units/],
@@ -78,7 +79,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   }
 
   // What the CLI makes of such an error, for one .h5 and one .keras refusal.
-  for (const [file, message] of [refusals[0], refusals[5]]) {
+  for (const [file, message] of [refusals[0], refusals[6]]) {
     it(`${path.basename(file)}: the CLI exits 2 with one line naming the file and why, no report`, async () => {
       const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'r.json');
       const r = await cli(['run', config(file), '--json', out]);
