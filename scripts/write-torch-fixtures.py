@@ -7,6 +7,7 @@ Run with Debian's PyTorch and ONNX (python3-torch 1.13, python3-onnx): /usr/bin/
 - ppo-critic.pt, sac-q.pt: the same modules' state_dict() as torch.save writes it (zip format).
 - module.pt: torch.save(module) (a pickled module, refused).
 - bad-op.onnx: a critic with a Sin node (refused).
+- ppo-rollout.npz: 64 transitions for it; expected.json has torch's first Adam and RMSprop update on them.
 - expected.json: torch's own forward output of each on a fixed batch, as float32.
 """
 import json
@@ -84,12 +85,33 @@ torch.save(ppo.state_dict(), os.path.join(OUT, 'ppo-critic.pt'))
 torch.save(sac.state_dict(), os.path.join(OUT, 'sac-q.pt'))
 torch.save(ppo, os.path.join(OUT, 'module.pt'))  # a whole pickled module, not a state_dict: refused
 
+# A recorded rollout for the PPO critic (npz: states, rewards, dones, returns) and torch's own first
+# Adam and RMSprop update on its first 16 rows (a run with targets: precomputed, sampling: sequential,
+# batchSize 16, clip none, mse). ε is 1e-3 so that where it is added (√v̂ in torch, √v in TF1) shows.
+rs = np.random.default_rng(9)
+states = rs.normal(0, 1, size=(64, OBS)).astype(np.float32)
+returns = rs.normal(0, 1, size=64).astype(np.float32)
+np.savez(os.path.join(OUT, 'ppo-rollout.npz'), states=states, rewards=returns, dones=np.zeros(64, np.float32), returns=returns)
+updates = {}
+for name, make in (('adam', lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3)),
+                   ('rmsprop', lambda p: torch.optim.RMSprop(p, lr=1e-3, alpha=0.99, eps=1e-3))):
+    net = PpoCritic(OBS)
+    net.load_state_dict(ppo.state_dict())
+    opt = make(net.parameters())
+    v = net(torch.from_numpy(states[:B]))[:, 0]
+    loss = torch.mean((torch.from_numpy(returns[:B]) - v) ** 2)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    updates[name] = {'loss': float(loss), 'after': [p.detach().numpy().ravel().tolist() for p in net.parameters()]}
+
 with torch.no_grad():
     expected = {
         'batch': {'obs': x.numpy().tolist(), 'act': a.numpy().tolist()},
         'ppo': ppo(x)[:, 0].numpy().tolist(),
         'sac': sac(x, a)[:, 0].numpy().tolist(),
         'torch': torch.__version__,
+        'updates': updates,
     }
 with open(os.path.join(OUT, 'expected.json'), 'w') as f:
     json.dump(expected, f)

@@ -180,6 +180,11 @@ export const Adam = z.strictObject({
   beta1: fraction(0.9),
   beta2: fraction(0.999),
   epsilon: z.number().min(0).default(1e-8),
+  /**
+   * PyTorch's Adam adds ε to the bias-corrected √v̂ (`m̂/(√v/√(1−β2ᵗ) + ε)`); TF1 and Keras add it to
+   * √v (ε̂). True gives PyTorch's: the same update as TF1's with ε·√(1−β2ᵗ) at step t.
+   */
+  biasCorrectedEpsilon: z.boolean().optional(),
 });
 
 export const Sgd = z.strictObject({

@@ -208,7 +208,7 @@ function describeOptimizer(r: RunReport): string {
       ? `RMSProp lr ${o.lr} decay ${o.decay} ε ${o.epsilon} (${o.epsilonPlacement} sqrt) rms₀ ${o.rmsInit}` +
         (o.momentum ? ` momentum ${o.momentum}` : '')
       : o.type === 'adam'
-        ? `Adam lr ${o.lr}`
+        ? `Adam lr ${o.lr}${o.biasCorrectedEpsilon ? ` ε ${o.epsilon} on √v̂ (PyTorch)` : ''}`
         : `SGD lr ${o.lr}${o.momentum ? ` momentum ${o.momentum}` : ''}`;
   return `${opt}, ${clip}`;
 }

@@ -1,6 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { OptimizerConfig } from '../config/schema.js';
-import { adamStepSize, oneMinus } from './tf1-arith.js';
+import { adamEpsilon, adamStepSize, oneMinus } from './tf1-arith.js';
 
 /**
  * An optimizer as pure functions over explicit slots, so the trainer owns every tensor (for tidy
@@ -84,6 +84,7 @@ function adam(cfg: AdamArgs): Optimizer {
     initSlots: (params) => [params.map((p) => tf.zerosLike(p)), params.map((p) => tf.zerosLike(p))],
     apply: (params, grads, slots, iteration) => {
       const lrT = adamStepSize(cfg.lr, cfg.beta1, cfg.beta2, iteration);
+      const eps = adamEpsilon(cfg.epsilon, cfg.beta2, iteration, cfg.biasCorrectedEpsilon);
       const k1 = oneMinus(cfg.beta1);
       const k2 = oneMinus(cfg.beta2);
       const ms: tf.Tensor[] = [];
@@ -94,7 +95,7 @@ function adam(cfg: AdamArgs): Optimizer {
         const v = tf.add(slots[1]![i]!, tf.mul(tf.sub(tf.square(g), slots[1]![i]!), k2));
         ms.push(m);
         vs.push(v);
-        return tf.sub(p, tf.div(tf.mul(m, lrT), tf.add(tf.sqrt(v), cfg.epsilon)));
+        return tf.sub(p, tf.div(tf.mul(m, lrT), tf.add(tf.sqrt(v), eps)));
       });
       return { params: newParams, slots: [ms, vs] };
     },

@@ -87,6 +87,14 @@ export function adamStepSize(lr: number, beta1: number, beta2: number, t: number
   return f(f(f(lr) * f(Math.sqrt(oneMinus(b2)))) / oneMinus(b1));
 }
 
+/**
+ * Adam's ε at step t as TF1's update adds it to √v: ε itself (TF1, Keras), or for PyTorch's Adam,
+ * which adds ε to the bias-corrected √v̂ = √v/√(1−β2ᵗ), the same ε scaled by √(1−β2ᵗ) (float32).
+ */
+export function adamEpsilon(epsilon: number, beta2: number, t: number, biasCorrected = false): number {
+  return biasCorrected ? f(f(epsilon) * f(Math.sqrt(oneMinus(betaPower(beta2, t))))) : f(epsilon);
+}
+
 // The last power computed per β, so a run's step t + 1 costs one multiplication, not t.
 const powers = new Map<number, { t: number; value: number }>();
 

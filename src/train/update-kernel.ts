@@ -21,6 +21,8 @@ export interface UpdateAttrs {
   opt: OptimizerConfig;
   /** Adam's step size with bias correction for this iteration (`adamStepSize`, float32 as TF1). */
   lrT: number;
+  /** Adam's ε for this iteration (`adamEpsilon`: PyTorch's is scaled by √(1−β2ᵗ)); the config's ε when absent. */
+  epsT?: number;
   /** Also output each parameter's step θ_new − θ_old (for the watchdog's update-to-weight ratio). */
   emitSteps?: boolean;
 }
@@ -232,7 +234,7 @@ export function clipAndUpdate(ins: Float32Array[], outs: Float32Array[], a: Upda
       const mom = a.slots > 1 ? slots[1]![i]! : undefined;
       loops.rmsprop(p, g, slots[0]![i]!, mom, { np, nms: newSlots[0]![i]!, nmom: mom && newSlots[1]![i]! }, consts);
     } else if (opt.type === 'adam') {
-      const consts = { k1: oneMinus(opt.beta1), k2: oneMinus(opt.beta2), lrT: f(a.lrT), eps: f(opt.epsilon) };
+      const consts = { k1: oneMinus(opt.beta1), k2: oneMinus(opt.beta2), lrT: f(a.lrT), eps: f(a.epsT ?? opt.epsilon) };
       loops.adam(p, g, slots[0]![i]!, slots[1]![i]!, { np, m1: newSlots[0]![i]!, v1: newSlots[1]![i]! }, consts);
     } else {
       const acc = opt.momentum > 0 ? slots[0]![i]! : undefined;

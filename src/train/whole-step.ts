@@ -9,7 +9,7 @@ import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../eng
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, wasmLoops, type UpdateAttrs } from './update-kernel.js';
-import { adamStepSize } from './tf1-arith.js';
+import { adamEpsilon, adamStepSize } from './tf1-arith.js';
 import { makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, type Plan, type Region } from './whole-step-plan.js';
 import type { StepContext, StepInputs, StepOutput, TrainState } from './step-types.js';
 
@@ -66,6 +66,7 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
     clipNorm: ctx.config.clip.norm,
     opt,
     lrT: opt.type === 'adam' ? adamStepSize(opt.lr, opt.beta1, opt.beta2, t) : 0,
+    epsT: opt.type === 'adam' ? adamEpsilon(opt.epsilon, opt.beta2, t, opt.biasCorrectedEpsilon) : 0,
     emitSteps: !!tap,
   };
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];

@@ -8,13 +8,75 @@ import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { readStateDict } from '../../src/model/state-dict.js';
 import { stateDictCritic } from '../../src/model/state-dict-critic.js';
 import { fromJson } from '../../src/report/json.js';
+import { createDataStream } from '../../src/data/data-stream.js';
+import { buildCriticSpec, initBuffers, initParams } from '../../src/model/critic.js';
+import { withStateDict } from '../../src/model/saved-model.js';
+import { createOptimizer } from '../../src/train/optimizers.js';
+import { train } from '../../src/train/ensemble.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
 
 // state_dict files written by torch.save (scripts/write-torch-fixtures.py, Debian's PyTorch 1.13),
 // read by critic-doctor's own restricted pickle reader: nothing in them is run.
 const DIR = path.join(ROOT, 'fixtures/torch');
-const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as { batch: { obs: number[][] }; ppo: number[] };
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
+  batch: { obs: number[][] };
+  ppo: number[];
+  updates: Record<'adam' | 'rmsprop', { loss: number; after: number[][] }>;
+};
+
+/** The PPO critic from its state_dict trained one step on torch's batch with `optimizer`; its parameters after. */
+async function firstUpdate(optimizer: string): Promise<number[][]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
+  const file = path.join(dir, 'critic.yaml');
+  writeFileSync(
+    file,
+    [
+      'batchSize: 16',
+      'network:',
+      '  inputDim: 8',
+      `  weights: ${path.join(DIR, 'ppo-critic.pt')}`,
+      '  layers:',
+      '    - { name: critic.0, units: 64, activation: tanh }',
+      '    - { name: critic.2, units: 64, activation: tanh }',
+      '    - { name: critic.4, units: 1 }',
+      `optimizer: ${optimizer}`,
+      'clip: { mode: none }',
+      `data: { source: recorded, path: ${path.join(DIR, 'ppo-rollout.npz')}, targets: precomputed, sampling: sequential,`,
+      '        arrays: { returns: returns } }',
+    ].join('\n'),
+  );
+  const { config: c } = await loadConfig(file);
+  const spec = buildCriticSpec(c);
+  const stream = await createDataStream(c, { baseDir: dir });
+  const params = withStateDict(path.join(DIR, 'ppo-critic.pt'), c.network, spec.paramNames, initParams(spec, c.seed));
+  const opt = createOptimizer(c.optimizer);
+  const r = await train({
+    config: c,
+    spec,
+    stream,
+    state: { params, slots: opt.initSlots(params), iteration: 0, buffers: initBuffers(spec) },
+    steps: 1,
+    callbacks: [],
+  });
+  const out = r.state.params.map((p) => Array.from(p.dataSync()));
+  tf.dispose([...r.state.params, ...r.state.slots.flat(), ...(r.state.buffers ?? [])]);
+  return out;
+}
+
+/** Worst |ours − torch's| over every parameter, torch's [out, in] weights read as our [in, out] kernels. */
+function worstAfter(ours: number[][], torch: number[][]): number {
+  let worst = 0;
+  ours.forEach((p, k) => {
+    const t = torch[k]!;
+    const rows = k % 2 === 0 ? p.length / [8, 64, 64][k / 2]! : 1; // out units of a weight; biases map 1:1
+    p.forEach((x, i) => {
+      const j = k % 2 === 0 ? (i % rows) * (p.length / rows) + Math.floor(i / rows) : i;
+      worst = Math.max(worst, Math.abs(x - t[j]!));
+    });
+  });
+  return worst;
+}
 
 function config(weights: string, names = ['critic.0', 'critic.2', 'critic.4'], units = [64, 64, 1]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
@@ -77,6 +139,26 @@ describe('PyTorch state_dict files as network.weights', () => {
     expect(rep.stepsRun).toBe(10);
     expect(rep.config!.network.layers.map((l) => l.name)).toEqual(['critic.0', 'critic.2', 'critic.4']);
   }, 60_000);
+
+  for (const [name, optimizer] of [
+    ['adam', '{ type: adam, lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 0.001, biasCorrectedEpsilon: true }'],
+    ['rmsprop', '{ type: rmsprop, lr: 0.001, decay: 0.99, epsilon: 0.001, rmsInit: 0, epsilonPlacement: outside }'],
+  ] as const) {
+    const how = name === 'adam' ? 'ε on the bias-corrected √v̂' : 'ε outside the sqrt, mean square from 0';
+    it(`PyTorch's ${name} (${how}): the first update is torch's`, async () => {
+      tf.env().set('PROD', true);
+      await tf.setBackend('cpu');
+      const worst = worstAfter(await firstUpdate(optimizer), expected.updates[name].after);
+      // Parameters below 1.5 (float32's ulp there 1.2e-7) and each update about lr = 1e-3: 2e-7 is an ulp or two.
+      expect(worst).toBeLessThan(2e-7);
+    });
+  }
+
+  it("TF1 Adam (ε on √v) is not torch Adam: the same config without biasCorrectedEpsilon misses torch's update", async () => {
+    await tf.setBackend('cpu');
+    const worst = worstAfter(await firstUpdate('{ type: adam, lr: 0.001, epsilon: 0.001 }'), expected.updates.adam.after);
+    expect(worst).toBeGreaterThan(1e-5);
+  });
 
   it('a pickled module, a shape that does not fit, a truncated file: refused, naming why', async () => {
     const refused = async (file: string) => {
