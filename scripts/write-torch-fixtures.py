@@ -8,6 +8,8 @@ Run with Debian's PyTorch and ONNX (python3-torch 1.13, python3-onnx): /usr/bin/
 - module.pt: torch.save(module) (a pickled module, refused).
 - bad-op.onnx: a critic with a Sin node (refused).
 - ppo-rollout.npz: 64 transitions for it; expected.json has torch's first Adam and RMSprop update on them.
+- nan-critic.pt, nan-rollout.npz, nan-step.json: a relu critic that goes NaN under torch.optim.SGD with γ = 1
+  bootstrapped targets on unnormalised states, and the step torch's own run first has a NaN.
 - expected.json: torch's own forward output of each on a fixed batch, as float32.
 """
 import json
@@ -117,3 +119,38 @@ with open(os.path.join(OUT, 'expected.json'), 'w') as f:
     json.dump(expected, f)
     f.write('\n')
 print('wrote', sorted(os.listdir(OUT)))
+
+# ---- a critic that goes NaN in PyTorch: relu, torch's default init, SGD lr 1e-3, γ = 1 bootstrapped
+# 1-step targets from the critic itself on unnormalised states (×100), sequential batches of 16 of a
+# 64-row rollout (episodes of 16). The script records the step of torch's first NaN (in the loss, a
+# gradient or an updated parameter), for the test to compare with critic-doctor's replicas.
+torch.manual_seed(11)
+nan_net = nn.Sequential(nn.Linear(OBS, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
+torch.save(nan_net.state_dict(), os.path.join(OUT, 'nan-critic.pt'))
+rn = np.random.default_rng(13)
+n_states = (rn.normal(0, 1, size=(64, OBS)) * 100).astype(np.float32)
+n_rewards = rn.normal(1, 0.1, size=64).astype(np.float32)
+n_dones = np.zeros(64, np.float32)
+n_dones[15::16] = 1
+np.savez(os.path.join(OUT, 'nan-rollout.npz'), states=n_states, rewards=n_rewards, dones=n_dones)
+opt = torch.optim.SGD(nan_net.parameters(), lr=1e-3)
+S, R, D = torch.from_numpy(n_states), torch.from_numpy(n_rewards), torch.from_numpy(n_dones)
+nan_step = None
+for step in range(2000):
+    rows = torch.arange(16 * step, 16 * step + 16) % 64
+    nxt = torch.clamp(rows + 1, max=63)
+    with torch.no_grad():
+        target = R[rows] + (1 - D[rows]) * nan_net(S[nxt])[:, 0]
+    loss = torch.mean((target - nan_net(S[rows])[:, 0]) ** 2)
+    opt.zero_grad()
+    loss.backward()
+    bad = not torch.isfinite(loss) or any(not torch.isfinite(p.grad).all() for p in nan_net.parameters())
+    opt.step()
+    bad = bad or any(not torch.isfinite(p).all() for p in nan_net.parameters())
+    if bad and any(torch.isnan(t).any() for t in [loss, *[p.grad for p in nan_net.parameters()], *nan_net.parameters()]):
+        nan_step = step
+        break
+with open(os.path.join(OUT, 'nan-step.json'), 'w') as f:
+    json.dump({'torchNanStep': nan_step, 'torch': torch.__version__}, f)
+    f.write('\n')
+print('torch NaN at step', nan_step)

@@ -177,4 +177,35 @@ describe('PyTorch state_dict files as network.weights', () => {
     writeFileSync(cut, whole.subarray(0, whole.length >> 1));
     expect(await refused(config(cut))).toMatch(/not a torch\.save zip archive/);
   });
+
+  it("a critic that goes NaN in PyTorch goes NaN here within the replicas' spread of torch's step, in a layer torch names", async () => {
+    // The fixture script trained the same file on the same rollout, batches and targets with torch.optim.SGD and recorded its step.
+    const { torchNanStep } = JSON.parse(readFileSync(path.join(DIR, 'nan-step.json'), 'utf8')) as { torchNanStep: number };
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
+    const file = path.join(dir, 'nan.yaml');
+    writeFileSync(
+      file,
+      [
+        'steps: 200',
+        'batchSize: 16',
+        'network:',
+        '  inputDim: 8',
+        `  weights: ${path.join(DIR, 'nan-critic.pt')}`,
+        '  layers: [{ name: "0", units: 64, activation: relu }, { name: "2", units: 64, activation: relu }, { name: "4", units: 1 }]',
+        'optimizer: { type: sgd, lr: 0.001 }',
+        'clip: { mode: none }',
+        `data: { source: recorded, path: ${path.join(DIR, 'nan-rollout.npz')},`,
+        '        targets: nStep, gamma: 1, sampling: sequential }',
+      ].join('\n'),
+    );
+    const out = path.join(dir, 'r.json');
+    const r = await cli(['run', file, '--replicas', '4', '--json', out]);
+    expect(r.code).toBe(1);
+    const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
+    const nan = rep.robustness!.kinds.find((k) => k.kind === 'nan')!;
+    expect(nan.reached).toBe(4);
+    expect(torchNanStep).toBeGreaterThanOrEqual(nan.minStep!);
+    expect(torchNanStep).toBeLessThanOrEqual(nan.maxStep!);
+    expect(['0', '2', '4']).toContain(rep.firstEvents.nan!.layer);
+  }, 60_000);
 });
