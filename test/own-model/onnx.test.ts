@@ -103,4 +103,19 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
     expect(r.stderr).toMatch(/cut\.onnx.*not a readable ONNX model/);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
+
+  it('compare-activations and treat run on the ONNX PPO critic (on the critic engine: a chain)', async () => {
+    const file = config('ppo-critic.onnx');
+    const dir = path.dirname(file);
+    const c = await cli(['compare-activations', file, '--seeds', '1', '--backend', 'cpu', '--json', path.join(dir, 'c.json')]);
+    expect([0, 1], c.stderr).toContain(c.code);
+    const cmp = JSON.parse(readFileSync(path.join(dir, 'c.json'), 'utf8')) as { rows: { activation: string }[]; layers: string[] };
+    expect(cmp.layers).toEqual(['critic.0', 'critic.2']);
+    expect(cmp.rows.map((r) => r.activation)).toEqual(['relu', 'elu', 'tanh']);
+    const t = await cli(['treat', file, '--seeds', '1', '--backend', 'cpu', '--json', path.join(dir, 't.json')]);
+    expect(t.code, t.stderr).toBe(0);
+    const rep = JSON.parse(readFileSync(path.join(dir, 't.json'), 'utf8')) as { baseline: { runs: number }; verdict: string };
+    expect(rep.baseline.runs).toBe(1);
+    expect(rep.verdict).toMatch(/does not fail|Best cure|cured/);
+  }, 60_000);
 });
