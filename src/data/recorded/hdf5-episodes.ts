@@ -17,13 +17,6 @@ function numbered(g: Group, prefix: string): string[] {
     .sort((a, b) => Number(re.exec(a)![1]) - Number(re.exec(b)![1]));
 }
 
-/**
- * One group per episode. Minari: episode_N/observations [T+1, D] (the extra row is the state after
- * the last step), rewards, terminations, truncations [T]. robomimic: data/demo_N/obs/* (each
- * [T, d], joined in key order, or the keys data.columns.states lists), rewards, dones [T], and
- * next_obs/* for the state after the last step. An episode whose last step is not terminal is
- * truncated and bootstraps from that next state.
- */
 /** An episode's actions ([T, A] `actions` in Minari and robomimic alike) onto `out`; returns A, which every episode must share. */
 function episodeActions(ep: Group, T: number, cfg: RecordedDataConfig, file: string, width: number, out: GrowableF32): number {
   const a = dataset(ep, cfg.arrays.actions ?? 'actions', file, 'actions')!;
@@ -35,6 +28,13 @@ function episodeActions(ep: Group, T: number, cfg: RecordedDataConfig, file: str
   return w;
 }
 
+/**
+ * One group per episode. Minari: episode_N/observations [T+1, D] (the extra row is the state after
+ * the last step), rewards, terminations, truncations [T]. robomimic: data/demo_N/obs/* (each
+ * [T, d], joined in key order, or the keys data.columns.states lists), rewards, dones [T], and
+ * next_obs/* for the state after the last step. An episode whose last step is not terminal is
+ * truncated and bootstraps from that next state.
+ */
 export function episodic(
   f: H5File,
   file: string,
