@@ -27,3 +27,13 @@ export function clipByGlobalNorm(ts: readonly tf.Tensor[], clipNorm: number): { 
   const scale = tf.add(scaleForFinite, tf.sub(globalNorm, globalNorm));
   return { clipped: ts.map((t) => tf.mul(t, scale)), globalNorm };
 }
+
+/** The config's clipping of a step's gradients (perTensor, global or none), and the global norm where it had one. */
+export function clipGradients(
+  clip: { mode: 'perTensor' | 'global' | 'none'; norm: number },
+  grads: readonly tf.Tensor[],
+): { clipped: tf.Tensor[]; globalNorm?: tf.Scalar } {
+  if (clip.mode === 'perTensor') return { clipped: grads.map((g) => clipByNorm(g, clip.norm)) };
+  if (clip.mode === 'global') return clipByGlobalNorm(grads, clip.norm);
+  return { clipped: [...grads] };
+}

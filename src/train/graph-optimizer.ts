@@ -1,6 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { Config } from '../config/schema.js';
-import { clipByGlobalNorm, clipByNorm } from './clip.js';
+import { clipGradients } from './clip.js';
 import { createOptimizer, type Optimizer } from './optimizers.js';
 
 /** tfjs-core's `{name, tensor}` pairs, as optimizers take gradients. */
@@ -50,14 +50,10 @@ export class ConfigOptimizer extends tf.Optimizer {
     const slotVars = this.slotVars;
     this.iteration++;
     tf.tidy(() => {
-      const grads = named.map((g) => g.tensor);
-      const c = this.cfg.clip;
-      const clipped =
-        c.mode === 'perTensor'
-          ? grads.map((g) => clipByNorm(g, c.norm))
-          : c.mode === 'global'
-            ? clipByGlobalNorm(grads, c.norm).clipped
-            : grads;
+      const { clipped } = clipGradients(
+        this.cfg.clip,
+        named.map((g) => g.tensor),
+      );
       const out = this.impl.apply(vars, clipped, slotVars, this.iteration);
       vars.forEach((v, i) => v.assign(out.params[i]!));
       slotVars.forEach((kind, k) => kind.forEach((s, i) => s.assign(out.slots[k]![i]!)));

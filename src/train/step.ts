@@ -4,7 +4,7 @@ import type { CriticSpec } from '../model/critic.js';
 import { criticForwardSteps, criticValueSteps, layerParams } from '../engine/critic-forward.js';
 import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../engine/dense-wn.js';
 import type { Tap } from '../watch/tap.js';
-import { clipByGlobalNorm, clipByNorm } from './clip.js';
+import { clipGradients } from './clip.js';
 import { huberLoss, mseLoss, regularization } from './loss.js';
 import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import type { Optimizer } from './optimizers.js';
@@ -134,16 +134,7 @@ function composedUpdate(
   state: TrainState,
   emitSteps = false,
 ): Update {
-  const clip = config.clip;
-  let clipped = grads;
-  let globalNorm: tf.Scalar | undefined;
-  if (clip.mode === 'perTensor') {
-    clipped = grads.map((g) => clipByNorm(g, clip.norm));
-  } else if (clip.mode === 'global') {
-    const r = clipByGlobalNorm(grads, clip.norm);
-    globalNorm = r.globalNorm;
-    clipped = r.clipped;
-  }
+  const { clipped, globalNorm } = clipGradients(config.clip, grads);
   const upd = optimizer.apply(params, clipped, state.slots, state.iteration + 1);
   return { clipped, globalNorm, upd, ...(emitSteps ? { steps: upd.params.map((p, i) => tf.sub(p, params[i]!)) } : {}) };
 }
