@@ -18,7 +18,7 @@ import type { ExactOp } from '../diagnose/exact-op.js';
 import { createOptimizer } from '../train/optimizers.js';
 import type { TrainArgs, TrainResult } from '../train/train-types.js';
 import { trainEnsemble } from '../train/ensemble.js';
-import { resolveRunConfig, type RunOptions } from './run-options.js';
+import { plantBatches, resolveRunConfig, type RunOptions } from './run-options.js';
 import type { DataStream } from '../data/data-stream.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
 import { runGraph } from './run-graph.js';
@@ -76,15 +76,7 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
   const spec = buildCriticSpec(config);
   const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
-  if (opts.plant?.batch) {
-    const sampler = stream.sampler;
-    const next = sampler.next.bind(sampler);
-    let step = 0;
-    sampler.next = () => {
-      const b = next();
-      return opts.plant!.batch!(step++, b) ?? b;
-    };
-  }
+  plantBatches(stream, opts.plant);
   let params = config.network.initFrom
     ? loadInitialParams(
         path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.initFrom),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/schema.js';
-import { createDataStream, type DataStream } from '../data/data-stream.js';
+import { createDataStream } from '../data/data-stream.js';
 import type { Batch } from '../data/transitions.js';
 import { lintConfig } from '../diagnose/lint.js';
 import { buildKerasGraph } from '../model/keras-graph.js';
@@ -14,7 +14,7 @@ import { reportHeader } from '../report/report-header.js';
 import type { RunReport } from '../report/run-report.js';
 import { selectBackend } from '../train/backend.js';
 import { ConfigOptimizer, type StartingSlots } from '../train/graph-optimizer.js';
-import { resolveRunConfig, type RunOptions } from './run-options.js';
+import { plantBatches, resolveRunConfig, type RunOptions } from './run-options.js';
 
 /**
  * `critic-doctor run` on a Keras graph (`network.graph`: several inputs, a Concatenate, a
@@ -32,6 +32,7 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
   const baseDir = path.dirname(path.resolve(opts.loaded.file));
   const modelFile = path.resolve(baseDir, config.network.model!);
   const stream = await createDataStream(config, { baseDir, badRows: opts.badRows });
+  plantBatches(stream, opts.plant);
   const keras = (await readKerasModel(modelFile))!;
   const model = buildKerasGraph(keras, config.network.layers, config.seed);
   if (opts.replica) nudgeWeights(model, config.seed, opts.replica);
@@ -60,7 +61,7 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
         status = 'interrupted';
         break;
       }
-      const batch = planted(opts, step, stream);
+      const batch = stream.sampler.next();
       // Each step its own dropout masks, the same for the same seed and step (tfjs reuses a seeded mask).
       dropouts.forEach((d, i) => (d.seed = config.seed * 7919 + i * 104_729 + step));
       const x = inputTensors(inputs, batch, false);
@@ -148,11 +149,6 @@ function targetOf(model: tf.LayersModel, order: readonly ('state' | 'action')[],
     const v = model.predict(next) as tf.Tensor;
     return tf.add(partial, tf.mul(tf.tensor2d(b.discount, [b.size, 1]), v));
   });
-}
-
-function planted(opts: RunOptions, step: number, stream: DataStream): Batch {
-  const b = stream.sampler.next();
-  return opts.plant?.batch?.(step, b) ?? b;
 }
 
 /** A replica's weights: each value one float32 ulp up or down (model/ulp-nudge.ts), as the critic engine's replicas. */

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, FailOnT } from '../config/schema.js';
+import type { DataStream } from '../data/data-stream.js';
 import type { Batch } from '../data/transitions.js';
 import type { BackendChoice } from '../train/backend-choices.js';
 import type { Instrument } from '../watch/instrument.js';
@@ -51,5 +52,18 @@ export function resolveRunConfig(opts: Pick<RunOptions, 'loaded' | 'steps' | 'se
     steps: opts.steps ?? c.steps,
     seed: opts.seed ?? c.seed,
     watch: { ...c.watch, failOn: opts.failOn ?? c.watch.failOn },
+  };
+}
+
+/** A planted batch fault: the stream's sampler hands each step's minibatch to `plant.batch` first (tests, experiments). */
+export function plantBatches(stream: DataStream, plant: RunOptions['plant']): void {
+  const f = plant?.batch;
+  if (!f) return;
+  const sampler = stream.sampler;
+  const next = sampler.next.bind(sampler);
+  let step = 0;
+  sampler.next = () => {
+    const b = next();
+    return f(step++, b) ?? b;
   };
 }
