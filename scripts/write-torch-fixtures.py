@@ -154,3 +154,101 @@ with open(os.path.join(OUT, 'nan-step.json'), 'w') as f:
     json.dump({'torchNanStep': nan_step, 'torch': torch.__version__}, f)
     f.write('\n')
 print('torch NaN at step', nan_step)
+
+# ---- SAC on recorded data (npz with actions), and torch's first update of the Q critic on its first
+# 16 rows (precomputed returns as targets, mse, no clipping). Updates go to torch-updates.npz, one
+# array per case and parameter, `<case>.<parameter>` (torch's [out, in] layout), `<case>.loss` the
+# loss of each step.
+rq = np.random.default_rng(17)
+q_states = rq.normal(0, 1, size=(64, OBS)).astype(np.float32)
+q_actions = rq.uniform(-1, 1, size=(64, ACT)).astype(np.float32)
+q_returns = rq.normal(0, 3, size=64).astype(np.float32)
+np.savez(os.path.join(OUT, 'sac-rollout.npz'), states=q_states, actions=q_actions, rewards=q_returns, dones=np.zeros(64, np.float32),
+         returns=q_returns)
+arrays = {}
+
+
+def train_case(case, make_net, source, make_opt, steps, loss_fn=None, clip=None):
+    """`steps` sequential batches of 16 from the rollout, torch's way; records the parameters after and each loss."""
+    net = make_net()
+    net.load_state_dict(source.state_dict())
+    opt = make_opt(net.parameters())
+    losses = []
+    for step in range(steps):
+        rows = slice(16 * step, 16 * step + 16)
+        if isinstance(net, SoftQNetwork):
+            v = net(torch.from_numpy(q_states[rows]), torch.from_numpy(q_actions[rows]))[:, 0]
+            target = torch.from_numpy(q_returns[rows])
+        else:
+            v = net(torch.from_numpy(states[rows]))[:, 0]
+            target = torch.from_numpy(returns[rows])
+        loss = loss_fn(v, target) if loss_fn else torch.mean((target - v) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+        opt.step()
+        losses.append(float(loss))
+    for name, p in net.named_parameters():
+        arrays[f'{case}.{name}'] = p.detach().numpy().astype(np.float32)
+    arrays[f'{case}.loss'] = np.array(losses, np.float32)
+
+
+train_case('sac-adam', lambda: SoftQNetwork(OBS, ACT), sac, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3), 1)
+train_case('sac-rmsprop', lambda: SoftQNetwork(OBS, ACT), sac, lambda p: torch.optim.RMSprop(p, lr=1e-3, alpha=0.99, eps=1e-3), 1)
+# The presets, three steps each on the PPO critic (ppo-rollout.npz): what each keyword does shows over steps.
+train_case('ppo-adamw', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.AdamW(p, lr=1e-3, eps=1e-3, weight_decay=0.1), 3)
+train_case('ppo-adam-wd-clip', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3, weight_decay=0.01), 3,
+           clip=0.5)
+train_case('ppo-sgd', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=0.01), 3)
+train_case('ppo-rmsprop', lambda: PpoCritic(OBS), ppo,
+           lambda p: torch.optim.RMSprop(p, lr=1e-3, alpha=0.9, eps=1e-3, weight_decay=0.01, momentum=0.5), 3)
+train_case('ppo-smoothl1', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3), 3,
+           loss_fn=lambda v, t: torch.nn.functional.smooth_l1_loss(v, t, beta=0.5))
+
+# ---- Initializers as torch draws them from torch.manual_seed(21): nn.Linear's default
+# (kaiming_uniform(a=√5), bias U(±1/√fan_in)) and CleanRL's layer_init (orthogonal, gain √2 / 1.0,
+# bias 0) applied after the Linear's own draws, as `layer_init(nn.Linear(...))` does. `tiny` has a
+# 3×8 weight (24 values: torch's normal_ redraws the last 16) and a 1×3 one (under 16: the serial path).
+torch.manual_seed(21)
+default_net = nn.Sequential(nn.Linear(OBS, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
+torch.manual_seed(21)
+cleanrl_net = nn.Sequential(layer_init(nn.Linear(OBS, 64)), nn.Tanh(), layer_init(nn.Linear(64, 64)), nn.Tanh(),
+                            layer_init(nn.Linear(64, 1), std=1.0))
+torch.manual_seed(21)
+tiny_net = nn.Sequential(layer_init(nn.Linear(OBS, 3)), nn.Tanh(), layer_init(nn.Linear(3, 1), std=1.0))
+for case, net in (('default', default_net), ('cleanrl', cleanrl_net), ('tiny', tiny_net)):
+    for name, p in net.named_parameters():
+        arrays[f'init-{case}.{name}'] = p.detach().numpy().astype(np.float32)
+np.savez(os.path.join(OUT, 'torch-updates.npz'), **arrays)
+
+
+# ---- LayerNorm exported two ways: opset 17's LayerNormalization node, and the ReduceMean / Sub / Pow /
+# Sqrt / Div / Mul / Add pattern torch.onnx emits for it below opset 17.
+class LnCritic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(OBS, 64)
+        self.ln = nn.LayerNorm(64)
+        self.fc2 = nn.Linear(64, 1)
+        with torch.no_grad():
+            self.ln.weight.uniform_(0.5, 1.5)
+            self.ln.bias.uniform_(-0.2, 0.2)
+
+    def forward(self, x):
+        return self.fc2(torch.tanh(self.ln(self.fc1(x))))
+
+
+torch.manual_seed(23)
+ln = LnCritic()
+for opset, name in ((13, 'ln-critic-op13.onnx'), (17, 'ln-critic.onnx')):
+    torch.onnx.export(ln, (x,), os.path.join(OUT, name), input_names=['obs'], output_names=['value'],
+                      dynamic_axes={'obs': {0: 'batch'}, 'value': {0: 'batch'}}, opset_version=opset)
+# A state_dict in torch.save's legacy (pre-1.6, non-zip) format.
+torch.save(ppo.state_dict(), os.path.join(OUT, 'ppo-critic-legacy.pt'), _use_new_zipfile_serialization=False)
+with torch.no_grad():
+    expected['ln'] = ln(x)[:, 0].numpy().tolist()
+with open(os.path.join(OUT, 'expected.json'), 'w') as f:
+    json.dump(expected, f)
+    f.write('\n')
+print('wrote the SAC, preset, init, LayerNorm and legacy fixtures')

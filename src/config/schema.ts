@@ -9,7 +9,12 @@ import { z } from 'zod';
 export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'linear', 'leaky_relu', 'selu', 'softplus', 'sigmoid', 'gelu', 'swish'] as const;
 export const ActivationName = z.enum(ACTIVATIONS);
 
-export const NAMED_INITS = ['xavier', 'glorot_uniform', 'glorot_normal', 'he', 'lecun', 'zeros'] as const;
+/**
+ * TF1's initializers, and PyTorch's (model/torch-init.ts, drawn as torch draws them from
+ * `torch.manual_seed(seed)`): `torch_linear` is nn.Linear's default (weight and bias), `cleanrl`
+ * CleanRL's `layer_init` (orthogonal, gain √2, after the Linear's own draws; the bias is `bInit`).
+ */
+export const NAMED_INITS = ['xavier', 'glorot_uniform', 'glorot_normal', 'he', 'lecun', 'zeros', 'torch_linear', 'cleanrl'] as const;
 
 export const VarianceScaling = z.strictObject({
   scale: z.number().positive().default(1),
@@ -18,7 +23,14 @@ export const VarianceScaling = z.strictObject({
   distribution: z.enum(['truncated_normal', 'untruncated_normal', 'uniform']).default('truncated_normal'),
 });
 
-export const Init = z.union([z.enum(NAMED_INITS), z.strictObject({ variance_scaling: VarianceScaling.prefault({}) })]);
+/** torch.nn.init.orthogonal_ with `gain` after nn.Linear's draws (CleanRL's `layer_init(layer, std=gain)`). */
+export const Orthogonal = z.strictObject({ gain: z.number().positive().default(1) });
+
+export const Init = z.union([
+  z.enum(NAMED_INITS),
+  z.strictObject({ variance_scaling: VarianceScaling.prefault({}) }),
+  z.strictObject({ orthogonal: Orthogonal.prefault({}) }),
+]);
 
 export const Layer = z.strictObject({
   // A leading digit too: a PyTorch nn.Sequential's layers are named 0, 2, 4 in its exports.
@@ -173,6 +185,7 @@ export const RmsProp = z.strictObject({
   rmsInit: z.number().min(0).default(1.0),
   /** TF1 and tfjs: lr·g/sqrt(ms + ε). PyTorch and Keras 2: lr·g/(sqrt(ms) + ε). */
   epsilonPlacement: z.enum(['inside', 'outside']).default('inside'),
+  weightDecay: z.number().min(0).optional(),
 });
 
 export const Adam = z.strictObject({
@@ -185,14 +198,88 @@ export const Adam = z.strictObject({
    * √v (ε̂). True gives PyTorch's: the same update as TF1's with ε·√(1−β2ᵗ) at step t.
    */
   biasCorrectedEpsilon: z.boolean().optional(),
+  /**
+   * L2 weight decay as PyTorch's optimizers apply it: `g + λ·θ` after clipping, before the
+   * moments; with `decoupledWeightDecay` (AdamW) `θ·(1 − lr·λ)` before the update instead.
+   */
+  weightDecay: z.number().min(0).optional(),
+  decoupledWeightDecay: z.boolean().optional(),
 });
 
 export const Sgd = z.strictObject({
   ...optimizerBase('sgd', 1e-2),
   momentum: fraction(0),
+  weightDecay: z.number().min(0).optional(),
 });
 
-export const Optimizer = z.discriminatedUnion('type', [RmsProp, Adam, Sgd]);
+type AdamOut = z.output<typeof Adam>;
+const betas = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]);
+/** torch.optim's own argument names and defaults (1.13), so a preset reads as the Python call it stands for. */
+const torchAdamArgs = (type: 'torch-adam' | 'torch-adamw', weightDecay: number) =>
+  z.strictObject({
+    type: z.literal(type),
+    lr: z.number().positive().default(1e-3),
+    betas,
+    eps: z.number().min(0).default(1e-8),
+    weight_decay: z.number().min(0).default(weightDecay),
+  });
+const adamFrom = (o: { lr: number; betas: [number, number]; eps: number; weight_decay: number }, decoupled: boolean): AdamOut => ({
+  type: 'adam',
+  lr: o.lr,
+  beta1: o.betas[0],
+  beta2: o.betas[1],
+  epsilon: o.eps,
+  biasCorrectedEpsilon: true,
+  ...(o.weight_decay ? { weightDecay: o.weight_decay, ...(decoupled ? { decoupledWeightDecay: true } : {}) } : {}),
+});
+
+/**
+ * Presets that stand for `torch.optim.<X>(params, …)` with the same keywords: each becomes the
+ * update rules' own settings (the resolved config shows them), so a preset is a spelling, not a
+ * second implementation. torch-adam: ε on the bias-corrected √v̂, weight decay coupled (added to
+ * the gradient); torch-adamw: decoupled (θ·(1 − lr·λ) first), λ 0.01 by default; torch-rmsprop:
+ * square average from 0, ε outside the sqrt, `alpha` the decay; torch-sgd: lr required, as torch's.
+ * Refused by omission (strict keys): amsgrad, maximize, foreach, capturable, RMSprop's centered,
+ * SGD's dampening and nesterov.
+ */
+export const TorchAdam = torchAdamArgs('torch-adam', 0).transform((o): AdamOut => adamFrom(o, false));
+export const TorchAdamW = torchAdamArgs('torch-adamw', 1e-2).transform((o): AdamOut => adamFrom(o, true));
+export const TorchRmsProp = z
+  .strictObject({
+    type: z.literal('torch-rmsprop'),
+    lr: z.number().positive().default(1e-2),
+    alpha: fraction(0.99),
+    eps: z.number().min(0).default(1e-8),
+    weight_decay: z.number().min(0).default(0),
+    momentum: fraction(0),
+  })
+  .transform((o): z.output<typeof RmsProp> => ({
+    type: 'rmsprop',
+    lr: o.lr,
+    decay: o.alpha,
+    momentum: o.momentum,
+    epsilon: o.eps,
+    rmsInit: 0,
+    epsilonPlacement: 'outside',
+    ...(o.weight_decay ? { weightDecay: o.weight_decay } : {}),
+  }));
+export const TorchSgd = z
+  .strictObject({
+    type: z.literal('torch-sgd'),
+    lr: z.number().positive(),
+    momentum: fraction(0),
+    weight_decay: z.number().min(0).default(0),
+  })
+  .transform((o): z.output<typeof Sgd> => ({
+    type: 'sgd',
+    lr: o.lr,
+    momentum: o.momentum,
+    ...(o.weight_decay ? { weightDecay: o.weight_decay } : {}),
+  }));
+
+export const OPTIMIZER_PRESETS = ['torch-adam', 'torch-adamw', 'torch-rmsprop', 'torch-sgd'] as const;
+
+export const Optimizer = z.discriminatedUnion('type', [RmsProp, Adam, Sgd, TorchAdam, TorchAdamW, TorchRmsProp, TorchSgd]);
 
 export const FAIL_ON = ['nan', 'inf', 'explosion', 'warning', 'finding', 'none'] as const;
 export const FailOn = z.enum(FAIL_ON);
@@ -268,9 +355,14 @@ export const ConfigSchema = z.strictObject({
      */
     graph: z.boolean().optional(),
   }),
-  /** mse: the seed's mean((target − v)²); huber: TF1's huber_loss with `huberDelta`. */
-  loss: z.enum(['mse', 'huber']).default('mse'),
+  /**
+   * mse: the seed's mean((target − v)²); huber: TF1's huber_loss with `huberDelta` (torch's
+   * HuberLoss(delta)); smooth_l1: torch's smooth_l1_loss with `smoothL1Beta` (huber / β).
+   */
+  loss: z.enum(['mse', 'huber', 'smooth_l1']).default('mse'),
   huberDelta: z.number().positive().default(1),
+  /** smooth_l1's β (torch's `beta`, 1 when absent): ½e²/β where |e| < β, |e| − ½β beyond. */
+  smoothL1Beta: z.number().positive().optional(),
   regularization: z
     .strictObject({
       l1: z.number().min(0).default(0),

@@ -7,13 +7,17 @@ import type { Batch } from '../data/transitions.js';
 import { lintConfig } from '../diagnose/lint.js';
 import { buildKerasGraph } from '../model/keras-graph.js';
 import { kerasOptimizerState, kerasSettings } from '../model/keras-training.js';
+import type { KerasModel } from '../model/keras-model.js';
 import { readKerasModel } from '../model/saved-model.js';
+import { readStateDict } from '../model/state-dict.js';
+import { stateDictGraph } from '../model/state-dict-critic.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
 import { watchModel } from '../own-model/watch-model.js';
 import { reportHeader } from '../report/report-header.js';
 import type { RunReport } from '../report/run-report.js';
 import { selectBackend } from '../train/backend.js';
 import { ConfigOptimizer, type StartingSlots } from '../train/graph-optimizer.js';
+import { smoothL1Loss } from '../train/loss.js';
 import { plantBatches, resolveRunConfig, type RunOptions } from './run-options.js';
 
 /**
@@ -30,10 +34,9 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
   const backend = await selectBackend(opts.backend ?? 'auto');
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
   const baseDir = path.dirname(path.resolve(opts.loaded.file));
-  const modelFile = path.resolve(baseDir, config.network.model!);
   const stream = await createDataStream(config, { baseDir, badRows: opts.badRows });
   plantBatches(stream, opts.plant);
-  const keras = (await readKerasModel(modelFile))!;
+  const keras = await graphModel(config, baseDir);
   const model = buildKerasGraph(keras, config.network.layers, config.seed);
   if (opts.replica) nudgeWeights(model, config.seed, opts.replica);
   const optimizer = new ConfigOptimizer(config, config.network.restoreOptimizer ? startingSlots(model, keras, config) : undefined);
@@ -74,6 +77,13 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
       }
       if (step % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
     }
+    opts.onGraphTrained?.(
+      model.trainableWeights.map((w) => ({
+        name: w.originalName,
+        values: w.read().dataSync() as Float32Array,
+        shape: w.shape as number[],
+      })),
+    );
     const watched = watcher.report();
     const { source: _source, model: _model, ...rest } = watched;
     return {
@@ -97,11 +107,19 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
   }
 }
 
+/** The graph a config names: a saved model (Keras, ONNX), or a Q(s, a) critic's state_dict. */
+async function graphModel(config: Config, baseDir: string): Promise<KerasModel> {
+  const n = config.network;
+  if (n.model) return (await readKerasModel(path.resolve(baseDir, n.model)))!;
+  return stateDictGraph(readStateDict(path.resolve(baseDir, n.weights!)), n, n.weights!);
+}
+
 /** What the critic engine does and a graph here does not (yet): refused, not silently dropped. */
 function refuseUnsupported(config: Config, opts: RunOptions): void {
   const d = config.data;
   const no = (what: string, key: string) => {
-    throw new ConfigError(`${what} is not available for a graph model (network.model ${config.network.model}) yet`, {
+    const source = config.network.model ? `network.model ${config.network.model}` : `network.weights ${config.network.weights}`;
+    throw new ConfigError(`${what} is not available for a graph model (${source}) yet`, {
       file: opts.loaded.file,
       path: key,
     });
@@ -118,6 +136,7 @@ function refuseUnsupported(config: Config, opts: RunOptions): void {
 
 function lossFunction(config: Config): (y: tf.Tensor, p: tf.Tensor) => tf.Scalar {
   // tf.losses' mean reduction: mean((target − v)²) over the batch, as the critic engine's loss; huber as TF1's huber_loss.
+  if (config.loss === 'smooth_l1') return (y, p) => smoothL1Loss(y as tf.Tensor2D, p as tf.Tensor2D, config.smoothL1Beta ?? 1).loss;
   return config.loss === 'huber'
     ? (y, p) => tf.losses.huberLoss(y, p, undefined, config.huberDelta) as tf.Scalar
     : (y, p) => tf.losses.meanSquaredError(y, p) as tf.Scalar;

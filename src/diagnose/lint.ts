@@ -29,11 +29,11 @@ type Rule = (c: Config) => Draft[];
 
 /**
  * The layers whose starting weights the config's initializers make: none when they come from a saved
- * model (`network.model`) — its weights are the file's, whatever
- * `init` and `bInit` default to.
+ * model (`network.model`) or a state_dict (`network.weights`) — its weights are the file's,
+ * whatever `init` and `bInit` default to.
  */
 function initialised(c: Config): Config['network']['layers'] {
-  return c.network.model ? [] : c.network.layers;
+  return c.network.model || c.network.weights ? [] : c.network.layers;
 }
 
 /** The rules: each a small function from the resolved config to findings (with the field they point at). */
@@ -41,7 +41,7 @@ const RULES: Rule[] = [
   (c) =>
     initialised(c).flatMap((l, i) => {
       const init = resolveInit(l.init);
-      if (!isReluLike(l.activation) || init === 'zeros') return [];
+      if (!isReluLike(l.activation) || init === 'zeros' || 'torch' in init) return [];
       if (init.mode === 'fan_avg' && init.scale === 1) {
         return [
           {

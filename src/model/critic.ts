@@ -1,7 +1,8 @@
 import { tf } from '../util/tfjs.js';
 import type { Config, LayerConfig } from '../config/schema.js';
 import { getActivation, type Activation } from './activations.js';
-import { initWeights, variableSeed } from './initializers.js';
+import { initWeights, resolveInit, torchInitWeights, variableSeed } from './initializers.js';
+import { TorchGenerator } from './torch-init.js';
 
 /** A layer of the critic as the trainer sees it: config, activation and where its tensors sit. */
 export interface LayerSpec {
@@ -100,10 +101,15 @@ export function buildCriticSpec(config: Config): CriticSpec {
  */
 export function initParams(spec: CriticSpec, seed: number): tf.Tensor[] {
   const params: tf.Tensor[] = new Array(spec.paramNames.length);
+  // PyTorch's inits share one generator over the critic, as torch.manual_seed(seed) and building the module would.
+  let torchGen: TorchGenerator | undefined;
   for (const l of spec.layers) {
-    params[l.vIndex] = initWeights(l.config.init, l.fanIn, l.units, variableSeed(seed, l.index));
+    const r = resolveInit(l.config.init);
+    const torch =
+      typeof r === 'object' && 'torch' in r ? torchInitWeights(r, (torchGen ??= new TorchGenerator(seed)), l.fanIn, l.units) : null;
+    params[l.vIndex] = torch ? torch.kernel : initWeights(l.config.init, l.fanIn, l.units, variableSeed(seed, l.index));
     if (l.gIndex !== undefined) params[l.gIndex] = tf.fill([l.units], l.config.gInit);
-    params[l.bIndex] = tf.fill([l.units], l.config.bInit);
+    params[l.bIndex] = torch?.bias ?? tf.fill([l.units], l.config.bInit);
     if (l.gammaIndex !== undefined) params[l.gammaIndex] = tf.ones([l.units]);
     if (l.betaIndex !== undefined) params[l.betaIndex] = tf.zeros([l.units]);
   }

@@ -1,5 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { InitConfig } from '../config/schema.js';
+import { torchLinearDraws, torchOrthogonal, type TorchGenerator } from './torch-init.js';
 
 export interface VarianceScalingArgs {
   scale: number;
@@ -15,9 +16,13 @@ export interface VarianceScalingArgs {
  * - lecun: variance scaling 1.0, fan_in, truncated normal — which is also what TF1's
  *   `tf.variance_scaling_initializer()` gives with its defaults (so it is *not* He).
  */
-export function resolveInit(init: InitConfig): VarianceScalingArgs | 'zeros' {
-  if (typeof init === 'object') return init.variance_scaling;
+export function resolveInit(init: InitConfig): VarianceScalingArgs | 'zeros' | TorchInit {
+  if (typeof init === 'object') return 'orthogonal' in init ? { torch: 'orthogonal', gain: init.orthogonal.gain } : init.variance_scaling;
   switch (init) {
+    case 'torch_linear':
+      return { torch: 'linear' };
+    case 'cleanrl':
+      return { torch: 'orthogonal', gain: Math.SQRT2 };
     case 'xavier':
     case 'glorot_uniform':
       return { scale: 1, mode: 'fan_avg', distribution: 'uniform' };
@@ -32,6 +37,9 @@ export function resolveInit(init: InitConfig): VarianceScalingArgs | 'zeros' {
   }
 }
 
+/** PyTorch's initialisation (torch-init.ts): nn.Linear's own, or orthogonal after it. */
+export type TorchInit = { torch: 'linear' } | { torch: 'orthogonal'; gain: number };
+
 /** stddev of a normal truncated at ±2σ, as a fraction of σ (scipy.stats.truncnorm.std(-2, 2)); TF1 corrects by it. */
 const TRUNCATED_STD = 0.87962566103423978;
 
@@ -42,6 +50,7 @@ const TRUNCATED_STD = 0.87962566103423978;
 export function initWeights(init: InitConfig, fanIn: number, fanOut: number, seed: number): tf.Tensor2D {
   const r = resolveInit(init);
   if (r === 'zeros') return tf.zeros([fanIn, fanOut]);
+  if ('torch' in r) throw new Error('initWeights: a torch init draws from the critic-wide generator (torchInitParams)');
   const n = Math.max(1, r.mode === 'fan_in' ? fanIn : r.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2);
   const variance = r.scale / n;
   switch (r.distribution) {
@@ -59,4 +68,24 @@ export function initWeights(init: InitConfig, fanIn: number, fanOut: number, see
 /** A per-variable seed from the run seed, so each layer's weights are independent but reproducible. */
 export function variableSeed(runSeed: number, layerIndex: number): number {
   return ((Math.imul(runSeed + 1, 0x9e3779b1) ^ Math.imul(layerIndex + 1, 0x85ebca77)) >>> 0) % 2_147_483_647;
+}
+
+/**
+ * The kernel [fanIn, fanOut] (torch's [out, in] weight transposed) and, for `torch_linear`, the
+ * bias a torch init draws from `gen` — which every torch layer of a critic shares, in order.
+ */
+export function torchInitWeights(
+  init: TorchInit,
+  gen: TorchGenerator,
+  fanIn: number,
+  fanOut: number,
+): { kernel: tf.Tensor2D; bias?: tf.Tensor1D } {
+  const own = torchLinearDraws(gen, fanIn, fanOut);
+  const w = init.torch === 'linear' ? own.weight : torchOrthogonal(gen, fanOut, fanIn, init.gain);
+  const kernel = new Float32Array(fanIn * fanOut);
+  for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) kernel[i * fanOut + o] = w[o * fanIn + i]!;
+  return {
+    kernel: tf.tensor2d(kernel, [fanIn, fanOut]),
+    ...(init.torch === 'linear' ? { bias: tf.tensor1d(own.bias) } : {}),
+  };
 }

@@ -16,7 +16,8 @@ import { modelError, type KerasModel, type KerasTensor } from './keras-model.js'
  * learning-rate schedule, another class) is refused, naming it, unless the config sets `optimizer`.
  */
 export interface FileSettings {
-  optimizer?: Exclude<RawConfig['optimizer'], undefined>;
+  /** Keras's own optimizers only (never a torch preset), in the config's words. */
+  optimizer?: Extract<Exclude<RawConfig['optimizer'], undefined>, { type: 'adam' | 'rmsprop' | 'sgd' }>;
   clip?: { mode: 'perTensor' | 'global' | 'none'; norm?: number };
   loss?: { loss: 'mse' | 'huber'; huberDelta?: number };
   /** The optimizer's class in the file, and how its stored variables map onto our slots. */

@@ -25,7 +25,10 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return settingsFrom.length ? { ...loaded, settingsFrom } : loaded;
 }
 
-/** With `network.weights` (a PyTorch state_dict), layers are plain dense as torch's Linear is, unless they say weightNorm. */
+/**
+ * With `network.weights` (a PyTorch state_dict), layers are plain dense as torch's Linear is, unless
+ * they say weightNorm; with `network.actionDim` too, a Q(s, a) critic of cat([state, action]).
+ */
 function plainLayersForStateDict(value: unknown, file: string, source?: YamlSource): void {
   const network = (value as { network?: Record<string, unknown> } | null)?.network;
   if (!network || typeof network.weights !== 'string') return;
@@ -38,6 +41,11 @@ function plainLayersForStateDict(value: unknown, file: string, source?: YamlSour
   if (Array.isArray(network.layers))
     for (const l of network.layers)
       if (l && typeof l === 'object' && !('weightNorm' in l)) (l as Record<string, unknown>).weightNorm = false;
+  // Q(s, a): the first layer takes cat([state, action]); it trains as a graph (state_dict-critic.ts's stateDictGraph).
+  if (network.actionDim !== undefined) {
+    network.graph = true;
+    network.inputs ??= { state: 'state', action: 'action' };
+  }
 }
 
 /** Fills `network.layers` and `network.inputDim` of a raw config from the saved model it names; says what else it filled. */

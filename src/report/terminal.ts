@@ -210,5 +210,8 @@ function describeOptimizer(r: RunReport): string {
       : o.type === 'adam'
         ? `Adam lr ${o.lr}${o.biasCorrectedEpsilon ? ` ε ${o.epsilon} on √v̂ (PyTorch)` : ''}`
         : `SGD lr ${o.lr}${o.momentum ? ` momentum ${o.momentum}` : ''}`;
-  return `${opt}, ${clip}`;
+  const decay = o.weightDecay
+    ? ` weight decay ${o.weightDecay}${o.type === 'adam' && o.decoupledWeightDecay ? ' decoupled (AdamW)' : ''}`
+    : '';
+  return `${opt}${decay}, ${clip}`;
 }

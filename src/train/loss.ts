@@ -43,3 +43,23 @@ export function huberLoss(target: tf.Tensor2D, v: tf.Tensor2D, delta: number): {
   const dv = tf.neg(tf.div(tf.clipByValue(error, -delta, delta), error.size)) as tf.Tensor2D;
   return { error, loss, dv };
 }
+
+/**
+ * torch's smooth_l1_loss (mean reduction) with `beta`, op by op as its CPU kernels: z = |v − t|,
+ * ½·z·z/β where z < β, z − ½β beyond; the gradient (1/B)·x/β inside (x = v − t), ±1/B beyond.
+ * It is the Huber loss with δ = β divided by β: the same shape, gradients bounded by 1/B.
+ */
+export function smoothL1Loss(target: tf.Tensor2D, v: tf.Tensor2D, beta: number): { error: tf.Tensor2D; loss: tf.Scalar; dv: tf.Tensor2D } {
+  const error = tf.sub(target, v) as tf.Tensor2D;
+  const x = tf.neg(error);
+  const z = tf.abs(error);
+  const inside = tf.div(tf.mul(tf.mul(z, 0.5), z), beta);
+  const loss = tf.mean(tf.where(tf.less(z, beta), inside, tf.sub(z, 0.5 * beta))) as tf.Scalar;
+  const norm = 1 / error.size;
+  const dv = tf.where(
+    tf.less(x, -beta),
+    tf.fill(x.shape, -norm),
+    tf.where(tf.greater(x, beta), tf.fill(x.shape, norm), tf.div(tf.mul(x, norm), beta)),
+  ) as tf.Tensor2D;
+  return { error, loss, dv };
+}

@@ -1,6 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { OptimizerConfig } from '../config/schema.js';
-import { adamEpsilon, adamStepSize, oneMinus } from './tf1-arith.js';
+import { adamEpsilon, adamStepSize, decayFactor, oneMinus } from './tf1-arith.js';
 
 /**
  * An optimizer as pure functions over explicit slots, so the trainer owns every tensor (for tidy
@@ -27,14 +27,36 @@ export interface Optimizer {
 
 /** Builds the optimizer a config names. */
 export function createOptimizer(cfg: OptimizerConfig): Optimizer {
-  switch (cfg.type) {
-    case 'rmsprop':
-      return rmsprop(cfg);
-    case 'adam':
-      return adam(cfg);
-    case 'sgd':
-      return sgd(cfg);
-  }
+  const rule = cfg.type === 'rmsprop' ? rmsprop(cfg) : cfg.type === 'adam' ? adam(cfg) : sgd(cfg);
+  return cfg.weightDecay ? withWeightDecay(rule, cfg) : rule;
+}
+
+/**
+ * PyTorch's weight decay around an update rule: coupled (Adam, RMSprop, SGD) adds λ·θ to the
+ * (clipped) gradient before the moments, `grad.add(param, alpha=λ)`; decoupled (AdamW) scales θ
+ * by (1 − lr·λ) first, `param.mul_(1 - lr * λ)`, then updates the scaled θ with the raw gradient.
+ * Rounded op by op here (torch's CPU add may fuse λ·θ + g: ≤ 1 ulp of the sum apart).
+ */
+function withWeightDecay(rule: Optimizer, cfg: OptimizerConfig): Optimizer {
+  const wd = cfg.weightDecay!;
+  const decoupled = cfg.type === 'adam' && cfg.decoupledWeightDecay === true;
+  return {
+    ...rule,
+    apply: (params, grads, slots, iteration) =>
+      decoupled
+        ? rule.apply(
+            params.map((p) => tf.mul(p, decayFactor(cfg.lr, wd))),
+            grads,
+            slots,
+            iteration,
+          )
+        : rule.apply(
+            params,
+            grads.map((g, i) => tf.add(g, tf.mul(params[i]!, wd))),
+            slots,
+            iteration,
+          ),
+  };
 }
 
 type RmsPropArgs = Extract<OptimizerConfig, { type: 'rmsprop' }>;

@@ -5,7 +5,7 @@ import { criticForwardSteps, criticValueSteps, layerParams } from '../engine/cri
 import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../engine/dense-wn.js';
 import type { Tap } from '../watch/tap.js';
 import { clipGradients } from './clip.js';
-import { huberLoss, mseLoss, regularization } from './loss.js';
+import { huberLoss, mseLoss, regularization, smoothL1Loss } from './loss.js';
 import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import type { Optimizer } from './optimizers.js';
 import { hasJsKernel } from '../engine/js-kernel.js';
@@ -75,7 +75,13 @@ function* criticLoss(config: Config, spec: CriticSpec, state: TrainState, inputs
   }
   const t = normalizedTarget ?? target;
   const { error, loss, dv } =
-    config.loss === 'huber' ? huberLoss(t, v, config.huberDelta) : hasJsKernel(MSE_KERNEL) ? yield* fusedMse(t, v) : mseLoss(t, v);
+    config.loss === 'huber'
+      ? huberLoss(t, v, config.huberDelta)
+      : config.loss === 'smooth_l1'
+        ? smoothL1Loss(t, v, config.smoothL1Beta ?? 1)
+        : hasJsKernel(MSE_KERNEL)
+          ? yield* fusedMse(t, v)
+          : mseLoss(t, v);
   const reg = config.regularization;
   if (!reg.addToLoss || (reg.l1 === 0 && reg.l2 === 0)) return { vNext, target, normalizedTarget, error, loss, dv };
   const r = regularization(state.params, reg.l1, reg.l2);

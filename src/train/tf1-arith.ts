@@ -107,3 +107,11 @@ function betaPower(beta: number, t: number): number {
   powers.set(b, { t, value });
   return value;
 }
+
+/**
+ * AdamW's `param.mul_(1 - lr * weight_decay)`: the factor is worked out in double (Python) and
+ * rounded to float32 once, as the scalar of a float32 tensor's mul.
+ */
+export function decayFactor(lr: number, weightDecay: number): number {
+  return f(1 - lr * weightDecay);
+}

@@ -1,6 +1,6 @@
 import { registerJsKernel } from '../engine/js-kernel.js';
 import type { OptimizerConfig } from '../config/schema.js';
-import { eigenHalfSumOfSquares, eigenSum, eigenSumOfSquares, oneMinus } from './tf1-arith.js';
+import { decayFactor, eigenHalfSumOfSquares, eigenSum, eigenSumOfSquares, oneMinus } from './tf1-arith.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 
 /**
@@ -222,7 +222,7 @@ export function clipAndUpdate(ins: Float32Array[], outs: Float32Array[], a: Upda
   const newParams = outs.slice(o + a.slots * n, o + (a.slots + 1) * n);
   const opt = a.opt;
   for (let i = 0; i < n; i++) {
-    const [p, g, np] = [params[i]!, clipped[i]!, newParams[i]!];
+    const [p, g, np] = withWeightDecay(opt, params[i]!, clipped[i]!, newParams[i]!);
     if (opt.type === 'rmsprop') {
       const consts = {
         k: oneMinus(opt.decay),
@@ -244,4 +244,29 @@ export function clipAndUpdate(ins: Float32Array[], outs: Float32Array[], a: Upda
   if (!a.emitSteps) return;
   const steps = outs.slice(o + (a.slots + 1) * n);
   for (let i = 0; i < n; i++) loops.subtract(newParams[i]!, params[i]!, steps[i]!);
+}
+
+/**
+ * PyTorch's weight decay before the update rule (train/optimizers.ts's withWeightDecay, rounded
+ * the same way): coupled, the gradient the rule sees is g + λ·θ; decoupled (AdamW), θ·(1 − lr·λ)
+ * is what it updates. The decayed values are written into the new parameters' array (in the
+ * kernel's memory, as heap-bound loops need), which the rule then reads and overwrites index by
+ * index: every loop reads element j before it writes element j.
+ */
+function withWeightDecay(
+  opt: UpdateAttrs['opt'],
+  p: Float32Array,
+  g: Float32Array,
+  np: Float32Array,
+): [Float32Array, Float32Array, Float32Array] {
+  const wd = opt.weightDecay;
+  if (!wd) return [p, g, np];
+  if (opt.type === 'adam' && opt.decoupledWeightDecay) {
+    const k = decayFactor(opt.lr, wd);
+    for (let j = 0; j < p.length; j++) np[j] = f(p[j]! * k);
+    return [np, g, np];
+  }
+  const l = f(wd);
+  for (let j = 0; j < p.length; j++) np[j] = f(g[j]! + f(l * p[j]!));
+  return [p, np, np];
 }

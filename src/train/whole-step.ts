@@ -44,6 +44,8 @@ export function wholeStepApplies(ctx: StepContext, state: TrainState): boolean {
   const { spec } = ctx;
   return (
     hasJsKernel(WHOLE_STEP_KERNEL) &&
+    // smooth_l1 is composed tfjs ops (train/loss.ts), on the per-layer path.
+    ctx.config.loss !== 'smooth_l1' &&
     (state.buffers ?? []).length === spec.bufferNames.length &&
     spec.layers.every((l) => FUSED_ACTIVATIONS.has(l.activation.name))
   );
