@@ -10,8 +10,9 @@ const { onnx } = onnxProto;
  * (transB, alpha, beta) and `MatMul` + `Add` become Dense layers named by their weight's
  * initializer (`critic.0`, `fc1`: what the user's module calls them), a following `Relu`, `Tanh`,
  * `Elu`, `Sigmoid`, `Softplus`, `Selu`, `LeakyRelu` or `Gelu` becomes its activation, `Concat` on
- * the feature axis a Concatenate, `LayerNormalization` one too; `Identity` and `Flatten` pass
- * through. Any other op is refused naming the node, its op type and the file.
+ * the feature axis a Concatenate, `LayerNormalization` one too (and so does the ReduceMean / Sub /
+ * Pow / Sqrt / Div / Mul / Add pattern older opsets spell it with); `Identity`, `Flatten` and
+ * `Dropout` pass through. Any other op is refused naming the node, its op type and the file.
  */
 
 /** A protobuf int64 (a Long) or number as a number. */
@@ -66,6 +67,15 @@ function layerName(weight: string): string {
 
 type Node = onnxProto.onnx.INodeProto;
 
+/** How far a LayerNorm pattern has got at a tensor: of which input, its centred tensor and ε. */
+interface LayerNormPart {
+  x: string;
+  step: 'mean' | 'centered' | 'squared' | 'variance' | 'plusEpsilon' | 'std';
+  mean?: string;
+  centered?: string;
+  epsilon?: number;
+}
+
 export function readOnnx(file: string): KerasModel {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
@@ -89,6 +99,8 @@ class Translation {
   /** Which layer produces each tensor (its name → the layer's). */
   readonly from = new Map<string, string>();
   private readonly uses = new Map<string, number>();
+  /** The tensors of a LayerNorm pattern being read (layerNormPart), by name. */
+  private readonly lnParts = new Map<string, LayerNormPart>();
 
   constructor(
     private readonly file: string,
@@ -133,7 +145,14 @@ class Translation {
     const fail = (why: string): never => modelError(this.file, `node ${name} (${op}): ${why}`);
     const constant = (i: string | undefined, what: string) => this.consts.get(i ?? '') ?? fail(`its ${what} ${i} is not a constant`);
     let made: string;
-    if (op === 'Identity' || op === 'Flatten' || op === 'Dropout') {
+    if (op === 'Constant') {
+      const t = attr('value')?.t ?? fail('a Constant without a tensor value');
+      return void this.consts.set(out, tensorValues(t, this.file));
+    }
+    const ln = this.layerNormPart(op, ins, out, name, attr, fail);
+    if (ln === 'part') return;
+    if (ln) made = ln;
+    else if (op === 'Identity' || op === 'Flatten' || op === 'Dropout') {
       if (this.consts.has(ins[0]!)) return void this.consts.set(out, this.consts.get(ins[0]!)!);
       made = this.source(ins[0]!, name);
     } else if (op === 'Gemm' || op === 'MatMul') {
@@ -150,8 +169,16 @@ class Translation {
       // MatMul + Add(bias): the bias of the Dense layer the MatMul made.
       const [x, y] = this.consts.has(ins[0]!) ? [ins[1]!, ins[0]!] : [ins[0]!, ins[1]!];
       const l = this.layers.find((q) => q.name === this.from.get(x));
-      if (!this.consts.has(y) || !l || l.className !== 'Dense') fail('only a bias added to a MatMul is supported');
+      if (!this.consts.has(y) || !l || (l.className !== 'Dense' && l.className !== 'LayerNormalization'))
+        fail('only a bias added to a MatMul (or to a LayerNorm) is supported');
       this.weights.get(l!.name)![1]!.values = Float32Array.from(this.consts.get(y)!.values);
+      made = l!.name;
+    } else if (op === 'Mul') {
+      // A LayerNorm pattern's γ (opset < 17): the scale of the LayerNormalization its Div made.
+      const [x, y] = this.consts.has(ins[0]!) ? [ins[1]!, ins[0]!] : [ins[0]!, ins[1]!];
+      const l = this.layers.find((q) => q.name === this.from.get(x));
+      if (!this.consts.has(y) || !l || l.className !== 'LayerNormalization') fail("only a LayerNorm's scale is supported");
+      this.weights.get(l!.name)![0]!.values = Float32Array.from(this.consts.get(y)!.values);
       made = l!.name;
     } else if (ACTIVATION_OPS[op]) {
       made = this.activation(op, ins[0]!, name, attr('alpha')?.f ?? undefined, fail);
@@ -172,10 +199,71 @@ class Translation {
         { name: `${made}/beta`, values: beta.values, shape: beta.dims },
       ]);
     } else {
-      const known = `Gemm, MatMul + Add, ${Object.keys(ACTIVATION_OPS).join(', ')}, Concat, LayerNormalization, Identity, Flatten`;
+      const known =
+        `Gemm, MatMul + Add, ${Object.keys(ACTIVATION_OPS).join(', ')}, Concat, LayerNormalization (or its ReduceMean … Div pattern), ` +
+        'Identity, Flatten, Dropout';
       return fail(`op ${op} is not supported (critic-doctor translates ${known})`);
     }
     this.from.set(out, made);
+  }
+
+  /**
+   * LayerNorm as exporters below opset 17 spell it: ReduceMean(x) → Sub(x, mean) → Pow(·, 2) →
+   * ReduceMean → Add(ε) → Sqrt → Div(centered, std), then Mul(γ) and Add(β). Each node of the
+   * pattern is followed by the tensor it makes ('part': nothing to add yet); the Div makes a
+   * LayerNormalization layer (γ 1, β 0, ε the Add's), the Mul and Add fill in its γ and β. A
+   * node that starts the pattern and then breaks it is refused, naming the node.
+   */
+  private layerNormPart(
+    op: string,
+    ins: readonly string[],
+    out: string,
+    node: string,
+    attr: (k: string) => onnxProto.onnx.IAttributeProto | undefined,
+    fail: (why: string) => never,
+  ): string | 'part' | null {
+    const part = (i: string | undefined) => this.lnParts.get(i ?? '');
+    const scalar = (i: string | undefined) => {
+      const c = this.consts.get(i ?? '');
+      return c && c.values.length === 1 ? c.values[0]! : undefined;
+    };
+    const set = (p: LayerNormPart) => (this.lnParts.set(out, p), 'part' as const);
+    if (op === 'ReduceMean') {
+      const axes = (attr('axes')?.ints ?? []).map(int);
+      if (int(attr('keepdims')?.i ?? 1) !== 1 || axes.length !== 1 || (axes[0] !== -1 && axes[0] !== 1))
+        fail(`ReduceMean over axes [${axes}]: only the feature axis (a LayerNorm's) is supported`);
+      const p = part(ins[0]);
+      if (p?.step === 'squared') return set({ ...p, step: 'variance' });
+      return set({ x: ins[0]!, step: 'mean', mean: out });
+    }
+    const p = part(ins[0]);
+    if (op === 'Sub' && part(ins[1])?.step === 'mean' && part(ins[1])!.x === ins[0])
+      return set({ ...part(ins[1])!, step: 'centered', centered: out });
+    if (!p) return null;
+    if (op === 'Pow' && p.step === 'centered' && scalar(ins[1]) === 2) return set({ ...p, step: 'squared' });
+    if (op === 'Add' && p.step === 'variance' && scalar(ins[1]) !== undefined)
+      return set({ ...p, step: 'plusEpsilon', epsilon: scalar(ins[1]) });
+    if (op === 'Sqrt' && p.step === 'plusEpsilon') return set({ ...p, step: 'std' });
+    if (op === 'Div' && ins[0] === p.centered && part(ins[1])?.step === 'std') {
+      const made = node.replace(/^\//, '').split('/').slice(0, -1).join('.') || 'layer_norm';
+      const units = this.widthOf(p.x);
+      const config = { name: made, epsilon: part(ins[1])!.epsilon, center: true, scale: true };
+      this.layers.push({ className: 'LayerNormalization', name: made, config, inbound: [this.source(p.x, node)] });
+      this.weights.set(made, [
+        { name: `${made}/gamma`, values: new Float32Array(units).fill(1), shape: [units] },
+        { name: `${made}/beta`, values: new Float32Array(units), shape: [units] },
+      ]);
+      this.lnParts.delete(out);
+      return made;
+    }
+    return fail(`a ${op} inside a LayerNorm pattern (ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div) where it does not fit`);
+  }
+
+  /** The feature width of a tensor a layer made (a Dense layer's units, a LayerNorm's). */
+  private widthOf(t: string): number {
+    const l = this.layers.find((q) => q.name === this.from.get(t));
+    const units = l?.className === 'Dense' ? Number(l.config.units) : l ? this.weights.get(l.name)?.[0]?.shape.at(-1) : undefined;
+    return units ?? modelError(this.file, `cannot tell the width of ${t} (a LayerNorm must follow a Gemm or MatMul)`);
   }
 
   /** An activation: folded into the Dense layer it follows when nothing else reads that layer's output, else a layer of its own. */

@@ -29,11 +29,17 @@ const MARK = Symbol('mark');
 
 /** The pickle machine: protocol 2 to 4 opcodes a state_dict uses, and nothing that runs code. */
 export function unpickle(data: Uint8Array, file: string, allowed: ReadonlySet<string>): unknown {
+  return unpickleAt(data, file, allowed, 0).value;
+}
+
+/** One pickle of several in a row (torch.save's legacy format), from byte `start`; `end` is just past its STOP. */
+export function unpickleAt(data: Uint8Array, file: string, allowed: ReadonlySet<string>, start: number): { value: unknown; end: number } {
   const m = new Unpickler(data, file, allowed);
+  m.i = start;
   for (;;) {
     if (m.i >= data.length) m.fail('ends before its STOP');
     const op = data[m.i++]!;
-    if (op === 0x2e) return m.stack.pop(); // STOP
+    if (op === 0x2e) return { value: m.stack.pop(), end: m.i }; // STOP
     if (!(m.scalars(op) || m.memos(op) || m.containers(op) || m.calls(op)))
       m.fail(`opcode 0x${op.toString(16)} at byte ${m.i - 1} is not one a state_dict uses`);
   }
@@ -176,7 +182,7 @@ class Unpickler {
       }
       s.push(new Global(name));
     } else if (op === 0x51) {
-      // ('storage', StorageClass, key, location, numel)
+      // ('storage', StorageClass, key, location, numel), and a view's metadata (None) in the legacy format
       const id = s.pop() as unknown[];
       if (!Array.isArray(id) || id[0] !== 'storage' || !(id[1] instanceof Global)) this.fail('a persistent id that is not a storage');
       s.push(new Storage((id[1] as Global).name.split(' ')[1]!, String(id[2])));

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { weightsError } from './keras-model.js';
-import { PickledTensor, unpickle } from './pickle.js';
+import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
- * per storage under `<name>/data/`), read by a pickle machine that knows only what a state_dict
+ * per storage under `<name>/data/`; or the legacy format of torch < 1.6, pickles in a row), read by a pickle machine that knows only what a state_dict
  * uses: an OrderedDict of tensors rebuilt by `torch._utils._rebuild_tensor_v2` from storages
  * (dtype, offset, shape, strides). Nothing in the file is executed: any other global (a pickled
  * module's class, say) is refused, not resolved.
@@ -37,24 +37,24 @@ function half(h: number): number {
 const ALLOWED = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGES).map((s) => `torch ${s}`)]);
 
 export function readStateDict(file: string): StateTensor[] {
-  let entries: Record<string, Uint8Array>;
+  let data: Uint8Array;
   try {
-    entries = unzipSync(readFileSync(file));
+    data = readFileSync(file);
   } catch (e) {
-    return weightsError(file, `not a torch.save zip archive (${(e as Error).message}); save with torch.save(critic.state_dict(), path)`);
+    return weightsError(
+      file,
+      `cannot read the state_dict: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
-  const pkl = Object.keys(entries).find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
-  if (!pkl) return weightsError(file, 'no data.pkl in the archive: not a file torch.save wrote');
-  const prefix = pkl.slice(0, -'data.pkl'.length);
-  const root = unpickle(entries[pkl]!, file, ALLOWED);
+  // A zip starts "PK"; torch.save's legacy format (before 1.6, or _use_new_zipfile_serialization=False) with a pickle's PROTO.
+  const { root, storages } = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
   if (!(root instanceof Map)) weightsError(file, 'the pickle is not a dict of tensors: save critic.state_dict(), not the module');
   const out: StateTensor[] = [];
   for (const [name, t] of root as Map<unknown, unknown>) {
     if (!(t instanceof PickledTensor)) weightsError(file, `${String(name)} is not a tensor`);
     const tensor = t as PickledTensor;
     const kind = STORAGES[tensor.storage.kind]!;
-    const bytes =
-      entries[`${prefix}data/${tensor.storage.key}`] ?? weightsError(file, `storage ${tensor.storage.key} of ${String(name)} is missing`);
+    const bytes = storages(tensor.storage.key) ?? weightsError(file, `storage ${tensor.storage.key} of ${String(name)} is missing`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = tensor.shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(n);
@@ -71,5 +71,68 @@ export function readStateDict(file: string): StateTensor[] {
     }
     out.push({ name: String(name), shape: tensor.shape, values });
   }
+  return out;
+}
+
+type Read = { root: unknown; storages: (key: string) => Uint8Array | undefined };
+
+/** The zip format: `<name>/data.pkl`, each storage a file `<name>/data/<key>`. */
+function readZip(data: Uint8Array, file: string): Read {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(data);
+  } catch (e) {
+    return weightsError(file, `not a torch.save zip archive (${(e as Error).message}); save with torch.save(critic.state_dict(), path)`);
+  }
+  const pkl = Object.keys(entries).find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
+  if (!pkl) return weightsError(file, 'no data.pkl in the archive: not a file torch.save wrote');
+  const prefix = pkl.slice(0, -'data.pkl'.length);
+  return { root: unpickle(entries[pkl]!, file, ALLOWED), storages: (key) => entries[`${prefix}data/${key}`] };
+}
+
+/** torch's legacy magic number, the first of the format's pickles. */
+const LEGACY_MAGIC = Number(0x1950a86a20f9469cfc6cn);
+
+/**
+ * The legacy format (torch/serialization.py's `_legacy_save`): pickles of the magic number, the
+ * protocol version (1001) and sys_info (little-endian, type sizes), then the state_dict (storages
+ * as persistent ids), then the list of storage keys; then each storage in that order as an 8-byte
+ * little-endian element count and its raw bytes.
+ */
+function readLegacy(data: Uint8Array, file: string): Read {
+  let at = 0;
+  const next = (allowed: ReadonlySet<string>) => {
+    const r = unpickleAt(data, file, allowed, at);
+    at = r.end;
+    return r.value;
+  };
+  const none = new Set<string>();
+  if (next(none) !== LEGACY_MAGIC) weightsError(file, 'not a file torch.save wrote (no zip archive, no legacy magic number)');
+  const protocol = next(none);
+  if (protocol !== 1001) weightsError(file, `torch.save's legacy format, protocol ${String(protocol)} (only 1001 is read)`);
+  const info = next(none) as Map<unknown, unknown>;
+  if (!(info instanceof Map) || info.get('little_endian') !== true) weightsError(file, 'a big-endian legacy torch.save file is not read');
+  const root = next(ALLOWED);
+  const keys = next(none);
+  if (!Array.isArray(keys)) weightsError(file, 'the legacy format without its list of storages');
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const storages = new Map<string, Uint8Array>();
+  const sizes = storageSizes(root);
+  for (const key of keys as unknown[]) {
+    if (at + 8 > data.length) weightsError(file, `the file ends before storage ${String(key)}`);
+    const count = Number(view.getBigInt64(at, true));
+    const bytes = count * (sizes.get(String(key)) ?? weightsError(file, `storage ${String(key)} is not one the state_dict uses`));
+    if (at + 8 + bytes > data.length) weightsError(file, `the file ends inside storage ${String(key)}`);
+    storages.set(String(key), data.subarray(at + 8, at + 8 + bytes));
+    at += 8 + bytes;
+  }
+  return { root, storages: (key) => storages.get(key) };
+}
+
+/** Each storage's element size in bytes, by key, from the tensors that use it. */
+function storageSizes(root: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  if (root instanceof Map)
+    for (const t of root.values()) if (t instanceof PickledTensor) out.set(t.storage.key, STORAGES[t.storage.kind]!.bytes);
   return out;
 }

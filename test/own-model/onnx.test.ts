@@ -18,6 +18,7 @@ const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8'
   batch: { obs: number[][]; act: number[][] };
   ppo: number[];
   sac: number[];
+  ln: number[];
 };
 
 /** Worst |ours − torch's| relative to torch's largest |value|. */
@@ -73,6 +74,28 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
     model.dispose();
     expect(worst(q, expected.sac)).toBeLessThan(1e-5);
   });
+
+  for (const file of ['ln-critic.onnx', 'ln-critic-op13.onnx'] as const) {
+    const how = file === 'ln-critic.onnx' ? "opset 17's LayerNormalization" : 'the ReduceMean … Div, Mul, Add pattern of opset 13';
+    it(`nn.LayerNorm exported as ${how}: one LayerNormalization with torch's γ, β and ε, torch's forward pass`, async () => {
+      await tf.setBackend('cpu');
+      const m = (await readKerasModel(path.join(DIR, file)))!;
+      expect(m.layers.map((l) => `${l.className} ${l.name}`)).toEqual([
+        'InputLayer obs',
+        'Dense fc1',
+        'LayerNormalization ln',
+        'Activation ln.tanh',
+        'Dense fc2',
+      ]);
+      expect(m.layers[2]!.config.epsilon).toBeCloseTo(1e-5, 12);
+      const { config: c } = await loadConfig(config(file));
+      const model = buildKerasGraph(m, c.network.layers, 0);
+      const v = tf.tidy(() => (model.predict(tf.tensor2d(expected.batch.obs)) as tf.Tensor).dataSync());
+      model.dispose();
+      // The γ and β the fixture drew (U(0.5, 1.5), U(−0.2, 0.2)): wrong or missing ones are far off.
+      expect(worst(v, expected.ln)).toBeLessThan(1e-5);
+    });
+  }
 
   it('run trains both: the report names the layers as PyTorch does', async () => {
     for (const [model, network, layers] of [

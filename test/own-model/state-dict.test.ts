@@ -130,6 +130,18 @@ describe('PyTorch state_dict files as network.weights', () => {
     }
   });
 
+  it("torch.save's legacy format (_use_new_zipfile_serialization=False): the same tensors as the zip", () => {
+    const zip = readStateDict(path.join(DIR, 'ppo-critic.pt'));
+    const legacy = readStateDict(path.join(DIR, 'ppo-critic-legacy.pt'));
+    expect(legacy.map((t) => `${t.name} [${t.shape}]`)).toEqual(zip.map((t) => `${t.name} [${t.shape}]`));
+    legacy.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(zip[i]!.values)));
+    // Cut inside its storages: refused, naming where.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
+    const cut = path.join(dir, 'cut.pt');
+    writeFileSync(cut, readFileSync(path.join(DIR, 'ppo-critic-legacy.pt')).subarray(0, 5000));
+    expect(() => readStateDict(cut)).toThrow(/ends (before|inside) storage/);
+  });
+
   it('run trains from it, the layers named as the config names them', async () => {
     const file = config('ppo-critic.pt');
     const out = path.join(path.dirname(file), 'r.json');
