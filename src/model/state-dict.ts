@@ -7,8 +7,8 @@ import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
  * per storage under `<name>/data/`; or the legacy format of torch < 1.6, pickles in a row), read
  * by a pickle machine that knows only what a state_dict uses: an OrderedDict of tensors rebuilt
- * by `torch._utils._rebuild_tensor_v2` from storages (dtype, offset, shape, strides). Nothing in the file is executed: any other global (a pickled
- * module's class, say) is refused, not resolved.
+ * by `torch._utils._rebuild_tensor_v2` from storages (dtype, offset, shape, strides). Nothing in
+ * the file is executed: any other global (a pickled module's class, say) is refused, not resolved.
  */
 export interface StateTensor {
   name: string;
