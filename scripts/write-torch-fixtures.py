@@ -244,7 +244,7 @@ ln = LnCritic()
 for opset, name in ((13, 'ln-critic-op13.onnx'), (17, 'ln-critic.onnx')):
     torch.onnx.export(ln, (x,), os.path.join(OUT, name), input_names=['obs'], output_names=['value'],
                       dynamic_axes={'obs': {0: 'batch'}, 'value': {0: 'batch'}}, opset_version=opset)
-# A state_dict in torch.save's legacy (pre-1.6, non-zip) format.
+# A state_dict in torch.save's legacy (pre-1.6, non-zip) format (its storage keys are object ids: the bytes differ per run).
 torch.save(ppo.state_dict(), os.path.join(OUT, 'ppo-critic-legacy.pt'), _use_new_zipfile_serialization=False)
 with torch.no_grad():
     expected['ln'] = ln(x)[:, 0].numpy().tolist()
@@ -252,3 +252,17 @@ with open(os.path.join(OUT, 'expected.json'), 'w') as f:
     json.dump(expected, f)
     f.write('\n')
 print('wrote the SAC, preset, init, LayerNorm and legacy fixtures')
+
+# ---- Bad files for the refusal tests: an ONNX input whose width is dynamic (no known feature size),
+# and a torch.save file whose pickle names os.system (what a malicious .pt does; it must never run).
+torch.onnx.export(SinCritic().fc1, (x,), os.path.join(OUT, 'dynamic-width.onnx'), input_names=['obs'], output_names=['v'],
+                  dynamic_axes={'obs': {0: 'batch', 1: 'features'}}, opset_version=13)
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ('echo this must never run',))
+
+
+torch.save({'fc1.weight': Evil()}, os.path.join(OUT, 'evil.pt'))
+print('wrote dynamic-width.onnx, evil.pt')

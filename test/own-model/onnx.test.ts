@@ -116,6 +116,8 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
     const e = await loadConfig(config('bad-op.onnx')).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as Error).message).toMatch(/node \/Sin \(Sin\): op Sin is not supported/);
+    const dynamic = await loadConfig(config('dynamic-width.onnx')).catch((x: unknown) => x);
+    expect(String(dynamic)).toMatch(/input obs: shape \["batch","features"\] has no known width/);
     const cut = path.join(mkdtempSync(path.join(tmpdir(), 'cd-onnx-')), 'cut.onnx');
     const whole = readFileSync(path.join(DIR, 'ppo-critic.onnx'));
     writeFileSync(cut, whole.subarray(0, whole.length >> 1));

@@ -188,6 +188,8 @@ describe('PyTorch state_dict files as network.weights', () => {
     const whole = readFileSync(path.join(DIR, 'ppo-critic.pt'));
     writeFileSync(cut, whole.subarray(0, whole.length >> 1));
     expect(await refused(config(cut))).toMatch(/not a torch\.save zip archive/);
+    // A pickle that would call os.system: named and refused before anything could run it.
+    expect(await refused(config('evil.pt'))).toMatch(/names posix\.system, which a state_dict does not use; nothing in the file is run/);
   });
 
   it("a critic that goes NaN in PyTorch goes NaN here within the replicas' spread of torch's step, in a layer torch names", async () => {
