@@ -29,7 +29,9 @@ export const Orthogonal = z.strictObject({ gain: z.number().positive().default(1
 export const Init = z.union([
   z.enum(NAMED_INITS),
   z.strictObject({ variance_scaling: VarianceScaling.prefault({}) }),
-  z.strictObject({ orthogonal: Orthogonal.prefault({}) }),
+  // `orthogonal` required (no prefault): a branch that parses with only an unknown key would swallow
+  // the variance_scaling branch's real error (zod reports a union's one non-aborted branch).
+  z.strictObject({ orthogonal: Orthogonal }),
 ]);
 
 export const Layer = z.strictObject({

@@ -160,7 +160,7 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}` +
       `${d.rewardScale !== 1 ? `, rewards ×${d.rewardScale}` : ''}` +
       `${d.returnNormalization ? `, returns normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}` +
-      `${transitions.actions ? `, actions ${transitions.actionDim} wide (Q(s, a): bootstrapped from the data's next action)` : ''}` +
+      `${transitions.actions ? `, actions ${transitions.actionDim} wide${plan.bootstraps ? " (Q(s, a): bootstrapped from the data's next action)" : ''}` : ''}` +
       `${unboot ? `, ${unboot} targets cut at a truncation` : ''}, ${d.sampling} ` +
       `batches of ${config.batchSize}`,
   };
