@@ -160,11 +160,13 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
       `${d.normalizeStates !== 'none' ? `, ${d.normalizeStates} state normalisation` : ''}` +
       `${d.rewardScale !== 1 ? `, rewards ×${d.rewardScale}` : ''}` +
       `${d.returnNormalization ? `, returns normalised per batch (ε=${d.returnNormalization.epsilon})` : ''}` +
-      `${transitions.actions ? `, actions ${transitions.actionDim} wide${plan.bootstraps ? " (Q(s, a): bootstrapped from the data's next action)" : ''}` : ''}` +
+      `${transitions.actions ? `, actions ${transitions.actionDim} wide${plan.bootstraps ? Q_BOOTSTRAP : ''}` : ''}` +
       `${unboot ? `, ${unboot} targets cut at a truncation` : ''}, ${d.sampling} ` +
       `batches of ${config.batchSize}`,
   };
 }
+
+const Q_BOOTSTRAP = " (Q(s, a): bootstrapped from the data's next action)";
 
 /** ", 12 terminal episode ends, 3 truncated (time limits)" — where the file marks truncations. */
 function episodeEnds(t: Transitions, q: boolean): string {
