@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { modelError, type KerasLayerSpec, type KerasModel, type KerasTensor } from './keras-model.js';
+import { LayerNormPattern, type LayerNormFound } from './onnx-layer-norm.js';
 
 const { onnx } = onnxProto;
 
@@ -67,15 +68,6 @@ function layerName(weight: string): string {
 
 type Node = onnxProto.onnx.INodeProto;
 
-/** How far a LayerNorm pattern has got at a tensor: of which input, its centred tensor and ε. */
-interface LayerNormPart {
-  x: string;
-  step: 'mean' | 'centered' | 'squared' | 'variance' | 'plusEpsilon' | 'std';
-  mean?: string;
-  centered?: string;
-  epsilon?: number;
-}
-
 export function readOnnx(file: string): KerasModel {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
@@ -99,8 +91,7 @@ class Translation {
   /** Which layer produces each tensor (its name → the layer's). */
   readonly from = new Map<string, string>();
   private readonly uses = new Map<string, number>();
-  /** The tensors of a LayerNorm pattern being read (layerNormPart), by name. */
-  private readonly lnParts = new Map<string, LayerNormPart>();
+  private readonly layerNorm = new LayerNormPattern(this.consts);
 
   constructor(
     private readonly file: string,
@@ -149,9 +140,10 @@ class Translation {
       const t = attr('value')?.t ?? fail('a Constant without a tensor value');
       return void this.consts.set(out, tensorValues(t, this.file));
     }
-    const ln = this.layerNormPart(op, ins, out, name, attr, fail);
+    const reduce = { axes: (attr('axes')?.ints ?? []).map(int), keepdims: int(attr('keepdims')?.i ?? 1) };
+    const ln = this.layerNorm.read(op, ins, out, reduce, fail);
     if (ln === 'part') return;
-    if (ln) made = ln;
+    if (ln) made = this.layerNormLayer(ln, name);
     else if (op === 'Identity' || op === 'Flatten' || op === 'Dropout') {
       if (this.consts.has(ins[0]!)) return void this.consts.set(out, this.consts.get(ins[0]!)!);
       made = this.source(ins[0]!, name);
@@ -207,56 +199,17 @@ class Translation {
     this.from.set(out, made);
   }
 
-  /**
-   * LayerNorm as exporters below opset 17 spell it: ReduceMean(x) → Sub(x, mean) → Pow(·, 2) →
-   * ReduceMean → Add(ε) → Sqrt → Div(centered, std), then Mul(γ) and Add(β). Each node of the
-   * pattern is followed by the tensor it makes ('part': nothing to add yet); the Div makes a
-   * LayerNormalization layer (γ 1, β 0, ε the Add's), the Mul and Add fill in its γ and β. A
-   * node that starts the pattern and then breaks it is refused, naming the node.
-   */
-  private layerNormPart(
-    op: string,
-    ins: readonly string[],
-    out: string,
-    node: string,
-    attr: (k: string) => onnxProto.onnx.IAttributeProto | undefined,
-    fail: (why: string) => never,
-  ): string | 'part' | null {
-    const part = (i: string | undefined) => this.lnParts.get(i ?? '');
-    const scalar = (i: string | undefined) => {
-      const c = this.consts.get(i ?? '');
-      return c && c.values.length === 1 ? c.values[0]! : undefined;
-    };
-    const set = (p: LayerNormPart) => (this.lnParts.set(out, p), 'part' as const);
-    if (op === 'ReduceMean') {
-      const axes = (attr('axes')?.ints ?? []).map(int);
-      if (int(attr('keepdims')?.i ?? 1) !== 1 || axes.length !== 1 || (axes[0] !== -1 && axes[0] !== 1))
-        fail(`ReduceMean over axes [${axes}]: only the feature axis (a LayerNorm's) is supported`);
-      const p = part(ins[0]);
-      if (p?.step === 'squared') return set({ ...p, step: 'variance' });
-      return set({ x: ins[0]!, step: 'mean', mean: out });
-    }
-    const p = part(ins[0]);
-    if (op === 'Sub' && part(ins[1])?.step === 'mean' && part(ins[1])!.x === ins[0])
-      return set({ ...part(ins[1])!, step: 'centered', centered: out });
-    if (!p) return null;
-    if (op === 'Pow' && p.step === 'centered' && scalar(ins[1]) === 2) return set({ ...p, step: 'squared' });
-    if (op === 'Add' && p.step === 'variance' && scalar(ins[1]) !== undefined)
-      return set({ ...p, step: 'plusEpsilon', epsilon: scalar(ins[1]) });
-    if (op === 'Sqrt' && p.step === 'plusEpsilon') return set({ ...p, step: 'std' });
-    if (op === 'Div' && ins[0] === p.centered && part(ins[1])?.step === 'std') {
-      const made = node.replace(/^\//, '').split('/').slice(0, -1).join('.') || 'layer_norm';
-      const units = this.widthOf(p.x);
-      const config = { name: made, epsilon: part(ins[1])!.epsilon, center: true, scale: true };
-      this.layers.push({ className: 'LayerNormalization', name: made, config, inbound: [this.source(p.x, node)] });
-      this.weights.set(made, [
-        { name: `${made}/gamma`, values: new Float32Array(units).fill(1), shape: [units] },
-        { name: `${made}/beta`, values: new Float32Array(units), shape: [units] },
-      ]);
-      this.lnParts.delete(out);
-      return made;
-    }
-    return fail(`a ${op} inside a LayerNorm pattern (ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div) where it does not fit`);
+  /** The LayerNormalization layer a LayerNorm pattern's Div makes: γ 1 and β 0 until its Mul and Add. */
+  private layerNormLayer(ln: LayerNormFound, node: string): string {
+    const made = node.replace(/^\//, '').split('/').slice(0, -1).join('.') || 'layer_norm';
+    const units = this.widthOf(ln.x);
+    const config = { name: made, epsilon: ln.epsilon, center: true, scale: true };
+    this.layers.push({ className: 'LayerNormalization', name: made, config, inbound: [this.source(ln.x, node)] });
+    this.weights.set(made, [
+      { name: `${made}/gamma`, values: new Float32Array(units).fill(1), shape: [units] },
+      { name: `${made}/beta`, values: new Float32Array(units), shape: [units] },
+    ]);
+    return made;
   }
 
   /** The feature width of a tensor a layer made (a Dense layer's units, a LayerNorm's). */
