@@ -103,10 +103,21 @@ export const REMEDIES: Remedy[] = [
   },
   {
     name: 'adam',
-    description: 'Adam (β1 0.9, β2 0.999, ε 1e-8) at the same learning rate',
+    description: "Adam (β1 0.9, β2 0.999, ε 1e-8) at the same learning rate (torch.optim.Adam's for a PyTorch critic)",
     addresses: ['optimizer'],
     applies: (c) => c.optimizer.type !== 'adam',
-    transform: (c) => ({ ...c, optimizer: { type: 'adam', lr: c.optimizer.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } }),
+    transform: (c) => ({
+      ...c,
+      optimizer: {
+        type: 'adam',
+        lr: c.optimizer.lr,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        // The Adam a PyTorch user would switch to: ε on the bias-corrected √v̂ (the torch-adam preset).
+        ...(fromPyTorch(c) ? { biasCorrectedEpsilon: true } : {}),
+      },
+    }),
   },
   {
     name: 'normalize-states',
@@ -190,6 +201,11 @@ export function combineRemedies(parts: readonly Remedy[]): Remedy {
 const COMBINED = '+';
 
 /** A remedy by name, combined ones ("he-init+lr-div10") included; undefined when any part is unknown. */
+/** Whether the critic comes from PyTorch (a state_dict, an ONNX export): remedies then speak torch.optim's semantics. */
+export function fromPyTorch(c: Config): boolean {
+  return c.network.weights !== undefined || /\.onnx$/i.test(c.network.model ?? '');
+}
+
 export function getRemedy(name: string): Remedy | undefined {
   const parts = name.split(COMBINED).map((n) => REMEDIES.find((r) => r.name === n));
   return parts.every((r) => r !== undefined) ? combineRemedies(parts as Remedy[]) : undefined;

@@ -81,6 +81,19 @@ describe('classifyRemedy', () => {
     expect(getRemedy('he-init+lr-div10')!.rescalesTargets).toBe(false);
     expect(getRemedy('he-init+no-such')).toBeUndefined();
   });
+
+  it("the adam remedy speaks the critic's framework: torch.optim.Adam's ε for a PyTorch critic, TF1's otherwise", () => {
+    const adam = getRemedy('adam')!;
+    const tf1 = tinyConfig().config;
+    expect(adam.transform(tf1).optimizer).toEqual({ type: 'adam', lr: tf1.optimizer.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    for (const network of [{ weights: 'critic.pt' }, { model: 'critic.ONNX' }]) {
+      const torch = { ...tf1, network: { ...tf1.network, ...network } };
+      expect(adam.transform(torch).optimizer).toMatchObject({ type: 'adam', biasCorrectedEpsilon: true });
+    }
+    expect(adam.transform({ ...tf1, network: { ...tf1.network, model: 'critic.keras' } }).optimizer).not.toHaveProperty(
+      'biasCorrectedEpsilon',
+    );
+  });
 });
 
 describe('rankRows and bestCure', () => {
