@@ -96,7 +96,8 @@ export function buildCriticSpec(config: Config): CriticSpec {
 }
 
 /**
- * Initial parameters: V from the layer's initializer (seeded per layer), g = gInit, b = bInit.
+ * Initial parameters: V from the layer's initializer (seeded per layer; PyTorch's from one torch
+ * generator seeded with `seed`, in layer order), g = gInit, b = bInit (torch_linear: its own bias).
  * The seed alone fixes them: changing an activation does not change the initial weights.
  */
 export function initParams(spec: CriticSpec, seed: number): tf.Tensor[] {

@@ -50,7 +50,7 @@ const TRUNCATED_STD = 0.87962566103423978;
 export function initWeights(init: InitConfig, fanIn: number, fanOut: number, seed: number): tf.Tensor2D {
   const r = resolveInit(init);
   if (r === 'zeros') return tf.zeros([fanIn, fanOut]);
-  if ('torch' in r) throw new Error('initWeights: a torch init draws from the critic-wide generator (torchInitParams)');
+  if ('torch' in r) throw new Error('internal: a torch init draws from the critic-wide generator (torchInitWeights), not a per-layer seed');
   const n = Math.max(1, r.mode === 'fan_in' ? fanIn : r.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2);
   const variance = r.scale / n;
   switch (r.distribution) {

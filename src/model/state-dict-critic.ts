@@ -72,7 +72,7 @@ export function stateDictGraph(entries: readonly StateTensor[], network: Config[
     const inbound = [i === 0 ? 'cat' : saved.layers[i - 1]!.name];
     layers.push({ className: 'Dense', name, config: { name, units: l.units, activation: l.activation, use_bias: true }, inbound });
     weights.set(name, [
-      { name: `${name}.weight`, values: l.kernel.values, shape: [...l.kernel.shape] },
+      { name: `${name}.weight (transposed)`, values: l.kernel.values, shape: [...l.kernel.shape] },
       { name: `${name}.bias`, values: l.bias.values, shape: [...l.bias.shape] },
     ]);
   });
