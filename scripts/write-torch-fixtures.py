@@ -266,3 +266,7 @@ class Evil:
 
 torch.save({'fc1.weight': Evil()}, os.path.join(OUT, 'evil.pt'))
 print('wrote dynamic-width.onnx, evil.pt')
+
+# A training checkpoint (a dict holding the critic's state_dict under a key): refused, naming the key to save.
+torch.save({'critic': ppo.state_dict(), 'step': 10}, os.path.join(OUT, 'checkpoint.pt'))
+print('wrote checkpoint.pt')

@@ -49,6 +49,7 @@ export function readStateDict(file: string): StateTensor[] {
   // A zip starts "PK"; torch.save's legacy format (before 1.6, or _use_new_zipfile_serialization=False) with a pickle's PROTO.
   const { root, storages } = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
   if (!(root instanceof Map)) weightsError(file, 'the pickle is not a dict of tensors: save critic.state_dict(), not the module');
+  refuseCheckpoint(root as Map<unknown, unknown>, file);
   const out: StateTensor[] = [];
   for (const [name, t] of root as Map<unknown, unknown>) {
     if (!(t instanceof PickledTensor)) weightsError(file, `${String(name)} is not a tensor`);
@@ -135,4 +136,21 @@ function storageSizes(root: unknown): Map<string, number> {
   if (root instanceof Map)
     for (const t of root.values()) if (t instanceof PickledTensor) out.set(t.storage.key, STORAGES[t.storage.kind]!.bytes);
   return out;
+}
+
+/**
+ * A training checkpoint (`torch.save({'critic': critic.state_dict(), 'step': …})`) holds the
+ * state_dict under a key: said so, with the keys that hold tensors, rather than "not a tensor".
+ */
+function refuseCheckpoint(root: Map<unknown, unknown>, file: string): void {
+  if ([...root.values()].every((v) => v instanceof PickledTensor)) return;
+  const dicts = [...root]
+    .filter(([, v]) => v instanceof Map && [...v.values()].some((t) => t instanceof PickledTensor))
+    .map(([k]) => String(k));
+  if (dicts.length === 0) return;
+  weightsError(
+    file,
+    `a checkpoint dict (keys ${[...root.keys()].map(String).join(', ')}), not a state_dict: ` +
+      `save the critic's own, e.g. torch.save(ckpt['${dicts[0]}'], 'critic.pt')`,
+  );
 }

@@ -188,6 +188,9 @@ describe('PyTorch state_dict files as network.weights', () => {
     const whole = readFileSync(path.join(DIR, 'ppo-critic.pt'));
     writeFileSync(cut, whole.subarray(0, whole.length >> 1));
     expect(await refused(config(cut))).toMatch(/not a torch\.save zip archive/);
+    expect(await refused(config('checkpoint.pt'))).toMatch(
+      /a checkpoint dict \(keys critic, step\), not a state_dict: save the critic's own, e\.g\. torch\.save\(ckpt\['critic'\]/,
+    );
     // A pickle that would call os.system: named and refused before anything could run it.
     expect(await refused(config('evil.pt'))).toMatch(/names posix\.system, which a state_dict does not use; nothing in the file is run/);
   });
