@@ -196,6 +196,10 @@ def train_case(case, make_net, source, make_opt, steps, loss_fn=None, clip=None)
 
 train_case('sac-adam', lambda: SoftQNetwork(OBS, ACT), sac, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3), 1)
 train_case('sac-rmsprop', lambda: SoftQNetwork(OBS, ACT), sac, lambda p: torch.optim.RMSprop(p, lr=1e-3, alpha=0.99, eps=1e-3), 1)
+# Weight decay on a graph (the SAC critic trains as one): AdamW's decoupled and RMSprop's coupled, two steps.
+train_case('sac-adamw', lambda: SoftQNetwork(OBS, ACT), sac, lambda p: torch.optim.AdamW(p, lr=1e-3, eps=1e-3, weight_decay=0.1), 2)
+train_case('sac-rmsprop-wd', lambda: SoftQNetwork(OBS, ACT), sac,
+           lambda p: torch.optim.RMSprop(p, lr=1e-3, alpha=0.99, eps=1e-3, weight_decay=0.05), 2)
 # The presets, three steps each on the PPO critic (ppo-rollout.npz): what each keyword does shows over steps.
 train_case('ppo-adamw', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.AdamW(p, lr=1e-3, eps=1e-3, weight_decay=0.1), 3)
 train_case('ppo-adam-wd-clip', lambda: PpoCritic(OBS), ppo, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-3, weight_decay=0.01), 3,

@@ -77,6 +77,18 @@ describe('a PyTorch critic trains here as torch.optim trains it', () => {
         expect(worstCase(params, kase, SAC)).toBeLessThan(2e-7);
       }, 60_000);
     }
+
+    it(`SAC (${format}, a graph run): weight decay, AdamW's decoupled and RMSprop's coupled, two updates are torch's`, async () => {
+      for (const [opt, kase] of [
+        ['{ type: torch-adamw, lr: 0.001, eps: 0.001, weight_decay: 0.1 }', 'sac-adamw'],
+        ['{ type: torch-rmsprop, lr: 0.001, alpha: 0.99, eps: 0.001, weight_decay: 0.05 }', 'sac-rmsprop-wd'],
+      ] as const) {
+        const { params, losses } = await trained(variant(`sac-${format}.yaml`, { optimizer: `optimizer: ${opt}` }), 2);
+        const want = torch(`${kase}.loss`).values;
+        losses.forEach((l, i) => expect(Math.abs(l - want[i]!) / want[i]!).toBeLessThan(2e-6));
+        expect(worstCase(params, kase, SAC)).toBeLessThan(3e-7);
+      }
+    }, 60_000);
   }
 
   // Three steps each, so momentum, the square average and the moments carry over.
