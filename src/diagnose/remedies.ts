@@ -25,10 +25,11 @@ const bootstraps = (c: Config) =>
 
 /**
  * A remedy that changes how parameters start must not start from saved ones: the variant drops
- * `network.model`'s weights and `network.initFrom` (the layers stay as resolved).
+ * `network.model`'s weights, a state_dict's (`network.weights`) and `network.initFrom` (the layers
+ * stay as resolved: plain dense where the file's were).
  */
 function reinitialised(c: Config): Config {
-  const { model: _model, initFrom: _initFrom, ...network } = c.network;
+  const { model: _model, initFrom: _initFrom, weights: _weights, ...network } = c.network;
   return { ...c, network };
 }
 

@@ -82,6 +82,19 @@ describe('classifyRemedy', () => {
     expect(getRemedy('he-init+no-such')).toBeUndefined();
   });
 
+  it('a remedy that changes how parameters start drops the saved ones: a model file, a state_dict, initFrom', () => {
+    const base = tinyConfig().config;
+    for (const saved of [{ model: 'critic.h5' }, { weights: 'critic.pt' }, { initFrom: 'dump/' }]) {
+      const c = { ...base, network: { ...base.network, ...saved } };
+      for (const name of ['he-init', 'bias-0', 'g-0.5']) {
+        const n = getRemedy(name)!.transform(c).network;
+        for (const key of Object.keys(saved)) expect(n, `${name} on ${key}`).not.toHaveProperty(key);
+      }
+      // One that does not touch the starting parameters keeps them.
+      expect(getRemedy('lr-div10')!.transform(c).network).toMatchObject(saved);
+    }
+  });
+
   it("the adam remedy speaks the critic's framework: torch.optim.Adam's ε for a PyTorch critic, TF1's otherwise", () => {
     const adam = getRemedy('adam')!;
     const tf1 = tinyConfig().config;
