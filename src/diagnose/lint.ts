@@ -77,7 +77,8 @@ const RULES: Rule[] = [
     }),
   (c) =>
     initialised(c).flatMap((l, i) =>
-      isReluLike(l.activation) && l.bInit > 0
+      // torch_linear draws its own bias (bInit is not used).
+      isReluLike(l.activation) && l.bInit > 0 && l.init !== 'torch_linear'
         ? [
             {
               rule: 'positive-bias-with-relu',

@@ -39,6 +39,23 @@ describe('explaining a failure', () => {
       ),
     );
     expect(vs.map((x) => x.rule)).toContain('variance-scaling-is-not-he');
+    // bInit (0.1 by default) is the bias of a cleanrl layer, not of a torch_linear one (it draws its own).
+    const torchInits = (init: string) =>
+      lintConfig(
+        validateConfig(
+          seedRaw('relu', {
+            network: {
+              inputDim: 48,
+              layers: [
+                { name: 'a', units: 8, activation: 'relu', init },
+                { name: 'v', units: 1 },
+              ],
+            },
+          }),
+        ),
+      ).map((x) => x.rule);
+    expect(torchInits('cleanrl')).toContain('positive-bias-with-relu');
+    expect(torchInits('torch_linear')).not.toContain('positive-bias-with-relu');
     const norm = lintConfig(loadConfigFile('configs/nan-return-norm.yaml'));
     expect(norm.map((x) => x.rule)).toContain('return-norm-no-epsilon');
   });
