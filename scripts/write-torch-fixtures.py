@@ -274,3 +274,50 @@ print('wrote dynamic-width.onnx, evil.pt')
 # A training checkpoint (a dict holding the critic's state_dict under a key): refused, naming the key to save.
 torch.save({'critic': ppo.state_dict(), 'step': 10}, os.path.join(OUT, 'checkpoint.pt'))
 print('wrote checkpoint.pt')
+
+# ---- A Stable-Baselines3 PPO save (`model.save("ppo")` → ppo.zip), to SB3's layout (stable_baselines3/
+# common/save_util.py, save_to_zip_file: `data` JSON, `policy.pth` = th.save(policy.state_dict()),
+# `policy.optimizer.pth`, `pytorch_variables.pth`, version and system info, members opened with
+# force_zip64=True). Debian has no SB3: the policy is a module with ActorCriticPolicy's attribute names
+# (mlp_extractor.policy_net / value_net, action_net, value_net, log_std; net_arch [64, 64], tanh), saved by
+# torch itself; the archive is written by zipfile as SB3 writes it.
+import zipfile  # noqa: E402
+
+
+class MlpExtractor(nn.Module):
+    def __init__(self, obs):
+        super().__init__()
+        self.policy_net = nn.Sequential(nn.Linear(obs, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh())
+        self.value_net = nn.Sequential(nn.Linear(obs, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh())
+
+
+class Sb3Policy(nn.Module):
+    def __init__(self, obs, act):
+        super().__init__()
+        self.log_std = nn.Parameter(torch.zeros(act))
+        self.mlp_extractor = MlpExtractor(obs)
+        self.action_net = nn.Linear(64, act)
+        self.value_net = nn.Linear(64, 1)
+
+    def value(self, x):
+        return self.value_net(self.mlp_extractor.value_net(x))
+
+
+torch.manual_seed(29)
+policy = Sb3Policy(OBS, ACT)
+with zipfile.ZipFile(os.path.join(OUT, 'sb3-ppo.zip'), 'w') as archive:
+    fixed = lambda name: zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # noqa: E731 (reproducible bytes)
+    archive.writestr(fixed('data'), json.dumps({'policy_class': {':type:': "<class 'abc.ABCMeta'>"}, 'n_envs': 1}))
+    with archive.open('pytorch_variables.pth', mode='w', force_zip64=True) as f:
+        torch.save({}, f)
+    for name, obj in (('policy', policy.state_dict()), ('policy.optimizer', torch.optim.Adam(policy.parameters()).state_dict())):
+        with archive.open(name + '.pth', mode='w', force_zip64=True) as f:
+            torch.save(obj, f)
+    archive.writestr(fixed('_stable_baselines3_version'), '2.3.2')
+    archive.writestr(fixed('system_info.txt'), '- torch: ' + torch.__version__ + '\n')
+with torch.no_grad():
+    expected['sb3'] = policy.value(x)[:, 0].numpy().tolist()
+with open(os.path.join(OUT, 'expected.json'), 'w') as f:
+    json.dump(expected, f)
+    f.write('\n')
+print('wrote sb3-ppo.zip')

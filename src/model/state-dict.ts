@@ -5,7 +5,8 @@ import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
- * per storage under `<name>/data/`; or the legacy format of torch < 1.6, pickles in a row), read
+ * per storage under `<name>/data/`; or the legacy format of torch < 1.6, pickles in a row; or a
+ * Stable-Baselines3 save holding one as `policy.pth`), read
  * by a pickle machine that knows only what a state_dict uses: an OrderedDict of tensors rebuilt
  * by `torch._utils._rebuild_tensor_v2` from storages (dtype, offset, shape, strides). Nothing in
  * the file is executed: any other global (a pickled module's class, say) is refused, not resolved.
@@ -46,8 +47,14 @@ export function readStateDict(file: string): StateTensor[] {
       `cannot read the state_dict: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
     );
   }
+  return stateDictOf(data, file);
+}
+
+function stateDictOf(data: Uint8Array, file: string): StateTensor[] {
   // A zip starts "PK"; torch.save's legacy format (before 1.6, or _use_new_zipfile_serialization=False) with a pickle's PROTO.
-  const { root, storages } = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
+  const read = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
+  if ('inner' in read) return stateDictOf(read.inner, file);
+  const { root, storages } = read;
   if (!(root instanceof Map)) weightsError(file, 'the pickle is not a dict of tensors: save critic.state_dict(), not the module');
   refuseCheckpoint(root as Map<unknown, unknown>, file);
   const out: StateTensor[] = [];
@@ -77,8 +84,12 @@ export function readStateDict(file: string): StateTensor[] {
 
 type Read = { root: unknown; storages: (key: string) => Uint8Array | undefined };
 
-/** The zip format: `<name>/data.pkl`, each storage a file `<name>/data/<key>`. */
-function readZip(data: Uint8Array, file: string): Read {
+/**
+ * The zip format: `<name>/data.pkl`, each storage a file `<name>/data/<key>`. Or a
+ * Stable-Baselines3 save (`model.save()`'s zip, save_util.py): its `policy.pth`, itself a
+ * torch.save file of the policy's state_dict, is read (`inner`).
+ */
+function readZip(data: Uint8Array, file: string): Read | { inner: Uint8Array } {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(data);
@@ -86,7 +97,8 @@ function readZip(data: Uint8Array, file: string): Read {
     return weightsError(file, `not a torch.save zip archive (${(e as Error).message}); save with torch.save(critic.state_dict(), path)`);
   }
   const pkl = Object.keys(entries).find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
-  if (!pkl) return weightsError(file, 'no data.pkl in the archive: not a file torch.save wrote');
+  if (!pkl && entries['policy.pth']) return { inner: entries['policy.pth'] };
+  if (!pkl) return weightsError(file, 'no data.pkl in the archive (nor a Stable-Baselines3 policy.pth): not a file torch.save wrote');
   const prefix = pkl.slice(0, -'data.pkl'.length);
   return { root: unpickle(entries[pkl]!, file, ALLOWED), storages: (key) => entries[`${prefix}data/${key}`] };
 }

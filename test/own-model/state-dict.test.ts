@@ -22,6 +22,7 @@ const DIR = path.join(ROOT, 'fixtures/torch');
 const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
   batch: { obs: number[][] };
   ppo: number[];
+  sb3: number[];
   updates: Record<'adam' | 'rmsprop', { loss: number; after: number[][] }>;
 };
 
@@ -140,6 +141,27 @@ describe('PyTorch state_dict files as network.weights', () => {
     const cut = path.join(dir, 'cut.pt');
     writeFileSync(cut, readFileSync(path.join(DIR, 'ppo-critic-legacy.pt')).subarray(0, 5000));
     expect(() => readStateDict(cut)).toThrow(/ends (before|inside) storage/);
+  });
+
+  it("a Stable-Baselines3 save (ppo.zip): its policy.pth's value path by name, torch's forward pass", async () => {
+    const sd = readStateDict(path.join(DIR, 'sb3-ppo.zip'));
+    expect(sd.map((t) => t.name)).toContain('mlp_extractor.value_net.2.weight');
+    expect(sd.map((t) => t.name)).toContain('log_std');
+    const names = ['mlp_extractor.value_net.0', 'mlp_extractor.value_net.2', 'value_net'];
+    const { config: c } = await loadConfig(config('sb3-ppo.zip', names));
+    const critic = stateDictCritic(sd, c.network, 'sb3-ppo.zip');
+    await tf.setBackend('cpu');
+    const v = tf.tidy(() => {
+      let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
+      critic.layers.forEach((l, i) => {
+        h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
+        if (i < 2) h = tf.tanh(h);
+      });
+      return h.dataSync();
+    });
+    const scale = Math.max(...expected.sb3.map(Math.abs));
+    // The policy net's layers (mlp_extractor.policy_net.*, action_net) are there too: by name picks the value path.
+    expect(Math.max(...expected.sb3.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
   });
 
   it('run trains from it, the layers named as the config names them', async () => {
