@@ -79,6 +79,20 @@ function worstAfter(ours: number[][], torch: number[][]): number {
   return worst;
 }
 
+/** The tanh-tanh-linear critic's output on torch's batch against torch's, relative to its largest |value|. */
+function worstVsTorch(critic: ReturnType<typeof stateDictCritic>, want: number[]): number {
+  const v = tf.tidy(() => {
+    let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
+    critic.layers.forEach((l, i) => {
+      h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
+      if (i < 2) h = tf.tanh(h);
+    });
+    return h.dataSync();
+  });
+  const scale = Math.max(...want.map(Math.abs));
+  return Math.max(...want.map((w, i) => Math.abs(v[i]! - w) / scale));
+}
+
 function config(weights: string, names = ['critic.0', 'critic.2', 'critic.4'], units = [64, 64, 1]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
   const file = path.join(dir, 'critic.yaml');
@@ -117,17 +131,7 @@ describe('PyTorch state_dict files as network.weights', () => {
     ]) {
       const { config: c } = await loadConfig(config('ppo-critic.pt', names));
       expect(c.network.layers.every((l) => !l.weightNorm)).toBe(true);
-      const critic = stateDictCritic(sd, c.network, 'ppo-critic.pt');
-      const v = tf.tidy(() => {
-        let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
-        critic.layers.forEach((l, i) => {
-          h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
-          if (i < 2) h = tf.tanh(h);
-        });
-        return h.dataSync();
-      });
-      const scale = Math.max(...expected.ppo.map(Math.abs));
-      expect(Math.max(...expected.ppo.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
+      expect(worstVsTorch(stateDictCritic(sd, c.network, 'ppo-critic.pt'), expected.ppo)).toBeLessThan(1e-5);
     }
   });
 
@@ -149,19 +153,9 @@ describe('PyTorch state_dict files as network.weights', () => {
     expect(sd.map((t) => t.name)).toContain('log_std');
     const names = ['mlp_extractor.value_net.0', 'mlp_extractor.value_net.2', 'value_net'];
     const { config: c } = await loadConfig(config('sb3-ppo.zip', names));
-    const critic = stateDictCritic(sd, c.network, 'sb3-ppo.zip');
     await tf.setBackend('cpu');
-    const v = tf.tidy(() => {
-      let h: tf.Tensor = tf.tensor2d(expected.batch.obs);
-      critic.layers.forEach((l, i) => {
-        h = tf.add(tf.matMul(h, tf.tensor(l.kernel.values, l.kernel.shape)), tf.tensor(l.bias.values, l.bias.shape));
-        if (i < 2) h = tf.tanh(h);
-      });
-      return h.dataSync();
-    });
-    const scale = Math.max(...expected.sb3.map(Math.abs));
     // The policy net's layers (mlp_extractor.policy_net.*, action_net) are there too: by name picks the value path.
-    expect(Math.max(...expected.sb3.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
+    expect(worstVsTorch(stateDictCritic(sd, c.network, 'sb3-ppo.zip'), expected.sb3)).toBeLessThan(1e-5);
   });
 
   it('run trains from it, the layers named as the config names them', async () => {
