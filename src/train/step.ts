@@ -11,8 +11,7 @@ import type { Optimizer } from './optimizers.js';
 import { hasJsKernel } from '../engine/js-kernel.js';
 import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
 import { tapStep } from './step-taps.js';
-import { UPDATE_KERNEL, type UpdateAttrs } from './update-kernel.js';
-import { adamEpsilon, adamStepSize } from './tf1-arith.js';
+import { UPDATE_KERNEL, updateAttrs } from './update-kernel.js';
 import { MSE_KERNEL } from './loss-kernel.js';
 import { wholeStepApplies, wholeStepSteps } from './whole-step.js';
 import type { LossParts, StepContext, StepInputs, StepOutput, TrainState, Update } from './step-types.js';
@@ -148,12 +147,7 @@ function composedUpdate(
 /** The same, as one JS kernel over every parameter (wasm, cpu). */
 function* fusedUpdate(config: Config, params: tf.Tensor[], grads: tf.Tensor[], state: TrainState, emitSteps = false): Fused<Update> {
   const n = params.length;
-  const opt = config.optimizer;
-  const t = state.iteration + 1;
-  const lrT = opt.type === 'adam' ? adamStepSize(opt.lr, opt.beta1, opt.beta2, t) : 0;
-  const epsT = opt.type === 'adam' ? adamEpsilon(opt.epsilon, opt.beta2, t, opt.biasCorrectedEpsilon) : 0;
-  const clip = { clipMode: config.clip.mode, clipNorm: config.clip.norm };
-  const attrs: UpdateAttrs = { n, slots: state.slots.length, ...clip, opt, lrT, epsT, emitSteps };
+  const attrs = updateAttrs(config, n, state.slots.length, state.iteration + 1, emitSteps);
   const out = yield* callKernel(UPDATE_KERNEL, [...params, ...grads, ...state.slots.flat()], attrs);
   let o = 0;
   const clipped = config.clip.mode === 'none' ? grads : out.slice(0, (o = n));

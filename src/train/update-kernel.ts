@@ -1,6 +1,6 @@
 import { registerJsKernel } from '../engine/js-kernel.js';
-import type { OptimizerConfig } from '../config/schema.js';
-import { decayFactor, eigenHalfSumOfSquares, eigenSum, eigenSumOfSquares, oneMinus } from './tf1-arith.js';
+import type { Config, OptimizerConfig } from '../config/schema.js';
+import { adamEpsilon, adamStepSize, decayFactor, eigenHalfSumOfSquares, eigenSum, eigenSumOfSquares, oneMinus } from './tf1-arith.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 
 /**
@@ -28,6 +28,31 @@ export interface UpdateAttrs {
 }
 
 const f = Math.fround;
+
+/**
+ * The kernel's attributes for one step at 1-based `iteration`: the config's clipping and
+ * optimizer, and Adam's per-step constants (0 for the other rules).
+ */
+export function updateAttrs(
+  config: Pick<Config, 'optimizer' | 'clip'>,
+  n: number,
+  slots: number,
+  iteration: number,
+  emitSteps: boolean,
+): UpdateAttrs {
+  const opt = config.optimizer;
+  const adam = opt.type === 'adam';
+  return {
+    n,
+    slots,
+    clipMode: config.clip.mode,
+    clipNorm: config.clip.norm,
+    opt,
+    lrT: adam ? adamStepSize(opt.lr, opt.beta1, opt.beta2, iteration) : 0,
+    epsT: adam ? adamEpsilon(opt.epsilon, opt.beta2, iteration, opt.biasCorrectedEpsilon) : 0,
+    emitSteps,
+  };
+}
 
 /**
  * The loops of the update, per parameter: in JS (`JS_LOOPS`, any runtime) or in our WebAssembly

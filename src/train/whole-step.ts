@@ -8,8 +8,7 @@ import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
-import { clipAndUpdate, JS_LOOPS, simdUpdateOn, wasmLoops, type UpdateAttrs } from './update-kernel.js';
-import { adamEpsilon, adamStepSize } from './tf1-arith.js';
+import { clipAndUpdate, JS_LOOPS, simdUpdateOn, updateAttrs, wasmLoops, type UpdateAttrs } from './update-kernel.js';
 import { makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, type Plan, type Region } from './whole-step-plan.js';
 import type { StepContext, StepInputs, StepOutput, TrainState } from './step-types.js';
 
@@ -59,18 +58,7 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
   if (!plans) PLANS.set(ctx, (plans = new Map()));
   let plan = plans.get(key);
   if (!plan) plans.set(key, (plan = makePlan(ctx, B, !!inputs.nextStates, !!state.target)));
-  const opt = ctx.config.optimizer;
-  const t = state.iteration + 1;
-  const update: UpdateAttrs = {
-    n: plan.n,
-    slots: plan.slots,
-    clipMode: ctx.config.clip.mode,
-    clipNorm: ctx.config.clip.norm,
-    opt,
-    lrT: opt.type === 'adam' ? adamStepSize(opt.lr, opt.beta1, opt.beta2, t) : 0,
-    epsT: opt.type === 'adam' ? adamEpsilon(opt.epsilon, opt.beta2, t, opt.biasCorrectedEpsilon) : 0,
-    emitSteps: !!tap,
-  };
+  const update = updateAttrs(ctx.config, plan.n, plan.slots, state.iteration + 1, !!tap);
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
   ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []), ...(state.buffers ?? []));
   const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
