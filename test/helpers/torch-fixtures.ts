@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readNpz } from '../../src/data/recorded/npz.js';
 import { ROOT } from './cli.js';
@@ -28,4 +29,19 @@ export function worstOf(ours: ArrayLike<number>, torch: { values: Float64Array; 
       worst = Math.max(worst, Math.abs(mine - torch.values[r * cols + c]!));
     }
   return worst;
+}
+
+/** The PPO fixture critic's parameters as torch holds them: weight [out, in], bias, per layer. */
+export const PPO_SHAPES = [[64, 8], [64], [64, 64], [64], [1, 64], [1]];
+
+/** Worst |ours − torch's| over every PPO parameter, torch's values flat as expected.json has them. */
+export function worstAfter(ours: ArrayLike<number>[], torch: number[][]): number {
+  return Math.max(...ours.map((p, k) => worstOf(p, { values: Float64Array.from(torch[k]!), shape: PPO_SHAPES[k]! })));
+}
+
+/** A file `name` holding `content` in a fresh temporary folder (a test's config, a cut fixture); its path. */
+export function tmpFile(name: string, content: string | Uint8Array): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cd-torch-')), name);
+  writeFileSync(file, content);
+  return file;
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -14,11 +13,12 @@ import { withStateDict } from '../../src/model/saved-model.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { train } from '../../src/train/ensemble.js';
 import type { RunReport } from '../../src/report/run-report.js';
-import { cli, ROOT } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
+import { tmpFile, TORCH_DIR, worstAfter } from '../helpers/torch-fixtures.js';
 
 // state_dict files written by torch.save (scripts/write-torch-fixtures.py, Debian's PyTorch 1.13),
 // read by critic-doctor's own restricted pickle reader: nothing in them is run.
-const DIR = path.join(ROOT, 'fixtures/torch');
+const DIR = TORCH_DIR;
 const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as {
   batch: { obs: number[][] };
   ppo: number[];
@@ -28,10 +28,8 @@ const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8'
 
 /** The PPO critic from its state_dict trained one step on torch's batch with `optimizer`; its parameters after. */
 async function firstUpdate(optimizer: string): Promise<number[][]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
-  const file = path.join(dir, 'critic.yaml');
-  writeFileSync(
-    file,
+  const file = tmpFile(
+    'critic.yaml',
     [
       'batchSize: 16',
       'network:',
@@ -49,7 +47,7 @@ async function firstUpdate(optimizer: string): Promise<number[][]> {
   );
   const { config: c } = await loadConfig(file);
   const spec = buildCriticSpec(c);
-  const stream = await createDataStream(c, { baseDir: dir });
+  const stream = await createDataStream(c, { baseDir: path.dirname(file) });
   const params = withStateDict(path.join(DIR, 'ppo-critic.pt'), c.network, spec.paramNames, initParams(spec, c.seed));
   const opt = createOptimizer(c.optimizer);
   const r = await train({
@@ -63,20 +61,6 @@ async function firstUpdate(optimizer: string): Promise<number[][]> {
   const out = r.state.params.map((p) => Array.from(p.dataSync()));
   tf.dispose([...r.state.params, ...r.state.slots.flat(), ...(r.state.buffers ?? [])]);
   return out;
-}
-
-/** Worst |ours − torch's| over every parameter, torch's [out, in] weights read as our [in, out] kernels. */
-function worstAfter(ours: number[][], torch: number[][]): number {
-  let worst = 0;
-  ours.forEach((p, k) => {
-    const t = torch[k]!;
-    const rows = k % 2 === 0 ? p.length / [8, 64, 64][k / 2]! : 1; // out units of a weight; biases map 1:1
-    p.forEach((x, i) => {
-      const j = k % 2 === 0 ? (i % rows) * (p.length / rows) + Math.floor(i / rows) : i;
-      worst = Math.max(worst, Math.abs(x - t[j]!));
-    });
-  });
-  return worst;
 }
 
 /** The tanh-tanh-linear critic's output on torch's batch against torch's, relative to its largest |value|. */
@@ -94,11 +78,9 @@ function worstVsTorch(critic: ReturnType<typeof stateDictCritic>, want: number[]
 }
 
 function config(weights: string, names = ['critic.0', 'critic.2', 'critic.4'], units = [64, 64, 1]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
-  const file = path.join(dir, 'critic.yaml');
   const acts = ['tanh', 'tanh', 'linear'];
-  writeFileSync(
-    file,
+  return tmpFile(
+    'critic.yaml',
     [
       'steps: 10',
       'batchSize: 16',
@@ -110,7 +92,6 @@ function config(weights: string, names = ['critic.0', 'critic.2', 'critic.4'], u
       'data: { source: synthetic }',
     ].join('\n'),
   );
-  return file;
 }
 
 describe('PyTorch state_dict files as network.weights', () => {
@@ -141,9 +122,7 @@ describe('PyTorch state_dict files as network.weights', () => {
     expect(legacy.map((t) => `${t.name} [${t.shape}]`)).toEqual(zip.map((t) => `${t.name} [${t.shape}]`));
     legacy.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(zip[i]!.values)));
     // Cut inside its storages: refused, naming where.
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
-    const cut = path.join(dir, 'cut.pt');
-    writeFileSync(cut, readFileSync(path.join(DIR, 'ppo-critic-legacy.pt')).subarray(0, 5000));
+    const cut = tmpFile('cut.pt', readFileSync(path.join(DIR, 'ppo-critic-legacy.pt')).subarray(0, 5000));
     expect(() => readStateDict(cut)).toThrow(/ends (before|inside) storage/);
   });
 
@@ -200,9 +179,8 @@ describe('PyTorch state_dict files as network.weights', () => {
     expect(await refused(config('ppo-critic.pt', undefined, [32, 64, 1]))).toMatch(
       /critic\.0\.weight is \[64, 8\] \(torch's \[out, in\]\); layer critic\.0 takes 8 inputs to 32 units/,
     );
-    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'cd-pt-')), 'cut.pt');
     const whole = readFileSync(path.join(DIR, 'ppo-critic.pt'));
-    writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    const cut = tmpFile('cut.pt', whole.subarray(0, whole.length >> 1));
     expect(await refused(config(cut))).toMatch(/not a torch\.save zip archive/);
     expect(await refused(config('checkpoint.pt'))).toMatch(
       /a checkpoint dict \(keys critic, step\), not a state_dict: save the critic's own, e\.g\. torch\.save\(ckpt\['critic'\]/,
@@ -214,10 +192,8 @@ describe('PyTorch state_dict files as network.weights', () => {
   it("a critic that goes NaN in PyTorch goes NaN here within the replicas' spread of torch's step, in a layer torch names", async () => {
     // The fixture script trained the same file on the same rollout, batches and targets with torch.optim.SGD and recorded its step.
     const { torchNanStep } = JSON.parse(readFileSync(path.join(DIR, 'nan-step.json'), 'utf8')) as { torchNanStep: number };
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-pt-'));
-    const file = path.join(dir, 'nan.yaml');
-    writeFileSync(
-      file,
+    const file = tmpFile(
+      'nan.yaml',
       [
         'steps: 200',
         'batchSize: 16',
@@ -231,7 +207,7 @@ describe('PyTorch state_dict files as network.weights', () => {
         '        targets: nStep, gamma: 1, sampling: sequential }',
       ].join('\n'),
     );
-    const out = path.join(dir, 'r.json');
+    const out = path.join(path.dirname(file), 'r.json');
     const r = await cli(['run', file, '--replicas', '4', '--json', out]);
     expect(r.code).toBe(1);
     const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));

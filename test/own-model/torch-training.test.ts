@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
-import { TORCH_DIR, torchArrays, worstOf } from '../helpers/torch-fixtures.js';
+import { tmpFile, TORCH_DIR, torchArrays, worstAfter, worstOf } from '../helpers/torch-fixtures.js';
 
 // PyTorch's own training of its own files (scripts/write-torch-fixtures.py, Debian's PyTorch 1.13)
 // against critic-doctor's `run` on the same files and data: the first-step loss and the parameters
@@ -38,9 +37,7 @@ async function trained(file: string, steps: number): Promise<{ params: Float32Ar
 function variant(base: string, replace: Record<string, string>): string {
   let text = readFileSync(path.join(TORCH_DIR, base), 'utf8').replace(/: (ppo|sac)-(rollout|critic|q)/g, `: ${TORCH_DIR}/$1-$2`);
   for (const [key, line] of Object.entries(replace)) text = text.replace(new RegExp(`^${key}:.*$`, 'm'), line);
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-torch-'));
-  writeFileSync(path.join(dir, base), text);
-  return path.join(dir, base);
+  return tmpFile(base, text);
 }
 
 /** Worst |ours − torch's| over every parameter of a torch case in torch-updates.npz. */
@@ -58,12 +55,8 @@ describe('a PyTorch critic trains here as torch.optim trains it', () => {
     it(`PPO (${format}): run with torch-adam on the recorded rollout, first loss and first update are torch's`, async () => {
       const { params, losses } = await trained(path.join(TORCH_DIR, `ppo-${format}.yaml`), 1);
       expect(Math.abs(losses[0]! - expected.updates.adam.loss) / expected.updates.adam.loss).toBeLessThan(1e-6);
-      const shapes = [[64, 8], [64], [64, 64], [64], [1, 64], [1]];
-      const worst = Math.max(
-        ...params.map((p, k) => worstOf(p, { values: Float64Array.from(expected.updates.adam.after[k]!), shape: shapes[k]! })),
-      );
       // Parameters below 1.5 (ulp 1.2e-7), updates of lr = 1e-3: 2e-7 is an ulp or two.
-      expect(worst).toBeLessThan(2e-7);
+      expect(worstAfter(params, expected.updates.adam.after)).toBeLessThan(2e-7);
     }, 60_000);
 
     for (const [opt, kase] of [
