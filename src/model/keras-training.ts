@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import type { OptimizerConfig, RawConfig } from '../config/schema.js';
 import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
 
@@ -131,8 +132,8 @@ export interface RestoredState {
 /**
  * The file's optimizer variables (h5 `optimizer_weights`, .keras `optimizer/vars`) as our slots
  * for `params` — trainable variables in the model's order, each `<layer>/W` or `<layer>/b` —
- * or null when the file stores none. A variable that fits no parameter, or a shape that differs,
- * is refused naming it.
+ * or null when the file stores none. A variable that fits no parameter, a shape that differs, or
+ * a config optimizer of another kind than the file's is refused naming it.
  */
 export function kerasOptimizerState(
   m: KerasModel,
@@ -143,6 +144,13 @@ export function kerasOptimizerState(
   const vars = m.optimizerVars;
   const kinds = settings.slotKinds;
   if (vars.length === 0 || !kinds) return null;
+  // Every caller (the critic engine's runs, a graph's, the config loader) restores through here.
+  if (settings.optimizer && settings.optimizer.type !== optimizer.type)
+    throw new ConfigError(
+      `network.restoreOptimizer: the file's optimizer is ${settings.optimizer.type}, the config's ${optimizer.type}: ` +
+        'its state cannot be restored into another kind',
+      { file: m.file, path: 'network.restoreOptimizer' },
+    );
   const fail = (why: string): never => modelError(m.file, `optimizer state: ${why}`);
   const slots = new Map<string, Map<string, Float32Array>>(params.map((p) => [p.name, new Map()]));
   let iteration = 0;

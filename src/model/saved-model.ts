@@ -225,12 +225,6 @@ export async function withSavedOptimizerState(
   if (!keras) return null;
   const { kerasSettings, kerasOptimizerState } = await import('./keras-training.js');
   const s = kerasSettings(keras, { optimizer: true, loss: false });
-  if (s.optimizer && s.optimizer.type !== optimizer.type)
-    throw new ConfigError(
-      `network.restoreOptimizer: the file's optimizer is ${s.optimizer.type}, the config's ${optimizer.type}: ` +
-        'its state cannot be restored into another kind',
-      { file, path: 'network.restoreOptimizer' },
-    );
   const params = names.map((name, i) => ({ name, shape: slots[0]?.[i]?.shape ?? [] }));
   const state = kerasOptimizerState(keras, s, params, optimizer);
   if (!state) return null;

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { createDataStream } from '../../src/data/data-stream.js';
 import { buildCriticSpec, initBuffers, initParams } from '../../src/model/critic.js';
-import { withSavedOptimizerState, withSavedWeights } from '../../src/model/saved-model.js';
+import { readKerasModel, withSavedOptimizerState, withSavedWeights } from '../../src/model/saved-model.js';
+import { kerasOptimizerState, kerasSettings } from '../../src/model/keras-training.js';
+import { Optimizer, type OptimizerConfig } from '../../src/config/schema.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { train } from '../../src/train/ensemble.js';
 import { fromJson } from '../../src/report/json.js';
@@ -126,6 +128,19 @@ describe('a compiled Keras model trains with the settings compile left in it', (
   it('Adam resumes: the first update equals numpy Adam from the restored m, v and iteration 5400', async () => {
     const got = await afterFirstStep(config('critic-adam-keras2.h5'));
     expect(worstError(got, expected.adamAfter)).toBeLessThan(1e-7);
+  });
+
+  it("a config optimizer of another kind than the file's: restoring its state is refused, for either engine's caller", async () => {
+    const file = path.join(DIR, 'critic-adam-keras2.h5');
+    const keras = (await readKerasModel(file))!;
+    const settings = kerasSettings(keras, { optimizer: true, loss: false });
+    const params = keras.layers
+      .filter((l) => keras.weights.has(l.name))
+      .flatMap((l) => keras.weights.get(l.name)!.map((t, k) => ({ name: `${l.name}/${k === 0 ? 'W' : 'b'}`, shape: t.shape })));
+    expect(kerasOptimizerState(keras, settings, params, Optimizer.parse({ type: 'adam' }) as OptimizerConfig)).not.toBeNull();
+    expect(() => kerasOptimizerState(keras, settings, params, Optimizer.parse({ type: 'sgd' }) as OptimizerConfig)).toThrow(
+      /the file's optimizer is adam, the config's sgd: its state cannot be restored into another kind/,
+    );
   });
 
   it('Keras 3 RMSprop resumes: ε inside the sqrt, the restored velocity, numpy to float32', async () => {
