@@ -89,6 +89,7 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
       path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model),
       spec.paramNames,
       params,
+      config.network.inputs?.action,
     );
   }
   if (config.network.weights && !config.network.initFrom) {

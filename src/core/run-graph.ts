@@ -9,8 +9,6 @@ import { buildKerasGraph } from '../model/keras-graph.js';
 import { kerasOptimizerState, kerasSettings } from '../model/keras-training.js';
 import type { KerasModel } from '../model/keras-model.js';
 import { readKerasModel } from '../model/saved-model.js';
-import { readStateDict } from '../model/state-dict.js';
-import { stateDictGraph } from '../model/state-dict-critic.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
 import { watchModel } from '../own-model/watch-model.js';
 import { reportHeader } from '../report/report-header.js';
@@ -107,11 +105,9 @@ export async function runGraph(opts: RunOptions): Promise<RunReport> {
   }
 }
 
-/** The graph a config names: a saved model (Keras, ONNX), or a Q(s, a) critic's state_dict. */
+/** The graph a config names: a saved model (Keras, ONNX) that is more than a chain. */
 async function graphModel(config: Config, baseDir: string): Promise<KerasModel> {
-  const n = config.network;
-  if (n.model) return (await readKerasModel(path.resolve(baseDir, n.model)))!;
-  return stateDictGraph(readStateDict(path.resolve(baseDir, n.weights!)), n, n.weights!);
+  return (await readKerasModel(path.resolve(baseDir, config.network.model!)))!;
 }
 
 /** What the critic engine does and a graph here does not (yet): refused, not silently dropped. */

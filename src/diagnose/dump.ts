@@ -25,7 +25,19 @@ export interface DumpManifest {
   configHash: string;
   params: { name: string; file: string; shape: number[] }[];
   slots: { slot: number; name: string; file: string; shape: number[] }[];
-  batch: { states: string; partial: string; discount: string; nextStates?: string; indices: string; size: number; dim: number };
+  batch: {
+    states: string;
+    partial: string;
+    discount: string;
+    nextStates?: string;
+    indices: string;
+    size: number;
+    dim: number;
+    /** A Q(s, a) critic's: the batch's actions and the next actions its bootstrapped values took. */
+    actions?: string;
+    nextActions?: string;
+    actionDim?: number;
+  };
   /** The sampler's position after drawing that batch (seeded RNG state, cursor, epoch order). */
   sampler: SamplerState;
 }
@@ -66,6 +78,9 @@ export function writeDump(dir: string, rec: StepRecord, event: FirstEvent, confi
   put('batch_discount.npy', npy(b.discount, [b.size]));
   put('batch_indices.npy', npy(b.indices, [b.size]));
   if (b.nextStates) put('batch_next_states.npy', npy(b.nextStates, [b.size, b.dim]));
+  const A = b.actionDim ?? 0;
+  if (b.actions) put('batch_actions.npy', npy(b.actions, [b.size, A]));
+  if (b.nextActions) put('batch_next_actions.npy', npy(b.nextActions, [b.size, A]));
   const manifest: DumpManifest = {
     tool: { name: 'critic-doctor', version: TOOL_VERSION },
     step: rec.step,
@@ -81,6 +96,8 @@ export function writeDump(dir: string, rec: StepRecord, event: FirstEvent, confi
       discount: 'batch_discount.npy',
       indices: 'batch_indices.npy',
       ...(b.nextStates ? { nextStates: 'batch_next_states.npy' } : {}),
+      ...(b.actions ? { actions: 'batch_actions.npy', actionDim: A } : {}),
+      ...(b.nextActions ? { nextActions: 'batch_next_actions.npy' } : {}),
       size: b.size,
       dim: b.dim,
     },
@@ -133,6 +150,8 @@ export function readDump(dir: string): { manifest: DumpManifest; config: Config;
     discount: f32(b.discount),
     indices: Int32Array.from(arr(b.indices).values),
     ...(b.nextStates ? { nextStates: f32(b.nextStates) } : {}),
+    ...(b.actions ? { actions: f32(b.actions), actionDim: b.actionDim } : {}),
+    ...(b.nextActions ? { nextActions: f32(b.nextActions) } : {}),
   };
   return { manifest, config, state: { params, slots, iteration: manifest.iteration }, batch };
 }

@@ -195,7 +195,9 @@ export function analyzeFirstNonFinite(info: {
   );
   let found: Found | null;
   let nanFound: Found | null = null;
-  const badData = [batch.states, batch.partial, batch.nextStates].find((a) => a && a.some((x) => !Number.isFinite(x)));
+  const badData = [batch.states, batch.partial, batch.nextStates, batch.actions, batch.nextActions].find(
+    (a) => a && a.some((x) => !Number.isFinite(x)),
+  );
   if (badData) {
     const at = badData.findIndex((x) => !Number.isFinite(x));
     found = {
@@ -216,10 +218,10 @@ export function analyzeFirstNonFinite(info: {
           tf.tidy(() => {
             const inputs = batchTensors(batch);
             names
-              .set(inputs.states.id, 'states')
+              .set(inputs.states.id, batch.actions ? 'states and actions' : 'states')
               .set(inputs.partial.id, 'rewards part of the target')
               .set(inputs.discount.id, 'bootstrap discount');
-            if (inputs.nextStates) names.set(inputs.nextStates.id, 'next states');
+            if (inputs.nextStates) names.set(inputs.nextStates.id, batch.actions ? 'next states and actions' : 'next states');
             trainStep(ctx, before, inputs);
             disposeInputs(inputs);
           }),

@@ -41,7 +41,8 @@ export function buildCriticSpec(config: Config): CriticSpec {
   const paramNames: string[] = [];
   const paramShapes: number[][] = [];
   const bufferNames: string[] = [];
-  let fanIn = config.network.inputDim;
+  const inputDim = criticInputWidth(config.network);
+  let fanIn = inputDim;
   config.network.layers.forEach((l, index) => {
     const vIndex = paramNames.length;
     paramNames.push(`${l.name}/${l.weightNorm ? 'V' : 'W'}`);
@@ -92,7 +93,16 @@ export function buildCriticSpec(config: Config): CriticSpec {
     });
     fanIn = l.units;
   });
-  return { inputDim: config.network.inputDim, layers, paramNames, paramShapes, bufferNames };
+  return { inputDim, layers, paramNames, paramShapes, bufferNames };
+}
+
+/**
+ * The width the first layer takes: the state's, or for a Q(s, a) critic on the critic engine the
+ * state's and the action's, `cat([state, action], 1)` as SB3's and CleanRL's critics take them
+ * (train/batch-tensors.ts lays each row out so). A graph run (`network.graph`) feeds its own inputs.
+ */
+export function criticInputWidth(network: Config['network']): number {
+  return network.inputDim + (network.actionDim !== undefined && !network.graph ? network.actionDim : 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activations.js';
 import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
+import { inputWidth } from './keras-graph-summary.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 
 /**
@@ -8,13 +9,14 @@ import type { SavedCritic, SavedDense } from './saved-critic.js';
  * Sequential or Functional), each with a bias and an activation critic-doctor has, one output
  * unit. Anything else is refused naming the file, the layer and its class.
  */
-export function kerasDenseChain(m: KerasModel): SavedCritic {
+export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
   const fail = (why: string): never => modelError(m.file, why);
   const out: SavedDense[] = [];
+  const q = qInputConcat(m);
   let prev: string | null = null;
   for (const l of m.layers) {
     const onLayer = (why: string): never => fail(`layer ${l.name}: ${why}`);
-    if (l.className === 'InputLayer') {
+    if (l.className === 'InputLayer' || l.name === q?.concat) {
       prev = l.name;
       continue;
     }
@@ -44,7 +46,45 @@ export function kerasDenseChain(m: KerasModel): SavedCritic {
   if (out.length === 0) fail('the model has no Dense layer');
   const last = out[out.length - 1]!;
   if (last.units !== 1) fail(`layer ${last.name}: the last layer is the critic's value v(s): expected 1 unit, got ${last.units}`);
-  return { inputDim: out[0]!.kernel.shape[0], layers: out };
+  if (q && q.order[0] === action) out[0]!.kernel.values = stateRowsFirst(out[0]!, q.widths[0]);
+  return { inputDim: out[0]!.kernel.shape[0] - (q ? (q.widths[q.order.indexOf(action ?? '')] ?? 0) : 0), layers: out };
+}
+
+/**
+ * A Q(s, a) critic whose two inputs are concatenated before its first Dense layer — SB3's and
+ * CleanRL's `cat([obs, act], 1)`, as Keras and torch.onnx.export write it: the Concatenate's name,
+ * its inputs in its order and their widths; null for any other model. Such a model is a chain on
+ * the critic engine, fed `cat([state, action], 1)` (train/batch-tensors.ts).
+ */
+export function qInputConcat(m: KerasModel): { concat: string; order: [string, string]; widths: [number, number] } | null {
+  const inputs = m.layers.filter((l) => l.className === 'InputLayer');
+  const rest = m.layers.filter((l) => l.className !== 'InputLayer');
+  const cat = rest[0];
+  if (inputs.length !== 2 || !cat || cat.className !== 'Concatenate' || cat.inbound?.length !== 2) return null;
+  const axis = (cat.config as { axis?: unknown }).axis ?? -1;
+  if ((axis !== -1 && axis !== 1) || !cat.inbound.every((n) => inputs.some((i) => i.name === n))) return null;
+  if (cat.inbound[0] === cat.inbound[1]) return null;
+  const chain: KerasModel = { ...m, layers: [inputs[0]!, { ...cat, className: 'InputLayer' }, ...rest.slice(1)] };
+  // Without the concatenation the rest must be a chain from it.
+  const firstDense = rest[1];
+  if (!firstDense || firstDense.inbound?.[0] !== cat.name || !isDenseChain({ ...chain, layers: chain.layers.slice(1) })) return null;
+  const widths = cat.inbound.map((n) =>
+    inputWidth(
+      m,
+      inputs.find((i) => i.name === n)!,
+    ),
+  ) as [number, number];
+  return { concat: cat.name, order: [cat.inbound[0]!, cat.inbound[1]!], widths };
+}
+
+/** A first kernel whose rows take [action, state] rearranged to take [state, action], as the engine feeds it. */
+function stateRowsFirst(l: SavedDense, actionWidth: number): Float32Array {
+  const [rows, units] = l.kernel.shape;
+  const v = l.kernel.values;
+  const out = new Float32Array(v.length);
+  out.set(v.subarray(actionWidth * units), 0);
+  out.set(v.subarray(0, actionWidth * units), (rows - actionWidth) * units);
+  return out;
 }
 
 /**

@@ -41,11 +41,7 @@ function plainLayersForStateDict(value: unknown, file: string, source?: YamlSour
   if (Array.isArray(network.layers))
     for (const l of network.layers)
       if (l && typeof l === 'object' && !('weightNorm' in l)) (l as Record<string, unknown>).weightNorm = false;
-  // Q(s, a): the first layer takes cat([state, action]); it trains as a graph (state_dict-critic.ts's stateDictGraph).
-  if (network.actionDim !== undefined) {
-    network.graph = true;
-    network.inputs ??= { state: 'state', action: 'action' };
-  }
+  // Q(s, a): the first layer takes cat([state, action]), fed so by the critic engine (train/batch-tensors.ts).
 }
 
 /** Fills `network.layers` and `network.inputDim` of a raw config from the saved model it names; says what else it filled. */
@@ -62,12 +58,22 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   const { readSavedCritic, readKerasModel } = await import('./saved-model.js');
   const modelFile = path.resolve(path.dirname(path.resolve(file)), network.model);
   const keras = await readKerasModel(modelFile);
-  const { isDenseChain } = await import('./keras-chain.js');
+  const { isDenseChain, qInputConcat } = await import('./keras-chain.js');
   let params: { name: string; shape: readonly number[] }[];
-  if (keras && !isDenseChain(keras)) {
+  const q = keras && qInputConcat(keras);
+  if (keras && !isDenseChain(keras) && !q) {
     params = resolveGraph(keras, network, at);
   } else {
-    const saved = await readSavedCritic(modelFile);
+    let action: string | undefined;
+    if (q) {
+      // A Q(s, a) critic of cat(state, action) then Dense layers: a chain on the critic engine.
+      const io = mapInputs(keras, network, at);
+      action = io.action!.name;
+      network.actionDim = io.action!.width;
+      network.inputs = { state: io.state.name, action };
+    } else if (network.inputs !== undefined)
+      throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
+    const saved = await readSavedCritic(modelFile, action);
     network.inputDim = saved.inputDim;
     network.layers = saved.layers.map((l) => ({
       name: l.name,
@@ -76,8 +82,6 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
       ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
       weightNorm: false,
     }));
-    if (network.inputs !== undefined)
-      throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
     params = saved.layers.flatMap((l) => [
       { name: `${l.name}/W`, shape: l.kernel.shape },
       { name: `${l.name}/b`, shape: l.bias.shape },
@@ -119,11 +123,31 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
  * `inputDim`, the action input's as `actionDim` (Q(s, a), mapped by `network.inputs`), `graph:
  * true`. Returns its trainable parameters (`<layer>/<weight>`, the model's order) for the optimizer state.
  */
-function resolveGraph(
-  keras: KerasModel,
-  network: Record<string, unknown>,
-  at: (key: string) => { file: string; line?: number; path: string },
-): { name: string; shape: readonly number[] }[] {
+function resolveGraph(keras: KerasModel, network: Record<string, unknown>, at: At): { name: string; shape: readonly number[] }[] {
+  const { g, state, action } = mapInputs(keras, network, at);
+  network.inputDim = state.width;
+  if (action) network.actionDim = action.width;
+  network.inputs = { state: state.name, ...(action ? { action: action.name } : {}) };
+  network.graph = true;
+  network.layers = g.dense.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
+  const params: { name: string; shape: readonly number[] }[] = [];
+  for (const l of keras.layers) {
+    const w = keras.weights.get(l.name) ?? [];
+    const shorts =
+      l.className === 'Dense'
+        ? ['kernel', 'bias']
+        : l.className === 'LayerNormalization' || l.className === 'BatchNormalization'
+          ? ['gamma', 'beta']
+          : [];
+    w.slice(0, shorts.length).forEach((t, k) => params.push({ name: `${l.name}/${shorts[k]}`, shape: t.shape }));
+  }
+  return params;
+}
+
+type At = (key: string) => { file: string; line?: number; path: string };
+
+/** Which of a model's inputs is the state and which the action (`network.inputs`, required for two). */
+function mapInputs(keras: KerasModel, network: Record<string, unknown>, at: At) {
   const g = summarizeGraph(keras);
   const names = g.inputs.map((i) => i.name);
   const map = network.inputs as { state?: string; action?: string } | undefined;
@@ -147,21 +171,5 @@ function resolveGraph(
   const action = pick('action', map?.action);
   if (action && action.name === state.name) throw new ConfigError('network.inputs: state and action name the same input', at('inputs'));
   if (g.outputUnits !== 1) modelError(keras.file, `the model's output has ${g.outputUnits} units; a critic's value has 1`);
-  network.inputDim = state.width;
-  if (action) network.actionDim = action.width;
-  network.inputs = { state: state.name, ...(action ? { action: action.name } : {}) };
-  network.graph = true;
-  network.layers = g.dense.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
-  const params: { name: string; shape: readonly number[] }[] = [];
-  for (const l of keras.layers) {
-    const w = keras.weights.get(l.name) ?? [];
-    const shorts =
-      l.className === 'Dense'
-        ? ['kernel', 'bias']
-        : l.className === 'LayerNormalization' || l.className === 'BatchNormalization'
-          ? ['gamma', 'beta']
-          : [];
-    w.slice(0, shorts.length).forEach((t, k) => params.push({ name: `${l.name}/${shorts[k]}`, shape: t.shape }));
-  }
-  return params;
+  return { g, state, action };
 }

@@ -79,13 +79,13 @@ export function fileHandler(file: string): tf.io.IOHandler {
  * as a critic: Dense layers only (an InputLayer is allowed), a bias on each, activations
  * critic-doctor has, one output unit. Anything else is a ConfigError naming the file and the layer.
  */
-export async function readSavedCritic(file: string): Promise<SavedCritic> {
+export async function readSavedCritic(file: string, action?: string): Promise<SavedCritic> {
   // `run` reads a saved model twice (its layers when the config loads, its weights when training
   // starts): the second read is the first's, while model.json is unchanged.
-  const key = `${file}\0${statKey(file)}`;
+  const key = `${file}\0${statKey(file)}\0${action ?? ''}`;
   const hit = read.get(key);
   if (hit) return hit;
-  const critic = await loadSavedCritic(file);
+  const critic = await loadSavedCritic(file, action);
   read.set(key, critic);
   return critic;
 }
@@ -130,9 +130,9 @@ export async function readKerasModel(file: string): Promise<KerasModel | null> {
 
 const keras = new Map<string, Promise<KerasModel>>();
 
-async function loadSavedCritic(file: string): Promise<SavedCritic> {
+async function loadSavedCritic(file: string, action?: string): Promise<SavedCritic> {
   const k = await readKerasModel(file);
-  if (k) return kerasDenseChain(k);
+  if (k) return kerasDenseChain(k, action);
   tf.env().set('PROD', true);
   await tf.ready();
   let model: tf.LayersModel;
@@ -185,8 +185,8 @@ async function loadSavedCritic(file: string): Promise<SavedCritic> {
  * model (by layer name); parameters the model does not have (a remedy's batch-norm scale, say)
  * keep `params`' values. Replaced tensors are disposed.
  */
-export async function withSavedWeights(file: string, names: readonly string[], params: tf.Tensor[]): Promise<tf.Tensor[]> {
-  return applySaved(await readSavedCritic(file), names, params);
+export async function withSavedWeights(file: string, names: readonly string[], params: tf.Tensor[], action?: string): Promise<tf.Tensor[]> {
+  return applySaved(await readSavedCritic(file, action), names, params);
 }
 
 /** The same from a PyTorch state_dict file mapped onto the config's layers (state-dict-critic.ts). */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { weightsError, type KerasLayerSpec, type KerasModel, type KerasTensor } from './keras-model.js';
+import { weightsError } from './keras-model.js';
 import type { SavedCritic } from './saved-critic.js';
 import type { StateTensor } from './state-dict.js';
 
@@ -50,31 +50,4 @@ export function stateDictCritic(entries: readonly StateTensor[], network: Config
     };
   });
   return { inputDim: network.inputDim, layers: out };
-}
-
-/**
- * A Q(s, a) critic's state_dict as a graph: state and action inputs (`network.inputs`' names),
- * their concatenation (state first, `torch.cat([obs, act], 1)`), then the layers — the model a
- * graph run rebuilds and trains (core/run-graph.ts), as it does an ONNX export's.
- */
-export function stateDictGraph(entries: readonly StateTensor[], network: Config['network'], file: string): KerasModel {
-  const saved = stateDictCritic(entries, network, file);
-  const state = network.inputs?.state ?? 'state';
-  const action = network.inputs?.action ?? 'action';
-  const layers: KerasLayerSpec[] = [
-    { className: 'InputLayer', name: state, config: { batch_shape: [null, network.inputDim], name: state } },
-    { className: 'InputLayer', name: action, config: { batch_shape: [null, network.actionDim], name: action } },
-    { className: 'Concatenate', name: 'cat', config: { name: 'cat', axis: -1 }, inbound: [state, action] },
-  ];
-  const weights = new Map<string, KerasTensor[]>();
-  saved.layers.forEach((l, i) => {
-    const name = l.name;
-    const inbound = [i === 0 ? 'cat' : saved.layers[i - 1]!.name];
-    layers.push({ className: 'Dense', name, config: { name, units: l.units, activation: l.activation, use_bias: true }, inbound });
-    weights.set(name, [
-      { name: `${name}.weight (transposed)`, values: l.kernel.values, shape: [...l.kernel.shape] },
-      { name: `${name}.bias`, values: l.bias.values, shape: [...l.bias.shape] },
-    ]);
-  });
-  return { file, format: 'state_dict', kerasVersion: '', modelClass: 'Functional', layers, weights, optimizerVars: [] };
 }

@@ -58,7 +58,9 @@ function header(r: RunReport, p: Palette): string[] {
         (r.status !== 'completed' ? ` · ${r.status}${r.stopDetail ? `: ${r.stopDetail}` : ''}` : ''),
     ),
     p.dim(
-      r.graph || !c ? `  model${qText(r)}: ${r.graph ?? layers.join(' → ')}` : `  critic: ${c.network.inputDim} → ${layers.join(' → ')}`,
+      r.graph || !c
+        ? `  model${qText(r)}: ${r.graph ?? layers.join(' → ')}`
+        : `  critic${qText(r)}: ${c.network.inputDim}${c.network.actionDim ? ` + ${c.network.actionDim}` : ''} → ${layers.join(' → ')}`,
     ),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
     ...(r.settingsFrom ?? []).map((line) => p.dim(`  ${line}`)),
@@ -68,7 +70,8 @@ function header(r: RunReport, p: Palette): string[] {
 /** " Q(s, a) (state obs, action act)" for a critic of a state and an action, else "". */
 function qText(r: RunReport): string {
   const i = r.config?.network.inputs;
-  return i?.action ? ` Q(s, a) (state ${i.state}, action ${i.action})` : '';
+  if (i?.action) return ` Q(s, a) (state ${i.state}, action ${i.action})`;
+  return r.config?.network.actionDim ? ' Q(s, a)' : '';
 }
 
 function lintLines(r: RunReport, p: Palette): string[] {

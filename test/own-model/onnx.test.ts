@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { readKerasModel, readSavedCritic } from '../../src/model/saved-model.js';
+import { kerasDenseChain, qInputConcat } from '../../src/model/keras-chain.js';
 import { buildKerasGraph } from '../../src/model/keras-graph.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
@@ -75,6 +76,26 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
     expect(worst(q, expected.sac)).toBeLessThan(1e-5);
   });
 
+  it('a Q critic that concatenates the action first is fed [state, action]: the rows of its first kernel rearranged', async () => {
+    const m = (await readKerasModel(path.join(DIR, 'sac-q.onnx')))!;
+    const asIs = kerasDenseChain(m, 'act');
+    expect(qInputConcat(m)).toEqual({ concat: 'Concat', order: ['obs', 'act'], widths: [8, 2] });
+    expect(asIs.inputDim).toBe(8);
+    // The same critic written as cat(act, obs): rows 0–1 the action's, 2–9 the state's.
+    const k = m.weights.get('fc1')![0]!;
+    const units = k.shape[1]!;
+    const swapped = new Float32Array(k.values.length);
+    swapped.set(k.values.subarray(8 * units), 0);
+    swapped.set(k.values.subarray(0, 8 * units), 2 * units);
+    const layers = m.layers.map((l) => (l.name === 'Concat' ? { ...l, inbound: ['act', 'obs'] } : l));
+    const weights = new Map(m.weights);
+    weights.set('fc1', [{ ...k, values: swapped }, ...m.weights.get('fc1')!.slice(1)]);
+    const back = kerasDenseChain({ ...m, layers, weights }, 'act');
+    expect(back.inputDim).toBe(8);
+    expect(Array.from(back.layers[0]!.kernel.values)).toEqual(Array.from(asIs.layers[0]!.kernel.values));
+    expect(Array.from(kerasDenseChain({ ...m, layers, weights }, 'obs').layers[0]!.kernel.values)).toEqual(Array.from(swapped));
+  });
+
   for (const file of ['ln-critic.onnx', 'ln-critic-op13.onnx'] as const) {
     const how = file === 'ln-critic.onnx' ? "opset 17's LayerNormalization" : 'the ReduceMean … Div, Mul, Add pattern of opset 13';
     it(`nn.LayerNorm exported as ${how}: one LayerNormalization with torch's γ, β and ε, torch's forward pass`, async () => {
@@ -100,7 +121,8 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
   it('run trains both: the report names the layers as PyTorch does', async () => {
     for (const [model, network, layers] of [
       ['ppo-critic.onnx', '', ['critic.0', 'critic.2', 'critic.4']],
-      ['sac-q.onnx', ', inputs: { state: obs, action: act }', ['Concat', 'fc1', 'fc2', 'fc3']],
+      // cat(obs, act) then Linear layers: a chain on the critic engine, fed cat([state, action], 1).
+      ['sac-q.onnx', ', inputs: { state: obs, action: act }', ['fc1', 'fc2', 'fc3']],
     ] as const) {
       const file = config(model, network);
       const out = path.join(path.dirname(file), 'r.json');
