@@ -63,8 +63,15 @@ const Gamma = z.number().min(0).max(2);
 const ReturnNormalization = z.strictObject({ epsilon: z.number().min(0).default(1e-8) });
 /** State normalisation: none, fixed (mean/std of the whole rollout) or running (updated per batch). */
 const NormalizeStates = z.enum(['none', 'fixed', 'running']).default('none');
-/** Bootstrap from a frozen copy of the critic, refreshed every `updateEvery` steps (a target network). */
-const TargetNetwork = z.strictObject({ updateEvery: z.int().positive() });
+/**
+ * Bootstrap from a target network: a copy of the critic made before the first step, then either
+ * copied again every `updateEvery` steps (DQN's hard update) or, with `tau`, moved towards the
+ * critic after every update (every `updateEvery`th with both, as TD3's policy delay): target ←
+ * target·(1 − τ) + τ·θ, SB3's polyak_update (SAC, TD3, DDPG: τ = 0.005).
+ */
+const TargetNetwork = z
+  .strictObject({ updateEvery: z.int().positive().optional(), tau: z.number().gt(0).max(1).optional() })
+  .refine((t) => t.updateEvery !== undefined || t.tau !== undefined, { message: 'give updateEvery (a hard copy) or tau (Polyak)' });
 
 export const SyntheticData = z.strictObject({
   source: z.literal('synthetic'),
@@ -170,8 +177,7 @@ export const RecordedData = z.strictObject({
   normalizeStates: z.enum(['none', 'fixed', 'running']).default('none'),
   rewardScale: z.number().default(1),
   returnNormalization: z.strictObject({ epsilon: z.number().min(0).default(1e-8) }).optional(),
-  /** Bootstrap from a frozen copy of the critic, refreshed every `updateEvery` steps (a target network). */
-  targetNetwork: z.strictObject({ updateEvery: z.int().positive() }).optional(),
+  targetNetwork: TargetNetwork.optional(),
 });
 
 export const Data = z.discriminatedUnion('source', [SyntheticData, RecordedData]);
@@ -210,6 +216,14 @@ export const ConfigSchema = z.strictObject({
   network: z.strictObject({
     inputDim: z.int().positive().max(1_000_000),
     layers: z.array(Layer).min(1).max(64),
+    /**
+     * Critics trained side by side on the same minibatches (TD3's and SAC's twin Q heads: 2; REDQ's
+     * ensembles more), each a chain of `layers`, each bootstrapping from the minimum of all their
+     * values (target networks' with `data.targetNetwork`): r + γ·min_i Q_i′(s′, a′). Each head's
+     * layers are named `qf<i>` (SB3's: a `qf0` in a layer name becomes `qf<i>`; other names are
+     * prefixed `qf<i>.`).
+     */
+    critics: z.int().min(1).max(10).default(1),
     /**
      * Start from saved weights instead of the initializers: a folder (relative to the config) with
      * one float .npy per parameter, named `<layer>__V.npy`, `<layer>__g.npy`, `<layer>__b.npy`
@@ -289,3 +303,4 @@ export type RecordedDataConfig = z.output<typeof RecordedData>;
 export type WatchConfig = z.output<typeof Watch>;
 export type ActivationNameT = z.output<typeof ActivationName>;
 export type FailOnT = z.output<typeof FailOn>;
+export type TargetNetworkConfig = z.output<typeof TargetNetwork>;

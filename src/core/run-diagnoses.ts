@@ -10,7 +10,7 @@ import { lintConfig } from '../diagnose/lint.js';
 import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
-import { withSavedOptimizerState, withSavedWeights, withStateDict } from '../model/saved-model.js';
+import { stateDictTargets, withSavedOptimizerState, withSavedWeights, withStateDict } from '../model/saved-model.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
@@ -92,9 +92,12 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
       config.network.inputs?.action,
     );
   }
+  let target: tf.Tensor[] | undefined;
   if (config.network.weights && !config.network.initFrom) {
     const file = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.weights);
     params = withStateDict(file, config.network, spec.paramNames, params);
+    // SB3's critic_target.* beside critic.*: the target networks start where the Python run left them.
+    if (config.data.targetNetwork) target = stateDictTargets(file, config.network, spec.paramNames, params) ?? undefined;
   }
   if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
   if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);
@@ -106,7 +109,7 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
     const restored = await withSavedOptimizerState(modelFile, spec.paramNames, optimizer.slotNames, config.optimizer, slots);
     if (restored) ({ slots, iteration } = restored);
   }
-  const state = { params, slots, iteration, buffers: initBuffers(spec) };
+  const state = { params, slots, iteration, buffers: initBuffers(spec), ...(target ? { target } : {}) };
   const watchdog = new Watchdog(config.watch, config.steps);
   const early = new EarlyWarningWatch();
   const silent = new FindingsWatch();

@@ -50,7 +50,8 @@ export async function createDataStream(config: Config, opts: DataStreamOptions =
   const transform = stateTransform(d.normalizeStates, transitions);
   const sampler = new BatchSampler(transitions, plan, config.batchSize, d.sampling, samplerSeed, transform);
   const gamma = `(γ=${d.gamma})`;
-  const targets = d.targets === 'monteCarlo' ? `Monte-Carlo returns ${gamma}` : `bootstrapped ${d.nStep}-step targets ${gamma}`;
+  const targets =
+    d.targets === 'monteCarlo' ? `Monte-Carlo returns ${gamma}` : `bootstrapped ${d.nStep}-step targets ${gamma}${targetNetworkText(d)}`;
   return {
     transitions,
     plan,
@@ -142,7 +143,7 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
   const sampler = new BatchSampler(transitions, plan, config.batchSize, d.sampling, samplerSeed, transform);
   const targets =
     d.targets === 'nStep'
-      ? `bootstrapped ${d.nStep}-step targets (γ=${d.gamma})`
+      ? `bootstrapped ${d.nStep}-step targets (γ=${d.gamma})${targetNetworkText(d)}`
       : d.targets === 'gae'
         ? `GAE λ-returns (γ=${d.gamma}, λ=${d.lambda})`
         : d.targets === 'monteCarlo'
@@ -164,6 +165,14 @@ async function recordedStream(config: Config, d: RecordedDataConfig, opts: DataS
       `${unboot ? `, ${unboot} targets cut at a truncation` : ''}, ${d.sampling} ` +
       `batches of ${config.batchSize}`,
   };
+}
+
+/** " from a target network (τ 0.005)" or " from a target network copied every 100 steps", else "". */
+function targetNetworkText(d: Config['data']): string {
+  const t = d.targetNetwork;
+  if (!t) return '';
+  const every = t.updateEvery && t.updateEvery > 1 ? ` every ${t.updateEvery} updates` : '';
+  return t.tau !== undefined ? ` from a target network (τ ${t.tau}${every})` : ` from a target network copied every ${t.updateEvery} steps`;
 }
 
 const Q_BOOTSTRAP = " (Q(s, a): bootstrapped from the data's next action)";

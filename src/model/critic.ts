@@ -3,10 +3,13 @@ import type { Config, LayerConfig } from '../config/schema.js';
 import { getActivation, type Activation } from './activations.js';
 import { initWeights, resolveInit, torchInitWeights, variableSeed } from './initializers.js';
 import { TorchGenerator } from './torch-init.js';
+import { headLayerName } from './head-names.js';
 
 /** A layer of the critic as the trainer sees it: config, activation and where its tensors sit. */
 export interface LayerSpec {
   index: number;
+  /** Which critic of `network.critics` it belongs to (0 for a lone critic). */
+  head: number;
   name: string;
   units: number;
   fanIn: number;
@@ -28,7 +31,10 @@ export interface LayerSpec {
 /** The critic's structure; parameters live apart, as a flat list (`<layer>/V`, `<layer>/g`, `<layer>/b`). */
 export interface CriticSpec {
   inputDim: number;
+  /** Layers of every critic, critic after critic (`network.critics`: each a chain of `layers`). */
   layers: LayerSpec[];
+  /** How many critics (twin Q heads: 2), each trained on the minimum of their bootstrapped values. */
+  heads: number;
   paramNames: string[];
   paramShapes: number[][];
   /** Non-trained state: batch norm's moving mean and variance (`<layer>/moving_mean`, ...). */
@@ -42,8 +48,16 @@ export function buildCriticSpec(config: Config): CriticSpec {
   const paramShapes: number[][] = [];
   const bufferNames: string[] = [];
   const inputDim = criticInputWidth(config.network);
-  let fanIn = inputDim;
-  config.network.layers.forEach((l, index) => {
+  const heads = config.network.critics;
+  const all = Array.from({ length: heads }, (_, head) =>
+    config.network.layers.map((l) => ({ ...l, name: headLayerName(l.name, head, heads) })),
+  );
+  all.forEach((chain, head) => chain.forEach((l) => addLayer(l, head)));
+  return { inputDim, layers, heads, paramNames, paramShapes, bufferNames };
+
+  function addLayer(l: LayerConfig, head: number): void {
+    const index = layers.length;
+    const fanIn = index === 0 || layers[index - 1]!.head !== head ? inputDim : layers[index - 1]!.units;
     const vIndex = paramNames.length;
     paramNames.push(`${l.name}/${l.weightNorm ? 'V' : 'W'}`);
     paramShapes.push([fanIn, l.units]);
@@ -90,10 +104,9 @@ export function buildCriticSpec(config: Config): CriticSpec {
       vIndex,
       gIndex,
       bIndex,
+      head,
     });
-    fanIn = l.units;
-  });
-  return { inputDim, layers, paramNames, paramShapes, bufferNames };
+  }
 }
 
 /**

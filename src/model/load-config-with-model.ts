@@ -5,8 +5,8 @@ import type { OptimizerConfig } from '../config/schema.js';
 import { Optimizer } from '../config/schema.js';
 import { lineOf, type YamlSource } from '../config/yaml-source.js';
 import { summarizeGraph } from './keras-graph-summary.js';
+import { stateDictCritics } from './state-dict-critic.js';
 import { readStateDict } from './state-dict.js';
-import { stateDictCritic } from './state-dict-critic.js';
 import { modelError, type KerasModel } from './keras-model.js';
 
 /**
@@ -21,7 +21,13 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const loaded = validateConfig(value, file, source);
   const n = loaded.config.network;
   // Checked here, so a state_dict that does not fit the layers is a config error before anything trains.
-  if (n.weights) stateDictCritic(readStateDict(path.resolve(path.dirname(path.resolve(file)), n.weights)), n, n.weights);
+  if (n.weights) stateDictCritics(readStateDict(path.resolve(path.dirname(path.resolve(file)), n.weights)), n, n.weights);
+  if (n.critics > 1 && n.model)
+    throw new ConfigError(
+      `network.critics: ${n.critics} critics from one saved model (network.model): a model file holds one critic; ` +
+        'give a state_dict (network.weights) with every head, or leave the model out',
+      { file, line: source ? lineOf(source, ['network', 'critics']) : undefined, path: 'network.critics' },
+    );
   return settingsFrom.length ? { ...loaded, settingsFrom } : loaded;
 }
 

@@ -4,7 +4,8 @@ import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS, type Config, type OptimizerConfig } from '../config/schema.js';
 import { readStateDict } from './state-dict.js';
-import { stateDictCritic } from './state-dict-critic.js';
+import { headLayerName } from './head-names.js';
+import { stateDictCritics } from './state-dict-critic.js';
 import { fromTfjsActivation } from './activations.js';
 import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
@@ -191,7 +192,27 @@ export async function withSavedWeights(file: string, names: readonly string[], p
 
 /** The same from a PyTorch state_dict file mapped onto the config's layers (state-dict-critic.ts). */
 export function withStateDict(file: string, network: Config['network'], names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
-  return applySaved(stateDictCritic(readStateDict(file), network, file), names, params);
+  return applySaved(stateDictCritics(readStateDict(file), network, file), names, params);
+}
+
+/**
+ * The target networks' starting weights where the state_dict holds them beside the critics: SB3's
+ * `critic_target.qf0.0.weight` for `critic.qf0.0`, in the parameters' order; null where any is missing.
+ */
+export function stateDictTargets(
+  file: string,
+  network: Config['network'],
+  names: readonly string[],
+  like: tf.Tensor[],
+): tf.Tensor[] | null {
+  const entries = readStateDict(file);
+  if (!network.layers.every((l) => l.name.startsWith('critic.'))) return null;
+  const renamed = { ...network, layers: network.layers.map((l) => ({ ...l, name: l.name.replace(/^critic\./, 'critic_target.') })) };
+  if (!renamed.layers.every((l) => entries.some((e) => e.name === `${headLayerName(l.name, 0, network.critics)}.weight`))) return null;
+  const saved = stateDictCritics(entries, renamed, file);
+  const copies = like.map((p) => tf.clone(p));
+  const back = new Map(saved.layers.map((l) => [l.name.replace(/^critic_target\./, 'critic.'), l]));
+  return applySaved({ inputDim: saved.inputDim, layers: [...back].map(([name, l]) => ({ ...l, name })) }, names, copies);
 }
 
 function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {

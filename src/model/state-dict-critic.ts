@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { weightsError } from './keras-model.js';
 import type { SavedCritic } from './saved-critic.js';
 import type { StateTensor } from './state-dict.js';
+import { headLayerName } from './head-names.js';
 
 /**
  * A state_dict's Linear layers (`<prefix>.weight` [out, in] with `<prefix>.bias` [out]) as the
@@ -50,4 +51,16 @@ export function stateDictCritic(entries: readonly StateTensor[], network: Config
     };
   });
   return { inputDim: network.inputDim, layers: out };
+}
+
+/** Every critic of `network.critics` from a state_dict, each head's layers by its own names (`critic.qf1.0`). */
+export function stateDictCritics(entries: readonly StateTensor[], network: Config['network'], file: string): SavedCritic {
+  const heads = Array.from({ length: network.critics }, (_, h) =>
+    stateDictCritic(
+      entries,
+      { ...network, layers: network.layers.map((l) => ({ ...l, name: headLayerName(l.name, h, network.critics) })) },
+      file,
+    ),
+  );
+  return { inputDim: network.inputDim, layers: heads.flatMap((c) => c.layers) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { headLayerName } from '../model/head-names.js';
 import { Float } from '../util/float-schema.js';
 import { VerdictSchema } from '../diagnose/verdict.js';
 import { LintFindingSchema } from '../diagnose/lint.js';
@@ -122,7 +123,10 @@ export function runSource(r: Pick<RunReport, 'config' | 'configFile' | 'model'>)
 
 /** The layers in order with their activations, from the config or the watched model. */
 export function runLayers(r: Pick<RunReport, 'config' | 'model'>): { name: string; units: number; activation: string }[] {
-  return r.config?.network.layers ?? r.model?.layers ?? [];
+  const n = r.config?.network;
+  if (n && n.critics > 1)
+    return Array.from({ length: n.critics }, (_, h) => n.layers.map((l) => ({ ...l, name: headLayerName(l.name, h, n.critics) }))).flat();
+  return n?.layers ?? r.model?.layers ?? [];
 }
 
 /** The |x| limit the watchdog called an explosion. */

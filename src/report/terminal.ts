@@ -49,7 +49,7 @@ const block = (title: string, lines: string[]): string[] => (lines.length ? ['',
 
 function header(r: RunReport, p: Palette): string[] {
   const c = r.config;
-  const layers = runLayers(r).map((l) => `${l.name} ${l.units} ${l.activation}`);
+  const layers = (c?.network.layers ?? runLayers(r)).map((l) => `${l.name} ${l.units} ${l.activation}`);
   return [
     !c ? `${p.bold(runSource(r))}` : `${p.bold('critic-doctor run')} ${r.configFile ?? ''}${c.name ? p.dim(` (${c.name})`) : ''}`,
     p.dim(
@@ -60,7 +60,10 @@ function header(r: RunReport, p: Palette): string[] {
     p.dim(
       r.graph || !c
         ? `  model${qText(r)}: ${r.graph ?? layers.join(' → ')}`
-        : `  critic${qText(r)}: ${c.network.inputDim}${c.network.actionDim ? ` + ${c.network.actionDim}` : ''} → ${layers.join(' → ')}`,
+        : `  critic${qText(r)}: ${c.network.inputDim}${c.network.actionDim ? ` + ${c.network.actionDim}` : ''} → ${layers.join(' → ')}` +
+            (c.network.critics > 1
+              ? ` · ${c.network.critics} critics (qf0…qf${c.network.critics - 1}), each bootstrapping from their minimum`
+              : ''),
     ),
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
     ...(r.settingsFrom ?? []).map((line) => p.dim(`  ${line}`)),

@@ -8,6 +8,7 @@ import type { WatchPoint } from '../watch/watch-points.js';
 import { createOptimizer } from './optimizers.js';
 import { trainStepSteps } from './step.js';
 import type { StepContext, TrainState } from './step-types.js';
+import type { TargetNetworkConfig } from '../config/schema.js';
 import { batchTensors, disposeInputs } from './batch-tensors.js';
 import type { StepRecord, StopReason, TrainArgs, TrainResult } from './train-types.js';
 
@@ -75,12 +76,7 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
 
     const batches = running.map((m) => {
       if (step === m.args.failAtStep) throw new Error(`injected engine fault at step ${step} (CRITIC_DOCTOR_INJECT_FAULT)`);
-      const tn = m.args.config.data.targetNetwork;
-      if (tn && (step % tn.updateEvery === 0 || !m.state.target)) {
-        // The target network: a frozen copy of the critic, refreshed every updateEvery steps.
-        if (m.state.target) tf.dispose(m.state.target);
-        m.state = { ...m.state, target: m.state.params.map((p) => tf.keep(tf.clone(p))) };
-      }
+      m.state = { ...m.state, target: nextTarget(m.args.config.data.targetNetwork, m.state, step) };
       return m.args.stream.sampler.next();
     });
     const inputs = batches.map(batchTensors);
@@ -141,6 +137,25 @@ export async function trainEnsemble(args: EnsembleArgs): Promise<TrainResult[]> 
     ...(m.stopDetail !== undefined ? { stopDetail: m.stopDetail } : {}),
     seconds: m.seconds,
   }));
+}
+
+/**
+ * The target network before step `step`: a copy of the critic at step 0; then a hard copy every
+ * `updateEvery` steps, or with τ, after every update (every `updateEvery`th), target·(1 − τ) +
+ * τ·θ in float32 as SB3's polyak_update — mul_(1 − τ), then add(θ, alpha = τ), whose AVX2 build
+ * fuses τ·θ + · into one rounding where we round twice (docs/numerics.md).
+ */
+function nextTarget(tn: TargetNetworkConfig | undefined, state: TrainState, step: number): tf.Tensor[] | undefined {
+  if (!tn) return undefined;
+  const every = tn.updateEvery ?? 1;
+  const old = state.target;
+  if (old && (step % every !== 0 || step === 0)) return old;
+  const next =
+    old && tn.tau !== undefined
+      ? tf.tidy(() => old.map((t, i) => tf.add(tf.mul(t, Math.fround(1 - tn.tau!)), tf.mul(state.params[i]!, Math.fround(tn.tau!)))))
+      : state.params.map((p) => tf.clone(p));
+  if (old) tf.dispose(old);
+  return next.map((t) => tf.keep(t));
 }
 
 /**

@@ -14,6 +14,7 @@ import { tapStep } from './step-taps.js';
 import { UPDATE_KERNEL, updateAttrs } from './update-kernel.js';
 import { MSE_KERNEL } from './loss-kernel.js';
 import { wholeStepApplies, wholeStepSteps } from './whole-step.js';
+import { twinStepSteps } from './twin-step.js';
 import type { LossParts, StepContext, StepInputs, StepOutput, TrainState, Update } from './step-types.js';
 
 /**
@@ -32,6 +33,8 @@ export function trainStep(ctx: StepContext, state: TrainState, inputs: StepInput
  * lockstep with other members' steps, their JS kernel calls share dispatches (train/ensemble.ts).
  */
 export function* trainStepSteps(ctx: StepContext, state: TrainState, inputs: StepInputs, tap?: Tap): Fused<StepOutput> {
+  // Several critics (twin Q heads): the minimum of their bootstrap values, then each head's own step.
+  if (ctx.spec.heads > 1) return yield* twinStepSteps(ctx, state, inputs, trainStepSteps, tap);
   // The whole step in one kernel, unless the tap wants the step's tensors themselves.
   if ((!tap || tap.statsOnly) && wholeStepApplies(ctx, state)) return yield* wholeStepSteps(ctx, state, inputs, tap);
   const { spec, config } = ctx;

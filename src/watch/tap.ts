@@ -21,7 +21,7 @@ export class Tap<T extends { size: number } = tf.Tensor> {
    * compute the statistics inside one kernel and hand over none of its tensors (`stats`).
    */
   constructor(
-    private readonly names = true,
+    readonly names = true,
     readonly statsOnly = false,
   ) {}
 
