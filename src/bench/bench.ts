@@ -32,6 +32,7 @@ import { withTfjsDebug } from './with-tfjs-debug.js';
 import { userLoopRate } from './user-loop.js';
 import { benchMembers } from './bench-members.js';
 import { matmulBench, stepFlops } from './kernel-bench.js';
+import { benchWide } from './wide-bench.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -39,7 +40,7 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const asJson = args.includes('--json');
-// `--only step,ensembles`: just those parts (step, kernels, torch, debug, fit, ensembles, data); all by default.
+// `--only step,ensembles`: just those parts (step, kernels, torch, debug, fit, ensembles, data, wide); all by default.
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const part = (name: string) => !only || only.has(name);
 const STEPS = flag('--steps', 1500);
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
   if (part('fit')) await benchFit(config, out, log);
   if (part('ensembles')) await benchEnsembles(config, out, log);
   if (part('data')) await benchDataLoads(config, out, log);
+  // The wide critics (wide-bench.ts): SB3's TD3/SAC Q critics, twin heads, rsl_rl's V critic, beside torch_q_peer.py.
+  if (part('wide')) out.wide = await benchWide(flag('--wide-steps', 100), REPEATS, log);
 
   out.numTensorsGrowth = tf.memory().numTensors - tensors0;
   out.rssPeakMB = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -18,7 +18,7 @@ interface Product {
 /** The products of one training step: x·V per layer, then xᵀ·dXv per layer and dXv·Vᵀ for all but the first. */
 export function stepProducts(config: Config): Product[] {
   const B = config.batchSize;
-  const dims = [config.network.inputDim, ...config.network.layers.map((l) => l.units)];
+  const dims = [config.network.inputDim + (config.network.actionDim ?? 0), ...config.network.layers.map((l) => l.units)];
   const out: Product[] = [];
   for (let i = 0; i + 1 < dims.length; i++) out.push({ M: B, K: dims[i]!, N: dims[i + 1]! });
   for (let i = 0; i + 1 < dims.length; i++) {
