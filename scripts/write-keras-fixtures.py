@@ -7,6 +7,7 @@ model_weights/<layer>/ with a weight_names attribute naming datasets under the l
 Not checked against a file Keras itself wrote. Run: /usr/bin/python3 scripts/write-keras-fixtures.py
 """
 import json
+import re
 import os
 import shutil
 import zipfile
@@ -156,6 +157,22 @@ with h5py.File(os.path.join(OUT, 'critic-adam-keras2.h5'), 'a') as f:
             og.create_dataset(n, data=a)
     og.attrs['weight_names'] = [n.encode('utf8') for n in names]
 
+def snake_groups(layers):
+    """keras saving_lib's group names for a list of layers: naming.to_snake_case(class) + a per-class counter."""
+    used, out = {}, []
+    for l in layers:
+        n = re.sub(r'\W+', '', l['class_name'])
+        n = re.sub('(.)([A-Z][a-z]+)', r'\1_\2', n)
+        n = re.sub('([a-z])([A-Z])', r'\1_\2', n).lower()
+        if n in used:
+            used[n] += 1
+            n = f'{n}_{used[n]}'
+        else:
+            used[n] = 0
+        out.append(n)
+    return out
+
+
 def zwrite(z, name, data):
     """A zip member with a fixed date, so that rerunning the script rewrites the same bytes."""
     if isinstance(data, str) and os.path.exists(data):
@@ -279,18 +296,43 @@ write('q-cartpole-keras2.h5', cart, [('l1', glorot(4, 32), np.zeros(32, np.float
 weights_path = os.path.join(OUT, 'model.weights.h5')
 with h5py.File(weights_path, 'w') as f:
     lg = f.create_group('layers')
-    for name in ('obs', 'act', 'cat'):
-        lg.create_group(name).create_group('vars')
-    for name, k, b in qw:
-        vg = lg.create_group(name).create_group('vars')
-        vg.create_dataset('0', data=k)
-        vg.create_dataset('1', data=b)
+    # saving_lib's _save_container_state: a layer's group is its class in snake case with a counter
+    # per class (input_layer, input_layer_1, dense, concatenate, dense_1, dense_2), never layer.name.
+    kw = {name: (k, b) for name, k, b in qw}
+    for layer, group in zip(k3_q()['config']['layers'], snake_groups(k3_q()['config']['layers'])):
+        vg = lg.create_group(group).create_group('vars')
+        if layer['name'] in kw:
+            vg.create_dataset('0', data=kw[layer['name']][0])
+            vg.create_dataset('1', data=kw[layer['name']][1])
     f.create_group('vars')
 with zipfile.ZipFile(os.path.join(OUT, 'q-critic-keras3.keras'), 'w', zipfile.ZIP_STORED) as z:
     zwrite(z, 'metadata.json', json.dumps({'keras_version': '3.6.0'}))
     zwrite(z, 'config.json', json.dumps(k3_q()))
     zwrite(z, 'model.weights.h5', weights_path)
 os.remove(weights_path)
+# The same Q critic as Keras 3's legacy .h5 writer saves a Functional model (legacy_h5_format.py):
+# every layer in layer_names, the parameterless ones (InputLayer, Concatenate) with weight_names an
+# empty list, which h5py stores as an empty float64 array; weights named <model>/<layer>/<var>.
+with h5py.File(os.path.join(OUT, 'q-critic-keras36.h5'), 'w') as f:
+    f.attrs['keras_version'] = '3.6.0'
+    f.attrs['backend'] = 'tensorflow'
+    f.attrs['model_config'] = json.dumps(k3_q())
+    mw = f.create_group('model_weights')
+    names = [l['name'] for l in k3_q()['config']['layers']]
+    mw.attrs['layer_names'] = [n.encode('utf8') for n in names]
+    mw.attrs['backend'] = 'tensorflow'
+    mw.attrs['keras_version'] = '3.6.0'
+    kw = {name: (k, b) for name, k, b in qw}
+    for n in names:
+        g = mw.create_group(n)
+        if n not in kw:
+            g.attrs['weight_names'] = np.array([], dtype=np.float64)
+            continue
+        wn = [f'q_critic/{n}/kernel', f'q_critic/{n}/bias']
+        g.attrs['weight_names'] = [x.encode('utf8') for x in wn]
+        g.create_dataset(wn[0], data=kw[n][0])
+        g.create_dataset(wn[1], data=kw[n][1])
+    mw.create_group('top_level_model_weights').attrs['weight_names'] = np.array([], dtype=np.float64)
 
 T, ep = 240, 60
 obs = rng.normal(0, 1, size=(T, 9)).astype(np.float32)

@@ -14,7 +14,9 @@ type Attrs = Record<string, { value: unknown }>;
 /** An attribute that may be split into name0, name1, … (HDF5's 64 KB header limit). */
 function splitAttr(attrs: Attrs, name: string): string[] {
   const one = attrs[name]?.value;
-  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v == null ? [] : [String(v)]);
+  // An empty Python list lands as an empty float64 array (a parameterless layer's weight_names in Keras 3's writer).
+  const list = (v: unknown): string[] =>
+    Array.isArray(v) ? v.map(String) : ArrayBuffer.isView(v) ? Array.from(v as Float64Array, String) : v == null ? [] : [String(v)];
   if (one !== undefined) return list(one);
   const out: string[] = [];
   for (let i = 0; attrs[`${name}${i}`]; i++) out.push(...list(attrs[`${name}${i}`]!.value));

@@ -48,7 +48,8 @@ export function kerasSettings(m: KerasModel, want: { optimizer: boolean; loss: b
   const o = m.training?.optimizer;
   if (want.optimizer && o) {
     const c = o.config;
-    const lr = c.learning_rate ?? c.lr;
+    // Keras writes the float32 variable's value as a double (0.009999999776482582): the shortest decimal of the same float32.
+    const lr = shortestFloat32(c.learning_rate ?? c.lr);
     if (typeof lr !== 'number') refuse(`a learning rate that is not a number (${JSON.stringify(lr)})`);
     for (const [key, bad] of [
       ['amsgrad', true],
@@ -162,16 +163,21 @@ export function kerasOptimizerState(
     slots.get(param)!.set(slot, values);
   };
   if (m.format === 'keras') {
-    // saving_lib: iteration, learning_rate, then one block per slot kind, each over every trainable variable.
+    // saving_lib: iteration, learning_rate, then the slots in the order build() made them: Adam's
+    // momentum and velocity interleaved per trainable variable (add_optimizer_variables "interleaves
+    // for backward-compatibility", as Keras 3.0–3.5's own loop did); RMSprop's velocities, then its
+    // momentums (two calls); SGD's momentums.
     iteration = vars[0]?.values[0] ?? 0;
     const order: Record<string, string[]> = { Adam: ['momentum', 'velocity'], RMSprop: ['velocity', 'momentum'], SGD: ['momentum'] };
     const rest = vars.slice(2);
-    const blocks = order[kinds.className]!.slice(0, rest.length / params.length);
-    if (rest.length !== blocks.length * params.length)
+    const kindsOf = order[kinds.className]!.slice(0, rest.length / params.length);
+    if (rest.length !== kindsOf.length * params.length)
       fail(
         `${rest.length} slot variables for ${params.length} parameters (${kinds.className} keeps ${order[kinds.className]!.join(', ')})`,
       );
-    blocks.forEach((kind, b) => params.forEach((p, i) => put(p.name, kind, rest[b * params.length + i]!)));
+    const interleaved = kinds.className === 'Adam';
+    const k = kindsOf.length;
+    kindsOf.forEach((kind, b) => params.forEach((p, i) => put(p.name, kind, rest[interleaved ? i * k + b : b * params.length + i]!)));
   } else {
     for (const t of vars) {
       const n = t.name.toLowerCase().replace(/:\d+$/, '');
@@ -196,6 +202,16 @@ export function kerasOptimizerState(
     }
   }
   return { iteration, slots };
+}
+
+/** A float32 value by its shortest decimal (0.009999999776482582 → 0.01); anything else as it is. */
+function shortestFloat32(x: unknown): unknown {
+  if (typeof x !== 'number' || !Number.isFinite(x) || Math.fround(x) !== x) return x;
+  for (let p = 1; p <= 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return y;
+  }
+  return x;
 }
 
 function escape(s: string): string {

@@ -9,8 +9,8 @@ import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type Kera
 // A Keras 3 `.keras` file, read as keras/src/saving/saving_lib.py writes it: a zip (stored or
 // deflated members) of `metadata.json` (keras_version), `config.json` (the serialized model:
 // class_name, config.layers, compile_config) and `model.weights.h5`, where each object's variables
-// are datasets "0", "1", … of a `vars` group under its path — `layers/<layer>/vars` for a
-// Sequential's or Functional's layers, `optimizer/vars` for the optimizer (iteration, learning
+// are datasets "0", "1", … of a `vars` group under its path — `layers/<class, snake case, counted>/vars`
+// for a Sequential's or Functional's layers (layerGroupNames), `optimizer/vars` for the optimizer (iteration, learning
 // rate, then each slot kind for every trainable variable).
 
 export async function readKerasZip(file: string): Promise<KerasModel> {
@@ -49,9 +49,13 @@ export async function readKerasZip(file: string): Promise<KerasModel> {
     try {
       const weights = new Map<string, KerasTensor[]>();
       const layerGroup = f.get('layers');
-      for (const l of layers) {
-        const g = layerGroup instanceof Group ? layerGroup.get(l.name) : null;
-        const w = g instanceof Group ? vars(g, `layers/${l.name}`, file) : [];
+      const groups = layerGroupNames(layers);
+      for (const [i, l] of layers.entries()) {
+        // Keras 3 names a layer's group by its class (`dense`, `dense_1`…); files by our earlier belief, by its name.
+        const byClass = layerGroup instanceof Group ? layerGroup.get(groups[i]!) : null;
+        const [g, at] =
+          byClass instanceof Group ? [byClass, groups[i]!] : [layerGroup instanceof Group ? layerGroup.get(l.name) : null, l.name];
+        const w = g instanceof Group ? vars(g, `layers/${at}`, file) : [];
         if (w.length) weights.set(l.name, w);
       }
       const opt = f.get('optimizer');
@@ -71,6 +75,31 @@ export async function readKerasZip(file: string): Promise<KerasModel> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each layer's group in model.weights.h5 as saving_lib's `_save_container_state` names it: not by
+ * `layer.name` (not reproducible, its comment says) but by the class in snake case, with a counter
+ * per class in the model's layer order — `dense`, `dense_1`, `dense_2` for Dense layers named
+ * `dense_6`, `dense_7`, `dense_8`.
+ */
+export function layerGroupNames(layers: readonly { className: string }[]): string[] {
+  const used = new Map<string, number>();
+  return layers.map((l) => {
+    const base = snakeCase(l.className);
+    const n = used.get(base);
+    used.set(base, n === undefined ? 0 : n + 1);
+    return n === undefined ? base : `${base}_${n + 1}`;
+  });
+}
+
+/** keras/src/utils/naming.py's to_snake_case. */
+function snakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 /** The datasets "0", "1", … of a group's `vars`, in index order. */

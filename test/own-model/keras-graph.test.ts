@@ -50,7 +50,7 @@ async function run(file: string, args: string[] = []): Promise<{ code: number; s
 const PRECOMPUTED = 'targets: precomputed, sampling: sequential, arrays: { returns: returns }';
 
 describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the watchdog', () => {
-  for (const model of ['q-critic-keras2.h5', 'q-critic-keras3.keras']) {
+  for (const model of ['q-critic-keras2.h5', 'q-critic-keras3.keras', 'q-critic-keras36.h5']) {
     it(`${model}: run trains it on the D4RL file's actions; the first step's loss is numpy's`, async () => {
       const r = await run(config(model, PRECOMPUTED));
       expect(r.code, r.stderr).toBe(0);
