@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +9,10 @@ import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIX = path.join(ROOT, 'fixtures/cartpole');
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-rec-'));
+const tmp = () => tempDir('cd-rec-');
 
 function config(data: Record<string, unknown>, over: Record<string, unknown> = {}) {
   return {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
@@ -9,8 +8,9 @@ import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { runDiagnoses } from '../../src/core/run-diagnoses.js';
 import { replicaOptions } from '../../src/core/replicas.js';
 import { replicaOutcome } from '../../src/diagnose/robustness.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-replicas-'));
+const tmp = () => tempDir('cd-replicas-');
 
 describe('run --replicas (robustness of a diagnosis, real training)', () => {
   it('nan-sgd-relu: the NaN step, per replica, and whether it is robust — in every report format', async () => {

@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-run-'));
+const tmp = () => tempDir('cd-run-');
 
 describe('critic-doctor run: flags', () => {
   it('--fail-on changes the exit code; --steps and --seed override the config', async () => {

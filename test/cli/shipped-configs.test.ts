@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load-config.js';
@@ -8,6 +7,7 @@ import type { RunReport } from '../../src/report/run-report.js';
 import { REPORT_SCHEMA_VERSION } from '../../src/report/report-header.js';
 import { failsUnder } from '../../src/watch/severity.js';
 import { cli, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /*
  * Every shipped config, trained once, by the real binary, writing every report format: what its
@@ -23,7 +23,7 @@ interface Shipped {
 }
 
 async function runShipped(config: string, extra: string[] = []): Promise<Shipped> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-shipped-'));
+  const dir = tempDir('cd-shipped-');
   const f = (ext: string) => path.join(dir, `r.${ext}`);
   const r = await cli(['run', config, ...extra, '--json', f('json'), '--html', f('html'), '--markdown', f('md'), '--junit', f('xml')]);
   expect(r.stderr, config).toBe('');

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
 import type { TreatReport } from '../../src/report/treat-report.js';
 import { cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-treat-'));
+const tmp = () => tempDir('cd-treat-');
 
 describe('critic-doctor treat', () => {
   it('on nan-sgd-relu: g-0.1 cures, He init and b = 0 do not; --write-fixed writes a config that runs healthy', async () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // A file whose content is not what its extension says gets one printable line saying what it
 // looks like — never its raw bytes — exit 2, and no report file.
@@ -24,7 +24,7 @@ function randomBytes(n: number, seed: number): Uint8Array {
 }
 
 async function refused(name: string, bytes: Uint8Array, extra = ''): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-garbage-'));
+  const dir = tempDir('cd-garbage-');
   writeFileSync(path.join(dir, name), bytes);
   writeFileSync(path.join(dir, 'c.yaml'), config(name, extra));
   const r = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')]);
@@ -47,7 +47,7 @@ describe('data files that are not what their extension says', () => {
 
   it('a gzip-compressed CSV is read under any name; refused with data.compression none, and gzip of binary says so', async () => {
     const csv = readFileSync(path.join(ROOT, 'fixtures/cartpole/rollout.csv'));
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-gzip-'));
+    const dir = tempDir('cd-gzip-');
     writeFileSync(path.join(dir, 'rollout.csv'), gzipSync(csv));
     writeFileSync(path.join(dir, 'c.yaml'), config('rollout.csv'));
     const ok = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')]);

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { tempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -23,7 +22,7 @@ function flags(): string[] {
     '--disable-component-update',
     '--disable-sync',
     '--hide-scrollbars',
-    `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'cd-chromium-'))}`,
+    `--user-data-dir=${tempDir('cd-chromium-')}`,
     '--virtual-time-budget=3000',
   ];
 }

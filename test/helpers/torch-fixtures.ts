@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readNpz } from '../../src/data/recorded/npz.js';
 import { ROOT } from './cli.js';
+import { tempDir } from './temp-dir.js';
 
 /** fixtures/torch/: what scripts/write-torch-fixtures.py had Debian's PyTorch 1.13 write. */
 export const TORCH_DIR = path.join(ROOT, 'fixtures/torch');
@@ -41,7 +41,7 @@ export function worstAfter(ours: ArrayLike<number>[], torch: number[][]): number
 
 /** A file `name` holding `content` in a fresh temporary folder (a test's config, a cut fixture); its path. */
 export function tmpFile(name: string, content: string | Uint8Array): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cd-torch-')), name);
+  const file = path.join(tempDir('cd-torch-'), name);
   writeFileSync(file, content);
   return file;
 }

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ const run = promisify(execFile);
 // from npm's cache or registry.
 let TFJS: string[] = [];
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-tfjs-'));
+  const dir = tempDir('cd-tfjs-');
   const pkgs = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'].map((p) => path.join(ROOT, 'node_modules', p));
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, ...pkgs], { cwd: dir, timeout: 120_000 });
   TFJS = readdirSync(dir)
@@ -42,7 +42,7 @@ const MAIN = [
 ].join('\n');
 
 async function scratch(installArgs: string[]): Promise<{ out: string; all: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-copies-'));
+  const dir = tempDir('cd-copies-');
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', type: 'module', private: true }));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', ...installArgs, ...TFJS], {
     cwd: dir,
@@ -56,7 +56,7 @@ async function scratch(installArgs: string[]): Promise<{ out: string; all: strin
 const expected = { step: 1, phase: 'loss', tensor: 'target' };
 
 it('installed from the packed tarball: one tfjs, the NaN found, nothing "already registered"', async () => {
-  const packDir = mkdtempSync(path.join(tmpdir(), 'cd-pack-'));
+  const packDir = tempDir('cd-pack-');
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir, ROOT], { cwd: packDir, timeout: 120_000 });
   const tgz = path.join(
     packDir,

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -13,7 +13,7 @@ const run = promisify(execFile);
 // library's ESM entry and its TypeScript declarations. `npm test` builds dist/ first; --ignore-scripts
 // keeps npm from running the package's `prepare` (a rebuild of dist/ under the other tests' feet).
 it('from a scratch project: npm install <repo>, import { watchModel } in Node ESM, and tsc resolves its types', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-scratch-'));
+  const dir = tempDir('cd-scratch-');
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', type: 'module', private: true }));
   await run(
     'npm',

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
@@ -9,6 +8,7 @@ import { RecordedData } from '../../src/config/schema.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // A TD3-style Q(s, a) critic (obs 9 → Dense 400 relu → concatenate(act 1) → Dense 300 relu → 1)
 // as Keras 2 and Keras 3 write it, on a D4RL-layout rollout with actions
@@ -26,7 +26,7 @@ function config(
   steps = 3,
   dataFile = 'd4rl-q.hdf5',
 ): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+  const dir = tempDir('cd-keras-graph-');
   const file = path.join(dir, 'q.yaml');
   writeFileSync(
     file,
@@ -99,7 +99,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
     // The CSV rollout as JSONL: {obs: [...], action: [a], reward, done, return} per line.
     const [head, ...lines] = readFileSync(path.join(DIR, 'q-rollout.csv'), 'utf8').trim().split('\n');
     const names = head!.split(',');
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+    const dir = tempDir('cd-keras-graph-');
     const jsonl = path.join(dir, 'q.jsonl');
     writeFileSync(
       jsonl,
@@ -167,7 +167,7 @@ describe('a Keras graph (Q(s, a) critic) trains as a tfjs LayersModel under the 
   }, 60_000);
 
   it('an action input and data without actions, or actions of another width: exit 2 naming both', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-graph-'));
+    const dir = tempDir('cd-keras-graph-');
     const file = path.join(dir, 'q.yaml');
     writeFileSync(
       file,

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSavedCritic } from '../../src/model/saved-model.js';
@@ -8,6 +7,7 @@ import { ConfigError } from '../../src/config/errors.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Keras models saved in the legacy HDF5 layout (scripts/write-keras-fixtures.py, h5py to Keras's
 // layout: Keras is not in Debian), as `network.model`, recognised by content.
@@ -16,7 +16,7 @@ type Expected = Record<string, { kernelShape: number[]; kernelSum: number; kerne
 const expected = (JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as { layers: Expected }).layers;
 
 function config(model: string, steps = 30): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-'));
+  const dir = tempDir('cd-keras-');
   const file = path.join(dir, 'critic.yaml');
   writeFileSync(
     file,
@@ -49,7 +49,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   }
 
   it('critic-doctor run trains it and the report names the Keras layers', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'r.json');
+    const out = path.join(tempDir('cd-keras-'), 'r.json');
     const r = await cli(['run', config('critic-keras2.h5'), '--backend', 'cpu', '--json', out, '-q']);
     expect(r.code, r.stderr).toBe(0);
     const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));
@@ -57,7 +57,7 @@ describe('Keras legacy .h5 models as network.model', () => {
     expect(rep.config!.network.layers.map((l) => l.name)).toEqual(['dense', 'dense_1', 'dense_2']);
   }, 60_000);
 
-  const truncated = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'critic-truncated.keras');
+  const truncated = path.join(tempDir('cd-keras-'), 'critic-truncated.keras');
   const whole = readFileSync(path.join(DIR, 'critic-keras3.keras'));
   writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
   const refusals = [
@@ -81,7 +81,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   // What the CLI makes of such an error, for one .h5 and one .keras refusal.
   for (const [file, message] of [refusals[0], refusals[6]]) {
     it(`${path.basename(file)}: the CLI exits 2 with one line naming the file and why, no report`, async () => {
-      const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'r.json');
+      const out = path.join(tempDir('cd-keras-'), 'r.json');
       const r = await cli(['run', config(file), '--json', out]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

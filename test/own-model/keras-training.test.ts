@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync, zipSync } from 'fflate';
@@ -15,6 +14,7 @@ import { train } from '../../src/train/ensemble.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // Compiled Keras models (scripts/write-keras-fixtures.py): their optimizer, clipping and loss come
 // from the file, the optimizer's slots and iteration are restored, and the numbers are numpy's,
@@ -28,7 +28,7 @@ const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8'
 
 /** A config training `model` on the fixtures' rollout: precomputed returns, rows 0..7 first. */
 function config(model: string, extra: string[] = [], network = ''): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-keras-train-'));
+  const dir = tempDir('cd-keras-train-');
   const file = path.join(dir, 'critic.yaml');
   writeFileSync(
     file,
@@ -47,7 +47,7 @@ function config(model: string, extra: string[] = [], network = ''): string {
 /** The same .keras archive with its members deflated (Keras writes them stored). */
 function deflatedCopy(): string {
   const entries = unzipSync(readFileSync(path.join(DIR, 'critic-keras3.keras')));
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-zip-')), 'critic.keras');
+  const out = path.join(tempDir('cd-keras-zip-'), 'critic.keras');
   writeFileSync(out, zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: 9 }]]))));
   return out;
 }
@@ -90,7 +90,7 @@ describe('a compiled Keras model trains with the settings compile left in it', (
     ['tf.keras 2 .h5, not compiled', 'critic-keras2.h5'],
   ] as const) {
     it(`${name}: run trains it and the first step's loss is numpy's`, async () => {
-      const out = path.join(mkdtempSync(path.join(tmpdir(), 'cd-keras-')), 'r.json');
+      const out = path.join(tempDir('cd-keras-'), 'r.json');
       const r = await cli(['run', config(model), '--backend', 'cpu', '--json', out]);
       expect(r.code, r.stderr).toBe(0);
       const rep = fromJson<RunReport>(readFileSync(out, 'utf8'));

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { buildKerasGraph } from '../../src/model/keras-graph.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // PyTorch critics exported by PyTorch itself (scripts/write-torch-fixtures.py, Debian's
 // python3-torch 1.13): a CleanRL PPO critic and a SAC Q critic; torch's forward output beside them.
@@ -29,7 +29,7 @@ function worst(got: ArrayLike<number>, want: number[]): number {
 }
 
 function config(model: string, network = ''): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-onnx-'));
+  const dir = tempDir('cd-onnx-');
   const file = path.join(dir, 'critic.yaml');
   writeFileSync(
     file,
@@ -140,7 +140,7 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
     expect((e as Error).message).toMatch(/node \/Sin \(Sin\): op Sin is not supported/);
     const dynamic = await loadConfig(config('dynamic-width.onnx')).catch((x: unknown) => x);
     expect(String(dynamic)).toMatch(/input obs: shape \["batch","features"\] has no known width/);
-    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'cd-onnx-')), 'cut.onnx');
+    const cut = path.join(tempDir('cd-onnx-'), 'cut.onnx');
     const whole = readFileSync(path.join(DIR, 'ppo-critic.onnx'));
     writeFileSync(cut, whole.subarray(0, whole.length >> 1));
     const out = path.join(path.dirname(cut), 'r.json');

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +9,7 @@ import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const pick = (e: RunReport['firstEvents']['nan']) => (e ? { step: e.step, phase: e.phase, layer: e.layer, tensor: e.tensor } : null);
@@ -22,7 +22,7 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
   /** The example's critic.yaml, pointing at this test's copy of out/. */
   let modelConfig: Record<string, unknown>;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'cd-own-'));
+    dir = tempDir('cd-own-');
     await run(process.execPath, [path.join(ROOT, 'examples/own-model/train.mjs'), path.join(dir, 'out')], { cwd: ROOT, timeout: 120_000 });
     example = fromJson<RunReport>(readFileSync(path.join(dir, 'out/report.json'), 'utf8'));
     const { parse } = await import('yaml');
@@ -128,7 +128,7 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
 
   describe('bad saved models: exit 2, one message naming the file and the layer, no report', () => {
     const bad = async (edit: (dir: string) => void) => {
-      const d = mkdtempSync(path.join(tmpdir(), 'cd-badmodel-'));
+      const d = tempDir('cd-badmodel-');
       mkdirSync(path.join(d, 'out/model'), { recursive: true });
       for (const f of ['model.json', 'weights.bin'])
         writeFileSync(path.join(d, 'out/model', f), readFileSync(path.join(dir, 'out/model', f)));

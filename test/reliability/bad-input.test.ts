@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { cli, ROOT } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * The bad-input suite: every case must exit 2 with one message on stderr that names the file (or
@@ -314,7 +314,7 @@ describe('bad input: exit 2, one clear message, no stack, no report file', () =>
   it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
   for (const c of cases) {
     it.concurrent(c.name, async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'cd-bad-'));
+      const dir = tempDir('cd-bad-');
       for (const [name, content] of Object.entries(c.files)) {
         mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         writeFileSync(path.join(dir, name), content);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
@@ -8,8 +7,9 @@ import type { CompareReport } from '../../src/report/compare-report.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import type { TreatReport } from '../../src/report/treat-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-int-'));
+const tmp = () => tempDir('cd-int-');
 
 /**
  * Starts a long command with `--progress` (progress lines off a terminal too), sends `signal` the

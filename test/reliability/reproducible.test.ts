@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 it('same config + seed + backend → identical JSON report over three runs (timestamps and timings aside)', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cd-rep3-'));
+  const dir = tempDir('cd-rep3-');
   const reports: string[] = [];
   for (const i of [1, 2, 3]) {
     const out = path.join(dir, `r${i}.json`);

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
@@ -12,8 +11,9 @@ import { dumpDom, findChromium, screenshot } from '../helpers/browser.js';
 import { buildProgram } from '../../src/cli/index.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { golden, goldenPath } from '../helpers/golden.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'cd-rep-'));
+const tmp = () => tempDir('cd-rep-');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 describe('reports', () => {

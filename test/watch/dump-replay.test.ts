@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -8,10 +7,11 @@ import type { DumpManifest } from '../../src/diagnose/dump.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('crash dump and replay', () => {
   it('run --dump-dir writes a dump numpy can read, and replay reproduces the first event bit for bit', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-dump-'));
+    const dir = tempDir('cd-dump-');
     const dump = path.join(dir, 'crash');
     const run = await cli(['run', 'configs/nan-sgd-relu.yaml', '--dump-dir', dump, '--json', path.join(dir, 'r.json'), '-q']);
     expect(run.code).toBe(1);
@@ -33,7 +33,7 @@ describe('crash dump and replay', () => {
   });
 
   it('a dump seeds a run (network.initFrom): starting from the saved state, the first step is already the failing one', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cd-init-'));
+    const dir = tempDir('cd-init-');
     const dump = path.join(dir, 'crash');
     await cli(['run', 'configs/nan-sgd-relu.yaml', '--dump-dir', dump, '-q']);
     const manifest = JSON.parse(readFileSync(path.join(dump, 'manifest.json'), 'utf8')) as DumpManifest;
