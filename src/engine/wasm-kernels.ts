@@ -1,5 +1,6 @@
 import { tf } from '../util/tfjs.js';
-import { KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
+import { MatmulPool } from './matmul-pool.js';
 
 /**
  * Our WebAssembly SIMD kernels (sources in assembly/, one file per kernel family). The module
@@ -37,6 +38,7 @@ interface Exports {
 }
 
 let module: WebAssembly.Module | null | undefined;
+let sharedModule: WebAssembly.Module | null | undefined;
 
 function kernelModule(): WebAssembly.Module | undefined {
   if (module === undefined) {
@@ -49,6 +51,28 @@ function kernelModule(): WebAssembly.Module | undefined {
   return module ?? undefined;
 }
 
+/** The shared-memory build, for two threads on one memory; undefined where threads are not available. */
+function sharedKernelModule(): WebAssembly.Module | undefined {
+  if (sharedModule === undefined) {
+    try {
+      sharedModule = new WebAssembly.Module(Uint8Array.from(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64')));
+    } catch {
+      sharedModule = null;
+    }
+  }
+  return sharedModule ?? undefined;
+}
+
+let splitProducts = 0;
+
+/** How many products were split over two threads so far (tests: that the two-thread path ran). */
+export function splitProductCount(): number {
+  return splitProducts;
+}
+
+/** A product worth splitting between two threads: about 1 MFLOP or more (a 64 × 64 × 128 product). */
+const PARALLEL_FLOPS = 1 << 20;
+
 /** The kernels bound to one memory, and where a call's arrays are in it. */
 export class KernelMemory {
   readonly k: Exports;
@@ -60,9 +84,25 @@ export class KernelMemory {
     readonly memory: WebAssembly.Memory,
     /** Whether the memory is tfjs's heap (never grown or written by us outside given arrays). */
     readonly shared: boolean,
+    /** With a shared memory: the second thread's half of every large product. */
+    private readonly pool?: MatmulPool,
   ) {
-    this.k = new WebAssembly.Instance(kernelModule()!, { env: { memory } }).exports as unknown as Exports;
+    const m = pool ? sharedKernelModule()! : kernelModule()!;
+    this.k = new WebAssembly.Instance(m, { env: { memory } }).exports as unknown as Exports;
     this.f32 = new Float32Array(memory.buffer);
+  }
+
+  /**
+   * C = A·B as `k.matmul` computes it (A at a + 4·(m·sam + k·sak)); with a second thread, a large
+   * product's rows split between the two, the later rows the worker's — the same bits either way.
+   */
+  matmul(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void {
+    if (!this.pool || M < 8 || 2 * M * K * N < PARALLEL_FLOPS) return this.k.matmul(a, b, c, M, K, N, sam, sak);
+    const h = (M >> 1) & ~3; // a multiple of the kernel's 4-row tiles
+    splitProducts++;
+    this.pool.start(a + 4 * h * sam, b, c + 4 * h * N, M - h, K, N, sam, sak);
+    this.k.matmul(a, b, c, h, K, N, sam, sak);
+    this.pool.join();
   }
 
   /** Whether `v` is already in this memory. */
@@ -143,7 +183,10 @@ function tfjsHeap(): WebAssembly.Memory | undefined {
 
 /** Bytes of the memories the kernels run on: tfjs-wasm's heap and their own (for the soak test: neither may grow). */
 export function kernelMemoryBytes(): { tfjsHeap: number; own: number } {
-  return { tfjsHeap: tfjsHeap()?.buffer.byteLength ?? 0, own: own?.memory.buffer.byteLength ?? 0 };
+  return {
+    tfjsHeap: tfjsHeap()?.buffer.byteLength ?? 0,
+    own: (own?.memory.buffer.byteLength ?? 0) + (parallel?.memory.buffer.byteLength ?? 0),
+  };
 }
 
 /** Whether this runtime runs the kernels (WebAssembly SIMD). */
@@ -151,8 +194,37 @@ export function wasmKernelsAvailable(): boolean {
   return kernelModule() !== undefined;
 }
 
-/** The kernels for a call whose arrays are like `v`: on the tfjs heap when `v` is there, else on their own memory. */
-export function kernelMemoryFor(v: Float32Array): KernelMemory {
+let parallel: KernelMemory | null | undefined;
+
+/**
+ * The kernels on a shared memory of their own with a worker for half of each large product (the
+ * tfjs heap is not shared: a call there copies its inputs in and outputs out); null where this
+ * runtime has no WebAssembly threads.
+ */
+function parallelMemory(): KernelMemory | null {
+  if (parallel === undefined) {
+    const m = sharedKernelModule();
+    try {
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+      parallel = m ? new KernelMemory(memory, false, new MatmulPool(m, memory)) : null;
+    } catch {
+      parallel = null;
+    }
+  }
+  return parallel;
+}
+
+/** The shared memory's most pages (scripts/build-wasm.mjs declares the same): 512 MiB. */
+const MAX_PAGES = 8192;
+
+/**
+ * The kernels for a call whose arrays are like `v`: on the tfjs heap when `v` is there, else on
+ * their own memory; with `twoThreads` (a call of large products whose working set, `bytes`, fits
+ * the shared memory) on the shared memory, its products split over two threads.
+ */
+export function kernelMemoryFor(v: Float32Array, twoThreads = false, bytes = 0): KernelMemory {
+  const p = twoThreads && bytes < (MAX_PAGES - 16) * 65536 ? parallelMemory() : null;
+  if (p) return p.begin();
   const heap = tfjsHeap();
   if (heap && v.buffer === heap.buffer) {
     let m = onHeap.get(heap);
@@ -188,5 +260,5 @@ export function wasmMatMul(
     w.k.transpose(pb, t, br, bc);
     pb = t;
   }
-  w.k.matmul(pa, pb, w.output(out), M, K, N, opts.transA ? 1 : K, opts.transA ? M : 1);
+  w.matmul(pa, pb, w.output(out), M, K, N, opts.transA ? 1 : K, opts.transA ? M : 1);
 }

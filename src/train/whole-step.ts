@@ -6,6 +6,7 @@ import { denseBackwardAt, denseForwardAt, SELU_SA } from '../engine/dense-layer-
 import { SELU_SCALE } from '../model/activations.js';
 import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
+import { kernelThreads } from '../engine/matmul-pool.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, updateAttrs, wasmLoops, type UpdateAttrs } from './update-kernel.js';
@@ -34,7 +35,12 @@ interface StepAttrs {
   update: UpdateAttrs;
   watch: boolean;
   limit: number;
+  /** Run on the shared memory, every large product split over two threads (engine/matmul-pool.ts). */
+  twoThreads: boolean;
 }
+
+/** A step of at least this many FLOP in its products (a 256-wide Q critic's is ~110 M) is worth a second thread and the copies in and out. */
+const TWO_THREAD_FLOPS = 8e6;
 
 const PLANS = new WeakMap<StepContext, Map<string, Plan>>();
 
@@ -61,7 +67,8 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
   const update = updateAttrs(ctx.config, plan.n, plan.slots, state.iteration + 1, !!tap);
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
   ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []), ...(state.buffers ?? []));
-  const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold };
+  const twoThreads = kernelThreads() === 2 && productFlops(plan) >= TWO_THREAD_FLOPS;
+  const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold, twoThreads };
   const out = yield* callKernel(WHOLE_STEP_KERNEL, ins, attrs);
   const { n, slots, buffers } = plan;
   const lossAt = n + slots * n;
@@ -75,6 +82,12 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
     loss: out[lossAt] as tf.Scalar,
     buffers: out.slice(lossAt + 1, lossAt + 1 + buffers),
   };
+}
+
+/** 2·M·K·N over the step's products: x·V per layer (both passes), xᵀ·dXv per layer, dXv·Vᵀ for all but the first. */
+function productFlops(plan: Plan): number {
+  const passes = plan.nextIn !== undefined ? 2 : 1;
+  return plan.layers.reduce((s, L, i) => s + 2 * plan.B * L.I * L.U * (passes + 1 + (i > 0 ? 1 : 0)), 0);
 }
 
 /** Byte addresses of a call's regions. */
@@ -193,7 +206,9 @@ function addPenalty(reg: { l1: number; l2: number }, params: Float32Array[], pla
 
 function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: Float32Array): void {
   const { plan } = a;
-  const w = kernelMemoryFor(ins[0]!);
+  // On two threads the call's arrays are copied into the shared memory: its size is known first.
+  const bytes = 4 * (a.plan.wsSize + ins.reduce((n, v) => n + v.length, 0) + outs.reduce((n, v) => n + v.length, 0));
+  const w = kernelMemoryFor(ins[0]!, a.twoThreads, bytes);
   // Every address first (on a memory of its own, placing arrays may grow it); views after.
   const inP = ins.map((v) => w.input(v));
   const outP = outs.map((v) => w.output(v));

@@ -1,0 +1,93 @@
+import { availableParallelism } from 'node:os';
+import { isMainThread, Worker } from 'node:worker_threads';
+
+/**
+ * The second core for our matrix products: one worker thread with its own instance of the kernels
+ * on the same shared memory (the shared-memory build of assembly/), woken through a control block
+ * of Int32s with Atomics. A product's rows are split between the two threads; every output is
+ * computed by the same kernel code in the same summation order whichever thread computes it
+ * (assembly/matmul.ts: each C[m, n] summed along k from 0), so one and two threads give the same
+ * bits. The main thread blocks in Atomics.wait for the worker's half: a product is microseconds
+ * to milliseconds, far below what a message round trip would cost.
+ */
+export class MatmulPool {
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
+  private readonly worker: Worker;
+  private seq = 0;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: this.control.buffer } });
+    // Never keeps the process alive; ended with it.
+    this.worker.unref();
+  }
+
+  /** Hands the worker C rows of `matmul(a, b, c, M, K, N, sam, sak)`; `join` waits for them. */
+  start(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void {
+    const ctl = this.control;
+    ctl.set([a, b, c, M, K, N, sam, sak], ARGS);
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(ctl, SEQ, this.seq);
+    Atomics.notify(ctl, SEQ);
+  }
+
+  /** Waits until the worker has finished the product `start` handed it. */
+  join(): void {
+    const ctl = this.control;
+    // Spin first: the halves end within microseconds of each other, and a futex wake costs tens.
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(ctl, DONE) === this.seq) return;
+    for (;;) {
+      const done = Atomics.load(ctl, DONE);
+      if (done === this.seq) return;
+      Atomics.wait(ctl, DONE, done);
+    }
+  }
+}
+
+const SEQ = 0;
+const DONE = 1;
+const ARGS = 2;
+const CONTROL_INTS = 16;
+/** Loads of the control block before sleeping in Atomics.wait (about 20–50 µs): a step's products come close together. */
+const SPINS = 20_000;
+
+// The worker: instantiate the kernels on the shared memory, then for each new sequence number run
+// the product whose arguments the control block holds, and say so. CommonJS (eval: true) so that
+// it needs no file of its own: the same source serves src/ under vitest, dist/ and the tarball.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const c = new Int32Array(control);
+let seen = 0;
+for (;;) {
+  // Spin a little for the next product of the step before sleeping until one comes.
+  for (let i = 0; i < ${SPINS * 10} && Atomics.load(c, ${SEQ}) === seen; i++);
+  Atomics.wait(c, ${SEQ}, seen);
+  const seq = Atomics.load(c, ${SEQ});
+  if (seq === seen) continue;
+  seen = seq;
+  k.matmul(c[${ARGS}], c[${ARGS + 1}], c[${ARGS + 2}], c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}]);
+  Atomics.store(c, ${DONE}, seq);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+let threads: number | undefined;
+
+/**
+ * How many threads our products use: 2 on the main thread of a machine with two cores or more
+ * (compare-activations' and treat's cell workers already fill the cores: 1 there), unless
+ * `CRITIC_DOCTOR_THREADS=1` or `setKernelThreads(1)` says one.
+ */
+export function kernelThreads(): number {
+  if (threads === undefined) {
+    const env = Number(process.env.CRITIC_DOCTOR_THREADS);
+    threads = Number.isInteger(env) && env >= 1 ? Math.min(env, 2) : isMainThread && availableParallelism() >= 2 ? 2 : 1;
+  }
+  return threads;
+}
+
+/** Sets the threads of later steps (tests: one and two threads must give the same bits). */
+export function setKernelThreads(n: 1 | 2): void {
+  threads = n;
+}

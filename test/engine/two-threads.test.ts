@@ -1,0 +1,52 @@
+import { afterAll, expect, it } from 'vitest';
+import { runDiagnosis } from '../../src/core/run.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import { setKernelThreads } from '../../src/engine/matmul-pool.js';
+import { splitProductCount } from '../../src/engine/wasm-kernels.js';
+import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
+
+// One and two threads must give the same bits: each product's rows are split between the threads,
+// every output summed in the one order whichever thread computes it (assembly/matmul.ts).
+class Params extends TrainCallback {
+  steps: Buffer[][] = [];
+  override onStepEnd(_step: number, logs: StepLogs): void {
+    this.steps.push(logs.state!.params.map((p) => Buffer.from((p.dataSync() as Float32Array).buffer.slice(0))));
+  }
+}
+
+async function run(threads: 1 | 2): Promise<Buffer[][]> {
+  setKernelThreads(threads);
+  // A 256-wide twin Q critic on bootstrapped targets from Polyak targets: both passes, every product large.
+  const config = validateConfig({
+    steps: 4,
+    batchSize: 256,
+    network: {
+      inputDim: 17,
+      actionDim: 6,
+      critics: 2,
+      layers: [
+        { name: 'fc1', units: 256, activation: 'relu', weightNorm: false, init: 'torch_linear' },
+        { name: 'fc2', units: 256, activation: 'elu', weightNorm: false, init: 'torch_linear' },
+        { name: 'q', units: 1, weightNorm: false, init: 'torch_linear' },
+      ],
+    },
+    optimizer: { type: 'torch-adam', lr: 0.001 },
+    clip: { mode: 'global', norm: 1 },
+    data: { source: 'synthetic', transitions: 2048, targets: 'bootstrap', gamma: 0.99, targetNetwork: { tau: 0.01 } },
+  });
+  const seen = new Params();
+  const rep = await runDiagnosis({ loaded: config, callbacks: [seen], backend: 'wasm' });
+  expect(rep.stepsRun).toBe(4);
+  return seen.steps;
+}
+
+afterAll(() => setKernelThreads(1));
+
+it('two threads give the same parameters as one, bit for bit, step after step', async () => {
+  const one = await run(1);
+  const before = splitProductCount();
+  const two = await run(2);
+  expect(splitProductCount()).toBeGreaterThan(before);
+  expect(two.length).toBe(one.length);
+  two.forEach((step, s) => step.forEach((p, i) => expect(p.equals(one[s]![i]!), `step ${s}, parameter ${i}`).toBe(true)));
+}, 60_000);
