@@ -39,7 +39,7 @@ interface StepAttrs {
   twoThreads: boolean;
 }
 
-/** A step of at least this many FLOP in its products (a 256-wide Q critic's is ~110 M) is worth a second thread and the copies in and out. */
+/** A step of this many FLOP in its products or more (a 256-wide Q critic: ~110 M) is worth a second thread and the copies. */
 const TWO_THREAD_FLOPS = 8e6;
 
 const PLANS = new WeakMap<StepContext, Map<string, Plan>>();
