@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { weightsError } from './keras-model.js';
 import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
+import { half } from './float16.js';
+import { isSafetensors, readSafetensors } from './safetensors.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
@@ -25,15 +27,6 @@ const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) =
   IntStorage: { bytes: 4, read: (v, o) => v.getInt32(o, true) },
 };
 
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
 /** The globals a state_dict's pickle names; anything else is refused. */
 const ALLOWED = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGES).map((s) => `torch ${s}`)]);
 
@@ -51,6 +44,8 @@ export function readStateDict(file: string): StateTensor[] {
 }
 
 function stateDictOf(data: Uint8Array, file: string): StateTensor[] {
+  // safetensors (save_file(critic.state_dict(), …)): the same names and [out, in] layout, no pickle.
+  if (isSafetensors(data)) return readSafetensors(data, file);
   // A zip starts "PK"; torch.save's legacy format (before 1.6, or _use_new_zipfile_serialization=False) with a pickle's PROTO.
   const read = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
   if ('inner' in read) return stateDictOf(read.inner, file);
