@@ -255,6 +255,11 @@ export const ConfigSchema = z.strictObject({
      * input layers' names. Required when the model has two inputs; one input is the state.
      */
     inputs: z.strictObject({ state: z.string().min(1), action: z.string().min(1).optional() }).optional(),
+    /**
+     * A TF1 checkpoint's variable scope (`critic` for `critic/l3/V`): where `network.weights` is a
+     * TensorFlow checkpoint prefix, its layers' variables are looked up under it.
+     */
+    scope: z.string().min(1).optional(),
     /** Width of the action input (Q(s, a) critics): filled in from the saved model. */
     actionDim: z.int().positive().max(1_000_000).optional(),
     /**

@@ -10,7 +10,15 @@ import { lintConfig } from '../diagnose/lint.js';
 import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
 import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
-import { stateDictTargets, withSavedOptimizerState, withSavedWeights, withStateDict } from '../model/saved-model.js';
+import {
+  stateDictTargets,
+  withCheckpoint,
+  withCheckpointOptimizerState,
+  withSavedOptimizerState,
+  withSavedWeights,
+  withStateDict,
+} from '../model/saved-model.js';
+import { checkpointPrefix } from '../model/tf-checkpoint.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
@@ -93,8 +101,11 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
     );
   }
   let target: tf.Tensor[] | undefined;
-  if (config.network.weights && !config.network.initFrom) {
-    const file = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.weights);
+  const weightsFile = config.network.weights && path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.weights);
+  const checkpoint = weightsFile ? checkpointPrefix(weightsFile) : null;
+  if (checkpoint && !config.network.initFrom) params = withCheckpoint(checkpoint, config.network, spec.paramNames, params);
+  else if (weightsFile && !config.network.initFrom) {
+    const file = weightsFile;
     params = withStateDict(file, config.network, spec.paramNames, params);
     // SB3's critic_target.* beside critic.*: the target networks start where the Python run left them.
     if (config.data.targetNetwork) target = stateDictTargets(file, config.network, spec.paramNames, params) ?? undefined;
@@ -104,6 +115,12 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const optimizer = createOptimizer(config.optimizer);
   let slots = optimizer.initSlots(params);
   let iteration = 0;
+  // A TensorFlow checkpoint's slots and step: the run resumes where the TF run stopped (restoreOptimizer: false starts afresh).
+  const fromCheckpoint =
+    checkpoint && !config.network.initFrom && config.network.restoreOptimizer !== false
+      ? withCheckpointOptimizerState(checkpoint, config.network, spec.paramNames, optimizer.slotNames, config.optimizer, slots)
+      : null;
+  if (fromCheckpoint) ({ slots, iteration } = fromCheckpoint);
   if (config.network.model && config.network.restoreOptimizer) {
     const modelFile = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model);
     const restored = await withSavedOptimizerState(modelFile, spec.paramNames, optimizer.slotNames, config.optimizer, slots);

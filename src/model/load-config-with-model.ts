@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { readConfigValue, validateConfig, type LoadedConfig } from '../config/load-config.js';
-import type { OptimizerConfig } from '../config/schema.js';
+import type { Config, OptimizerConfig } from '../config/schema.js';
 import { Optimizer } from '../config/schema.js';
 import { lineOf, type YamlSource } from '../config/yaml-source.js';
 import { summarizeGraph } from './keras-graph-summary.js';
 import { stateDictCritics } from './state-dict-critic.js';
+import { checkpointPrefix, readTfCheckpoint } from './tf-checkpoint.js';
+import { checkpointParams, checkpointSlots } from './checkpoint-critic.js';
 import { readStateDict } from './state-dict.js';
 import { modelError, type KerasModel } from './keras-model.js';
 
@@ -21,7 +23,12 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   const loaded = validateConfig(value, file, source);
   const n = loaded.config.network;
   // Checked here, so a state_dict that does not fit the layers is a config error before anything trains.
-  if (n.weights) stateDictCritics(readStateDict(path.resolve(path.dirname(path.resolve(file)), n.weights)), n, n.weights);
+  if (n.weights) {
+    const weights = path.resolve(path.dirname(path.resolve(file)), n.weights);
+    const prefix = checkpointPrefix(weights);
+    if (prefix) settingsFrom.push(checkpointLine(prefix, n, loaded.config.optimizer));
+    else stateDictCritics(readStateDict(weights), n, n.weights);
+  }
   if (n.critics > 1 && n.model)
     throw new ConfigError(
       `network.critics: ${n.critics} critics from one saved model (network.model): a model file holds one critic; ` +
@@ -31,9 +38,24 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return settingsFrom.length ? { ...loaded, settingsFrom } : loaded;
 }
 
+/** "weights and RMSProp's slots from seed-critic (a TensorFlow checkpoint) at step 1234", checking every layer's variables. */
+function checkpointLine(prefix: string, n: Config['network'], optimizer: Config['optimizer']): string {
+  const tensors = readTfCheckpoint(prefix);
+  const found = checkpointParams(tensors, n, `${prefix}.index`);
+  const state = n.restoreOptimizer === false ? null : checkpointSlots(tensors, found, optimizer, n.scope);
+  const what = state ? `weights and ${optimizer.type} slots` : 'weights';
+  const restored = state
+    ? ` at step ${state.iteration}`
+    : n.restoreOptimizer === false
+      ? ' (slots afresh: network.restoreOptimizer false)'
+      : '';
+  return `${what} from ${path.basename(prefix)} (a TensorFlow checkpoint)${restored}`;
+}
+
 /**
- * With `network.weights` (a PyTorch state_dict), layers are plain dense as torch's Linear is, unless
- * they say weightNorm; with `network.actionDim` too, a Q(s, a) critic of cat([state, action]).
+ * With `network.weights` (a PyTorch state_dict or safetensors), layers are plain dense as torch's
+ * Linear is, unless they say weightNorm (a TensorFlow checkpoint: denseWN where it holds V and g);
+ * with `network.actionDim` too, a Q(s, a) critic of cat([state, action]).
  */
 function plainLayersForStateDict(value: unknown, file: string, source?: YamlSource): void {
   const network = (value as { network?: Record<string, unknown> } | null)?.network;
@@ -44,9 +66,14 @@ function plainLayersForStateDict(value: unknown, file: string, source?: YamlSour
       line: source ? lineOf(source, ['network', 'weights']) : undefined,
       path: 'network.weights',
     });
+  // A TensorFlow checkpoint says itself which layers are weight-normalised (a V and a g beside b).
+  const prefix = checkpointPrefix(path.resolve(path.dirname(path.resolve(file)), network.weights));
+  const names = prefix ? new Set(readTfCheckpoint(prefix).map((t) => t.name.replace('/.ATTRIBUTES/VARIABLE_VALUE', ''))) : null;
+  const scope = typeof network.scope === 'string' ? `${network.scope}/` : '';
   if (Array.isArray(network.layers))
     for (const l of network.layers)
-      if (l && typeof l === 'object' && !('weightNorm' in l)) (l as Record<string, unknown>).weightNorm = false;
+      if (l && typeof l === 'object' && !('weightNorm' in l))
+        (l as Record<string, unknown>).weightNorm = !!names?.has(`${scope}${(l as { name?: string }).name}/V`);
   // Q(s, a): the first layer takes cat([state, action]), fed so by the critic engine (train/batch-tensors.ts).
 }
 

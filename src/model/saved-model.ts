@@ -6,6 +6,8 @@ import { ACTIVATIONS, type Config, type OptimizerConfig } from '../config/schema
 import { readStateDict } from './state-dict.js';
 import { headLayerName } from './head-names.js';
 import { stateDictCritics } from './state-dict-critic.js';
+import { readTfCheckpoint } from './tf-checkpoint.js';
+import { checkpointParams, checkpointSlots } from './checkpoint-critic.js';
 import { fromTfjsActivation } from './activations.js';
 import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
@@ -227,6 +229,46 @@ function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Ten
     p.dispose();
     return tf.tensor(w.values, w.shape);
   });
+}
+
+/**
+ * The critic's initial parameters from a TensorFlow checkpoint (model/checkpoint-critic.ts), each
+ * by its name (`l3/V`); parameters the checkpoint does not have keep `params`' values.
+ */
+export function withCheckpoint(prefix: string, network: Config['network'], names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
+  const found = checkpointParams(readTfCheckpoint(prefix), network, `${prefix}.index`).params;
+  return params.map((p, i) => {
+    const w = found.get(names[i]!);
+    if (!w) return p;
+    p.dispose();
+    return tf.tensor(w.values, p.shape);
+  });
+}
+
+/**
+ * The optimizer state a TensorFlow checkpoint holds for the config's optimizer (its slots by
+ * variable, the step it reached), as `withSavedOptimizerState` gives a Keras file's; null without.
+ */
+export function withCheckpointOptimizerState(
+  prefix: string,
+  network: Config['network'],
+  names: readonly string[],
+  slotNames: readonly string[],
+  optimizer: OptimizerConfig,
+  slots: tf.Tensor[][],
+): { slots: tf.Tensor[][]; iteration: number } | null {
+  const tensors = readTfCheckpoint(prefix);
+  const state = checkpointSlots(tensors, checkpointParams(tensors, network, `${prefix}.index`), optimizer, network.scope);
+  if (!state) return null;
+  const out = slots.map((kind, k) =>
+    kind.map((t, i) => {
+      const v = state.slots.get(names[i]!)?.get(slotNames[k]!);
+      if (!v) return t;
+      t.dispose();
+      return tf.tensor(v, t.shape);
+    }),
+  );
+  return { slots: out, iteration: state.iteration };
 }
 
 /**
