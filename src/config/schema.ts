@@ -260,6 +260,12 @@ export const ConfigSchema = z.strictObject({
      * TensorFlow checkpoint prefix, its layers' variables are looked up under it.
      */
     scope: z.string().min(1).optional(),
+    /**
+     * The most a model or weights file may make critic-doctor allocate, in bytes (256 MiB by
+     * default): what a file declares — a dataset's shape, a zip member's inflated size — is checked
+     * against it before anything is read. Raise it for the rare real model beyond.
+     */
+    maxModelBytes: z.int().positive().optional(),
     /** Width of the action input (Q(s, a) critics): filled in from the saved model. */
     actionDim: z.int().positive().max(1_000_000).optional(),
     /**

@@ -19,6 +19,7 @@ import {
   withStateDict,
 } from '../model/saved-model.js';
 import { checkpointPrefix } from '../model/tf-checkpoint.js';
+import { setMaxModelBytes } from '../model/model-budget.js';
 import type { RunReport } from '../report/run-report.js';
 import { reportHeader } from '../report/report-header.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
@@ -83,6 +84,7 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const config = resolveRunConfig(opts);
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
   const spec = buildCriticSpec(config);
+  setMaxModelBytes(config.network.maxModelBytes);
   const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
   plantBatches(stream, opts.plant);
   let params = config.network.initFrom

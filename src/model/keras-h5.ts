@@ -1,6 +1,7 @@
 import { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { openHdf5 } from '../data/recorded/hdf5.js';
 import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
+import { ByteBudget, shapeBytes } from './model-budget.js';
 
 // A Keras model saved in the legacy HDF5 format (`model.save('critic.h5')`: Keras 2.x, and Keras
 // 3's legacy writer), read as keras/src/legacy/saving/legacy_h5_format.py writes it: root
@@ -24,12 +25,20 @@ function splitAttr(attrs: Attrs, name: string): string[] {
 }
 
 /** The datasets a group's `weight_names` names, in that order. */
-function namedWeights(g: Group, where: string, file: string): KerasTensor[] {
+function namedWeights(g: Group, where: string, file: string, budget: ByteBudget): KerasTensor[] {
   return splitAttr(g.attrs as Attrs, 'weight_names').map((n) => {
     const d = g.get(n);
     if (!(d instanceof Dataset)) return modelError(file, `${where}: weight ${n} is named but not stored`);
+    // The shape is what the file declares; a chunked dataset never written claims any size in a few bytes.
+    budget.take(`${where}: weight ${n} of shape [${d.shape}]`, shapeBytes(d.shape, elementBytes(d)));
     return { name: n, values: toFloat32(d.value), shape: (d.shape ?? []) as number[] };
   });
+}
+
+/** Bytes per element of a dataset (h5wasm's metadata), 8 where it does not say. */
+export function elementBytes(d: Dataset): number {
+  const size = (d.metadata as { size?: unknown } | undefined)?.size;
+  return typeof size === 'number' && size > 0 ? size : 8;
 }
 
 function json(file: string, attrs: Attrs, key: string): unknown {
@@ -64,11 +73,12 @@ export async function readKerasH5(file: string): Promise<KerasModel> {
     const root = f.get('model_weights');
     if (!(root instanceof Group)) return modelError(file, 'no model_weights group: the model was saved without its weights');
     const weights = new Map<string, KerasTensor[]>();
+    const budget = new ByteBudget(file);
     const names = splitAttr(root.attrs as Attrs, 'layer_names');
     for (const name of names.length ? names : layers.map((l) => l.name)) {
       const g = root.get(name);
       if (!(g instanceof Group)) continue;
-      const w = namedWeights(g, `layer ${name}`, file);
+      const w = namedWeights(g, `layer ${name}`, file, budget);
       if (w.length) weights.set(name, w);
     }
     const opt = f.get('optimizer_weights');
@@ -80,7 +90,7 @@ export async function readKerasH5(file: string): Promise<KerasModel> {
       layers,
       weights,
       training: trainingOf(json(file, attrs, 'training_config')),
-      optimizerVars: opt instanceof Group ? namedWeights(opt, 'optimizer_weights', file) : [],
+      optimizerVars: opt instanceof Group ? namedWeights(opt, 'optimizer_weights', file, budget) : [],
     };
   } finally {
     f.close();

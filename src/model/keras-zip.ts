@@ -5,6 +5,9 @@ import { unzipSync } from 'fflate';
 import { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { openHdf5 } from '../data/recorded/hdf5.js';
 import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
+import { ByteBudget, shapeBytes } from './model-budget.js';
+import { elementBytes } from './keras-h5.js';
+import { ConfigError } from '../config/errors.js';
 
 // A Keras 3 `.keras` file, read as keras/src/saving/saving_lib.py writes it: a zip (stored or
 // deflated members) of `metadata.json` (keras_version), `config.json` (the serialized model:
@@ -15,9 +18,12 @@ import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type Kera
 
 export async function readKerasZip(file: string): Promise<KerasModel> {
   let entries: Record<string, Uint8Array>;
+  const budget = new ByteBudget(file);
   try {
-    entries = unzipSync(readFileSync(file));
+    // Each member's inflated size as the archive declares it, counted before fflate allocates it.
+    entries = unzipSync(readFileSync(file), { filter: (m) => (budget.take(m.name, m.originalSize, 'inflates to'), true) });
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     return modelError(file, `not a readable .keras (zip) archive: ${(e as Error).message}`);
   }
   const text = (name: string): unknown => {
@@ -48,6 +54,7 @@ export async function readKerasZip(file: string): Promise<KerasModel> {
     }
     try {
       const weights = new Map<string, KerasTensor[]>();
+      const h5Budget = new ByteBudget(file);
       const layerGroup = f.get('layers');
       const groups = layerGroupNames(layers);
       for (const [i, l] of layers.entries()) {
@@ -55,7 +62,7 @@ export async function readKerasZip(file: string): Promise<KerasModel> {
         const byClass = layerGroup instanceof Group ? layerGroup.get(groups[i]!) : null;
         const [g, at] =
           byClass instanceof Group ? [byClass, groups[i]!] : [layerGroup instanceof Group ? layerGroup.get(l.name) : null, l.name];
-        const w = g instanceof Group ? vars(g, `layers/${at}`, file) : [];
+        const w = g instanceof Group ? vars(g, `layers/${at}`, file, h5Budget) : [];
         if (w.length) weights.set(l.name, w);
       }
       const opt = f.get('optimizer');
@@ -67,7 +74,7 @@ export async function readKerasZip(file: string): Promise<KerasModel> {
         layers,
         weights,
         training: trainingOf(config.compile_config),
-        optimizerVars: opt instanceof Group ? vars(opt, 'optimizer', file) : [],
+        optimizerVars: opt instanceof Group ? vars(opt, 'optimizer', file, h5Budget) : [],
       };
     } finally {
       f.close();
@@ -103,7 +110,7 @@ function snakeCase(name: string): string {
 }
 
 /** The datasets "0", "1", … of a group's `vars`, in index order. */
-function vars(g: Group, where: string, file: string): KerasTensor[] {
+function vars(g: Group, where: string, file: string, budget: ByteBudget): KerasTensor[] {
   const v = g.get('vars');
   if (!(v instanceof Group)) return [];
   const out: KerasTensor[] = [];
@@ -112,6 +119,7 @@ function vars(g: Group, where: string, file: string): KerasTensor[] {
     if (d === null || d === undefined) break;
     if (!(d instanceof Dataset)) modelError(file, `model.weights.h5: ${where}/vars/${i} is not a dataset`);
     const shape = ((d as Dataset).shape ?? []) as number[];
+    budget.take(`model.weights.h5: ${where}/vars/${i} of shape [${shape}]`, shapeBytes(shape, elementBytes(d as Dataset)));
     out.push({ name: String(i), values: toFloat32((d as Dataset).value), shape });
   }
   return out;

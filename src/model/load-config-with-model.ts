@@ -8,6 +8,7 @@ import { summarizeGraph } from './keras-graph-summary.js';
 import { stateDictCritics } from './state-dict-critic.js';
 import { checkpointPrefix, readTfCheckpoint } from './tf-checkpoint.js';
 import { checkpointParams, checkpointSlots } from './checkpoint-critic.js';
+import { setMaxModelBytes } from './model-budget.js';
 import { readStateDict } from './state-dict.js';
 import { modelError, type KerasModel } from './keras-model.js';
 
@@ -18,6 +19,9 @@ import { modelError, type KerasModel } from './keras-model.js';
  */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const { value, source } = readConfigValue(file);
+  // The budget for every file read below (model/model-budget.ts), set before the first read.
+  const raw = (value as { network?: { maxModelBytes?: unknown } } | null)?.network?.maxModelBytes;
+  setMaxModelBytes(typeof raw === 'number' && raw > 0 ? raw : undefined);
   const settingsFrom = await resolveSavedModel(value, file, source);
   plainLayersForStateDict(value, file, source);
   const loaded = validateConfig(value, file, source);

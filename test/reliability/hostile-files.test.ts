@@ -1,0 +1,51 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// Hand-made hostile model files (scripts/write-hostile-fixtures.py): each declares far more than
+// it holds. critic-doctor must refuse them from what they declare — exit 2, one line naming the
+// size and the limit — before allocating it: measured here in CPU time and peak resident memory
+// of the CLI process (a preload records process.resourceUsage() at exit).
+const DIR = path.join(ROOT, 'fixtures/hostile');
+
+const CASES: [string, RegExp][] = [
+  ['bomb.keras', /model\.weights\.h5 inflates to 4\.0 GiB, past the 256\.0 MiB limit \(network\.maxModelBytes\)/],
+  ['huge-kernel.h5', /layer dense: weight dense\/kernel:0 of shape \[100000,100000\] declares 37\.3 GiB, past the 256\.0 MiB limit/],
+];
+
+describe('a model file cannot hurt: what it declares is checked before anything is allocated', () => {
+  for (const [file, message] of CASES) {
+    it(`${file}: exit 2 with one line naming the declared size, under 5 s of CPU and 1 GB resident`, async () => {
+      const dir = tempDir('cd-hostile-');
+      const config = path.join(dir, 'c.yaml');
+      writeFileSync(config, `steps: 1\nnetwork: { model: ${path.join(DIR, file)} }\ndata: { source: synthetic, transitions: 64 }\n`);
+      const usage = path.join(dir, 'usage.json');
+      const preload = path.join(dir, 'usage.cjs');
+      writeFileSync(
+        preload,
+        `process.on('exit', () => { const r = process.resourceUsage(); require('fs').writeFileSync(${JSON.stringify(usage)}, ` +
+          `JSON.stringify({ rssKB: r.maxRSS, cpuS: (r.userCPUTime + r.systemCPUTime) / 1e6 })); });`,
+      );
+      const r = await cli(['run', config, '--json', path.join(dir, 'r.json')], { env: { NODE_OPTIONS: `--require ${preload}` } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
+      const u = JSON.parse(readFileSync(usage, 'utf8')) as { rssKB: number; cpuS: number };
+      expect(u.rssKB).toBeLessThan(1024 * 1024);
+      expect(u.cpuS).toBeLessThan(5);
+    }, 60_000);
+  }
+
+  it('network.maxModelBytes is the limit: the same file under a lower one is refused naming it', async () => {
+    const dir = tempDir('cd-hostile-');
+    const config = path.join(dir, 'c.yaml');
+    const model = path.join(ROOT, 'fixtures/keras/critic-keras3.keras');
+    writeFileSync(config, `steps: 1\nnetwork: { model: ${model}, maxModelBytes: 1000 }\ndata: { source: synthetic, transitions: 64 }\n`);
+    const r = await cli(['run', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/past the 1000 bytes limit \(network\.maxModelBytes\)/);
+  }, 60_000);
+});
