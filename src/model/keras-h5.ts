@@ -1,6 +1,6 @@
 import { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { openHdf5 } from '../data/recorded/hdf5.js';
-import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
+import { guardReader, layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
 import { ByteBudget, shapeBytes } from './model-budget.js';
 
 // A Keras model saved in the legacy HDF5 format (`model.save('critic.h5')`: Keras 2.x, and Keras
@@ -35,6 +35,11 @@ function namedWeights(g: Group, where: string, file: string, budget: ByteBudget)
   });
 }
 
+/** Keras .h5 file: see below; whatever it throws ends as one ConfigError (guardReader). */
+export function readKerasH5(file: string): Promise<KerasModel> {
+  return guardReader(file, 'Keras .h5 file', 'network.model', () => readKerasH5Unguarded(file));
+}
+
 /** Bytes per element of a dataset (h5wasm's metadata), 8 where it does not say. */
 export function elementBytes(d: Dataset): number {
   const size = (d.metadata as { size?: unknown } | undefined)?.size;
@@ -51,7 +56,7 @@ function json(file: string, attrs: Attrs, key: string): unknown {
   }
 }
 
-export async function readKerasH5(file: string): Promise<KerasModel> {
+async function readKerasH5Unguarded(file: string): Promise<KerasModel> {
   let f: H5File;
   try {
     f = await openHdf5(file);

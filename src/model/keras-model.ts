@@ -37,12 +37,67 @@ export interface KerasTensor {
 
 /** A ConfigError on `network.model` naming the file (every reader's one way to refuse). */
 export function modelError(file: string, why: string): never {
-  throw new ConfigError(why, { file, path: 'network.model' });
+  throw new ConfigError(oneLine(why), { file, path: 'network.model' });
+}
+
+type ReaderKey = 'network.model' | 'network.weights';
+
+/**
+ * Runs a reader of `file` so that whatever a damaged or hostile file makes it throw ends as one
+ * ConfigError of one line: the readers' own refusals as they are, and anything else the parsing
+ * libraries throw (HDF5 diagnostics, protobuf range errors, a pickle's broken structure) as "not
+ * a readable <what>: <the gist>" — exit 2, never an internal error.
+ */
+export async function guardReader<T>(file: string, what: string, key: ReaderKey, read: () => Promise<T>): Promise<T> {
+  // h5wasm's C library prints "Aborted(…)" on stderr itself when a damaged file makes it abort();
+  // the error it then throws says the same, once, in our one line.
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    /^Aborted\(/.test(String(chunk)) ? true : (write as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof write;
+  try {
+    return await read();
+  } catch (e) {
+    throw readerError(e, file, what, key);
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** `guardReader` for a reader that returns at once. */
+export function guardReaderSync<T>(file: string, what: string, key: ReaderKey, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw readerError(e, file, what, key);
+  }
+}
+
+function readerError(e: unknown, file: string, what: string, key: ReaderKey): ConfigError {
+  if (e instanceof ConfigError) return e.message.includes('\n') ? new ConfigError(oneLine(e.message), e.location, e.details) : e;
+  const gist = oneLine(e instanceof Error ? e.message : String(e));
+  return new ConfigError(`not a readable ${what}: ${gist || (e as Error).name}`, { file, path: key });
+}
+
+/**
+ * A message on one line: its first line, or for HDF5's diagnostic stack (a banner, then one
+ * `#NNN: <file> line N in H5X(): <what>` per frame) the innermost and outermost frames' words —
+ * "HDF5: message size exceeds buffer end (can't get info for object: '/optimizer_weights')".
+ */
+function oneLine(s: string): string {
+  const lines = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (/^HDF5-DIAG/.test(lines[0] ?? '')) {
+    const frames = lines.map((l) => /^#\d+: .* in [\w.]+\(\): (.*)$/.exec(l)?.[1]).filter((x): x is string => !!x);
+    if (frames.length) return `HDF5: ${frames[frames.length - 1]}${frames.length > 1 ? ` (${frames[0]})` : ''}`.slice(0, 300);
+  }
+  return (lines[0] ?? '').slice(0, 300);
 }
 
 /** The same for `network.weights` (a PyTorch state_dict). */
 export function weightsError(file: string, why: string): never {
-  throw new ConfigError(why, { file, path: 'network.weights' });
+  throw new ConfigError(oneLine(why), { file, path: 'network.weights' });
 }
 
 interface RawLayer {

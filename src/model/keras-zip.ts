@@ -4,7 +4,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { openHdf5 } from '../data/recorded/hdf5.js';
-import { layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
+import { guardReader, layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
 import { ByteBudget, shapeBytes } from './model-budget.js';
 import { elementBytes } from './keras-h5.js';
 import { ConfigError } from '../config/errors.js';
@@ -16,7 +16,12 @@ import { ConfigError } from '../config/errors.js';
 // for a Sequential's or Functional's layers (layerGroupNames), `optimizer/vars` for the optimizer (iteration, learning
 // rate, then each slot kind for every trainable variable).
 
-export async function readKerasZip(file: string): Promise<KerasModel> {
+/** Keras .keras file: see below; whatever it throws ends as one ConfigError (guardReader). */
+export function readKerasZip(file: string): Promise<KerasModel> {
+  return guardReader(file, 'Keras .keras file', 'network.model', () => readKerasZipUnguarded(file));
+}
+
+async function readKerasZipUnguarded(file: string): Promise<KerasModel> {
   let entries: Record<string, Uint8Array>;
   const budget = new ByteBudget(file);
   try {

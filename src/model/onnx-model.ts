@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
-import { modelError, type KerasLayerSpec, type KerasModel, type KerasTensor } from './keras-model.js';
+import { guardReaderSync, modelError, type KerasLayerSpec, type KerasModel, type KerasTensor } from './keras-model.js';
 import { LayerNormPattern, type LayerNormFound } from './onnx-layer-norm.js';
 
 const { onnx } = onnxProto;
@@ -61,6 +61,11 @@ function transpose(t: Tensor): Tensor {
   return { dims: [c, r], values: out };
 }
 
+/** Onnx file: see below; whatever it throws ends as one ConfigError (guardReaderSync). */
+export function readOnnx(file: string): KerasModel {
+  return guardReaderSync(file, 'ONNX file', 'network.model', () => readOnnxUnguarded(file));
+}
+
 /** The layer name a weight initializer gives: `critic.0.weight` → `critic.0`, `fc1.weight` → `fc1`. */
 function layerName(weight: string): string {
   return weight.replace(/\.(weight|bias)$/, '').replace(/^onnx::/, '') || weight;
@@ -68,7 +73,7 @@ function layerName(weight: string): string {
 
 type Node = onnxProto.onnx.INodeProto;
 
-export function readOnnx(file: string): KerasModel {
+function readOnnxUnguarded(file: string): KerasModel {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
     model = onnx.ModelProto.decode(readFileSync(file));

@@ -9,7 +9,7 @@ import { stateDictCritics } from './state-dict-critic.js';
 import { readTfCheckpoint } from './tf-checkpoint.js';
 import { checkpointParams, checkpointSlots } from './checkpoint-critic.js';
 import { fromTfjsActivation } from './activations.js';
-import { sniffFile, type Sniffed } from '../data/recorded/sniff.js';
+import { describeSniffed, printable, sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
 import { readOnnx } from './onnx-model.js';
@@ -44,7 +44,10 @@ export function fileHandler(file: string): tf.io.IOHandler {
       try {
         json = JSON.parse(text);
       } catch (e) {
-        return fail(`not a tfjs model.json: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+        // A file of another kind (or a damaged one) is named by what its bytes look like, never printed.
+        const kind = sniffed(file);
+        if (kind && kind !== 'text') return fail(`not a tfjs model.json: ${describeSniffed(kind)}`);
+        return fail(`not a tfjs model.json: ${printable((e as Error).message.replace(/ in JSON at position \d+.*$/, ''))}`);
       }
       if (!json || typeof json !== 'object' || !json.modelTopology) return fail('not a tfjs LayersModel model.json (no modelTopology)');
       const specs: tf.io.WeightsManifestEntry[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import { weightsError } from './keras-model.js';
+import { guardReaderSync, weightsError } from './keras-model.js';
 import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
 import { half } from './float16.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
@@ -27,10 +27,15 @@ const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) =
   IntStorage: { bytes: 4, read: (v, o) => v.getInt32(o, true) },
 };
 
+/** Weights file (state_dict, sb3 zip or safetensors): see below; whatever it throws ends as one ConfigError (guardReaderSync). */
+export function readStateDict(file: string): StateTensor[] {
+  return guardReaderSync(file, 'weights file (state_dict, SB3 zip or safetensors)', 'network.weights', () => readStateDictUnguarded(file));
+}
+
 /** The globals a state_dict's pickle names; anything else is refused. */
 const ALLOWED = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGES).map((s) => `torch ${s}`)]);
 
-export function readStateDict(file: string): StateTensor[] {
+function readStateDictUnguarded(file: string): StateTensor[] {
   let data: Uint8Array;
   try {
     data = readFileSync(file);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import crc32c from 'crc-32/crc32c.js';
 import protobuf from 'protobufjs';
-import { weightsError } from './keras-model.js';
+import { guardReaderSync, weightsError } from './keras-model.js';
 import { bf16, half } from './float16.js';
 
 /**
@@ -22,13 +22,18 @@ export interface CheckpointTensor {
   values: Float32Array | number[];
 }
 
+/** Tensorflow checkpoint: see below; whatever it throws ends as one ConfigError (guardReaderSync). */
+export function readTfCheckpoint(prefix: string): CheckpointTensor[] {
+  return guardReaderSync(prefix + '.index', 'TensorFlow checkpoint', 'network.weights', () => readTfCheckpointUnguarded(prefix));
+}
+
 /** The prefix a config names: `critic`, `critic.index` or one of its data shards all mean the checkpoint `critic`. */
 export function checkpointPrefix(file: string): string | null {
   const prefix = file.replace(/\.(index|data-\d{5}-of-\d{5})$/, '');
   return existsSync(`${prefix}.index`) ? prefix : null;
 }
 
-export function readTfCheckpoint(prefix: string): CheckpointTensor[] {
+function readTfCheckpointUnguarded(prefix: string): CheckpointTensor[] {
   const indexFile = `${prefix}.index`;
   const index = readBytes(indexFile);
   const entries = readTable(index, indexFile);
