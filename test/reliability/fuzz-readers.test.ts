@@ -101,7 +101,7 @@ describe('every model reader refuses damaged files with one clear error, never a
           try {
             await read(file);
           } catch (e) {
-            if (!isKnownError(e)) throw new Error(`${m.kind} ${JSON.stringify(m)}: ${(e as Error).stack ?? e}`);
+            if (!isKnownError(e)) throw new Error(`${m.kind} ${JSON.stringify(m)}: ${(e as Error).stack ?? String(e)}`, { cause: e });
             expect((e as Error).message.split('\n')).toHaveLength(1);
           }
         }),
