@@ -1,7 +1,7 @@
 """Hostile model files (fixtures/hostile/): each must be refused with exit 2 and one line, in bounded
 time and memory, before critic-doctor allocates what it claims (test/reliability/hostile-files.test.ts).
 
-Run with /usr/bin/python3 scripts/write-hostile-fixtures.py (h5py, zipfile; Debian's packages).
+Run with /usr/bin/python3 scripts/write-hostile-fixtures.py (h5py, zipfile, torch, onnx; Debian's packages).
 - bomb.keras: a valid Keras 3 config.json and metadata.json, and a model.weights.h5 member of 4 GiB
   of zeros deflated to about 4 MB (zip64, as Keras writes large members).
 - huge-kernel.h5: a legacy Keras .h5 whose Dense kernel is a chunked 100,000 × 100,000 float32
@@ -26,11 +26,18 @@ def dense(name, units, inputs=None):
 
 config = {'module': 'keras', 'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': [
     {'class_name': 'InputLayer', 'config': {'batch_shape': [None, 4], 'name': 'input_layer'}}, dense('dense', 1)]}}
+def member(name):
+    # A fixed date, so the archive's bytes are the same on every run; deflated as the archive's default.
+    info = zipfile.ZipInfo(name, date_time=(2026, 12, 5, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 with zipfile.ZipFile(os.path.join(OUT, 'bomb.keras'), 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-    z.writestr('metadata.json', json.dumps({'keras_version': '3.6.0'}))
-    z.writestr('config.json', json.dumps(config))
+    z.writestr(member('metadata.json'), json.dumps({'keras_version': '3.6.0'}))
+    z.writestr(member('config.json'), json.dumps(config))
     zero = bytes(1 << 20)
-    with z.open('model.weights.h5', 'w', force_zip64=True) as m:
+    with z.open(member('model.weights.h5'), 'w', force_zip64=True) as m:
         for _ in range(4096):
             m.write(zero)
 
@@ -46,3 +53,27 @@ with h5py.File(os.path.join(OUT, 'huge-kernel.h5'), 'w') as f:
     g.create_dataset('dense/kernel:0', shape=(100_000, 100_000), dtype='f4', chunks=(1000, 1000))
     g.create_dataset('dense/bias:0', shape=(100_000,), dtype='f4')
 print(sorted(os.listdir(OUT)), [os.path.getsize(os.path.join(OUT, n)) for n in sorted(os.listdir(OUT))])
+
+# - strided.pt: a torch.save state_dict whose tensor is a stride-0 view: 8 floats stored, declared
+#   [100000, 100000] (torch.as_strided): a reader that allocates the declared shape asks for 37 GiB.
+# - deep.pt: a torch.save zip whose data.pkl nests a million lists (no recursion may follow it).
+# - huge-dims.onnx: an initializer declaring dims [2^62, 1] and holding no data.
+import onnx
+import torch
+from onnx import TensorProto, helper
+
+view = torch.as_strided(torch.zeros(8), (100_000, 100_000), (0, 0))
+torch.save({'critic.0.weight': view, 'critic.0.bias': torch.zeros(100_000)}, os.path.join(OUT, 'strided.pt'))
+
+n = 1_000_000
+deep = b'\x80\x02' + b']' * n + b'a' * (n - 1) + b'.'
+with zipfile.ZipFile(os.path.join(OUT, 'deep.pt'), 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr(member('archive/data.pkl'), deep)
+    z.writestr(member('archive/version'), '3\n')
+
+w = TensorProto(name='w', data_type=TensorProto.FLOAT, dims=[2 ** 62, 1])
+graph = helper.make_graph([helper.make_node('Gemm', ['obs', 'w'], ['v'], name='fc')], 'critic',
+                          [helper.make_tensor_value_info('obs', TensorProto.FLOAT, [None, 4])],
+                          [helper.make_tensor_value_info('v', TensorProto.FLOAT, [None, 1])], [w])
+onnx.save(helper.make_model(graph), os.path.join(OUT, 'huge-dims.onnx'))
+print(sorted(os.listdir(OUT)))

@@ -3,6 +3,8 @@ import { unzipSync } from 'fflate';
 import { guardReaderSync, weightsError } from './keras-model.js';
 import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
 import { half } from './float16.js';
+import { ByteBudget, checkDeclaredBytes } from './model-budget.js';
+import { isKnownError } from '../config/errors.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
 
 /**
@@ -65,6 +67,11 @@ function stateDictOf(data: Uint8Array, file: string): StateTensor[] {
     const bytes = storages(tensor.storage.key) ?? weightsError(file, `storage ${tensor.storage.key} of ${String(name)} is missing`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = tensor.shape.reduce((a, b) => a * b, 1);
+    // What the pickle declares, checked before anything is allocated: the size, and the last element's place in the storage.
+    checkDeclaredBytes(file, `${String(name)} of shape [${tensor.shape}]`, 4 * n);
+    const last = tensor.shape.reduce((at, d, i) => at + Math.max(0, d - 1) * tensor.stride[i]!, tensor.offset);
+    if (n > 0 && (last + 1) * kind.bytes > bytes.byteLength)
+      weightsError(file, `${String(name)} of shape [${tensor.shape}] reaches past its storage (${bytes.byteLength} bytes)`);
     const values = new Float32Array(n);
     // Strided: element (i, j, …) sits at offset + Σ index·stride of the storage.
     for (let k = 0; k < n; k++) {
@@ -92,8 +99,11 @@ type Read = { root: unknown; storages: (key: string) => Uint8Array | undefined }
 function readZip(data: Uint8Array, file: string): Read | { inner: Uint8Array } {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(data);
+    // Each member's inflated size as the archive declares it, counted before fflate allocates it.
+    const budget = new ByteBudget(file);
+    entries = unzipSync(data, { filter: (m) => (budget.take(m.name, m.originalSize, 'inflates to'), true) });
   } catch (e) {
+    if (isKnownError(e)) throw e;
     return weightsError(file, `not a torch.save zip archive (${(e as Error).message}); save with torch.save(critic.state_dict(), path)`);
   }
   const pkl = Object.keys(entries).find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');

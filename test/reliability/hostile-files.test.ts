@@ -10,17 +10,29 @@ import { tempDir } from '../helpers/temp-dir.js';
 // of the CLI process (a preload records process.resourceUsage() at exit).
 const DIR = path.join(ROOT, 'fixtures/hostile');
 
-const CASES: [string, RegExp][] = [
-  ['bomb.keras', /model\.weights\.h5 inflates to 4\.0 GiB, past the 256\.0 MiB limit \(network\.maxModelBytes\)/],
-  ['huge-kernel.h5', /layer dense: weight dense\/kernel:0 of shape \[100000,100000\] declares 37\.3 GiB, past the 256\.0 MiB limit/],
+const MODEL = (file: string) => `model: ${path.join(DIR, file)}`;
+const WEIGHTS = (file: string) => `inputDim: 8, weights: ${path.join(DIR, file)}, layers: [{ name: critic.0, units: 1 }]`;
+const CASES: [string, string, RegExp][] = [
+  ['bomb.keras', MODEL('bomb.keras'), /model\.weights\.h5 inflates to 4\.0 GiB, past the 256\.0 MiB limit \(network\.maxModelBytes\)/],
+  [
+    'huge-kernel.h5',
+    MODEL('huge-kernel.h5'),
+    /layer dense: weight dense\/kernel:0 of shape \[100000,100000\] declares 37\.3 GiB, past the 256\.0 MiB limit/,
+  ],
+  // A stride-0 view: 8 floats stored, [100000, 100000] declared by the pickle.
+  ['strided.pt', WEIGHTS('strided.pt'), /critic\.0\.weight of shape \[100000,100000\] declares 37\.3 GiB, past the 256\.0 MiB limit/],
+  // A million nested lists: the pickle machine is iterative, so no stack to exhaust.
+  ['deep.pt', WEIGHTS('deep.pt'), /the pickle is not a dict of tensors/],
+  // dims [2^62, 1] and no data: refused from what it holds, nothing allocated from the dims.
+  ['huge-dims.onnx', MODEL('huge-dims.onnx'), /initializer w: 0 values for shape \[4611686018427388000,1\]/],
 ];
 
 describe('a model file cannot hurt: what it declares is checked before anything is allocated', () => {
-  for (const [file, message] of CASES) {
-    it(`${file}: exit 2 with one line naming the declared size, under 5 s of CPU and 1 GB resident`, async () => {
+  for (const [file, network, message] of CASES) {
+    it(`${file}: exit 2 with one line naming what it declares, under 5 s of CPU and 1 GB resident`, async () => {
       const dir = tempDir('cd-hostile-');
       const config = path.join(dir, 'c.yaml');
-      writeFileSync(config, `steps: 1\nnetwork: { model: ${path.join(DIR, file)} }\ndata: { source: synthetic, transitions: 64 }\n`);
+      writeFileSync(config, `steps: 1\nnetwork: { ${network} }\ndata: { source: synthetic, transitions: 64 }\n`);
       const usage = path.join(dir, 'usage.json');
       const preload = path.join(dir, 'usage.cjs');
       writeFileSync(
