@@ -263,15 +263,7 @@ export function withCheckpointOptimizerState(
   const tensors = readTfCheckpoint(prefix);
   const state = checkpointSlots(tensors, checkpointParams(tensors, network, `${prefix}.index`), optimizer, network.scope);
   if (!state) return null;
-  const out = slots.map((kind, k) =>
-    kind.map((t, i) => {
-      const v = state.slots.get(names[i]!)?.get(slotNames[k]!);
-      if (!v) return t;
-      t.dispose();
-      return tf.tensor(v, t.shape);
-    }),
-  );
-  return { slots: out, iteration: state.iteration };
+  return { slots: replaceSlots(slots, state.slots, names, slotNames), iteration: state.iteration };
 }
 
 /**
@@ -294,13 +286,22 @@ export async function withSavedOptimizerState(
   const params = names.map((name, i) => ({ name, shape: slots[0]?.[i]?.shape ?? [] }));
   const state = kerasOptimizerState(keras, s, params, optimizer);
   if (!state) return null;
-  const out = slots.map((kind, k) =>
+  return { slots: replaceSlots(slots, state.slots, names, slotNames), iteration: state.iteration };
+}
+
+/** `slots` with each slot a file stores in its place (by parameter name and slot kind); replaced tensors are disposed. */
+function replaceSlots(
+  slots: tf.Tensor[][],
+  stored: Map<string, Map<string, Float32Array>>,
+  names: readonly string[],
+  slotNames: readonly string[],
+): tf.Tensor[][] {
+  return slots.map((kind, k) =>
     kind.map((t, i) => {
-      const v = state.slots.get(names[i]!)?.get(slotNames[k]!);
+      const v = stored.get(names[i]!)?.get(slotNames[k]!);
       if (!v) return t;
       t.dispose();
       return tf.tensor(v, t.shape);
     }),
   );
-  return { slots: out, iteration: state.iteration };
 }
