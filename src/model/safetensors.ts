@@ -1,5 +1,5 @@
 import { weightsError } from './keras-model.js';
-import type { StateTensor } from './state-dict.js';
+import type { StateTensor } from './state-tensor.js';
 import { bf16, half } from './float16.js';
 
 /**

@@ -6,6 +6,7 @@ import { half } from './float16.js';
 import { ByteBudget, checkDeclaredBytes } from './model-budget.js';
 import { isKnownError } from '../config/errors.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
+import type { StateTensor } from './state-tensor.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
@@ -15,11 +16,7 @@ import { isSafetensors, readSafetensors } from './safetensors.js';
  * by `torch._utils._rebuild_tensor_v2` from storages (dtype, offset, shape, strides). Nothing in
  * the file is executed: any other global (a pickled module's class, say) is refused, not resolved.
  */
-export interface StateTensor {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
+export type { StateTensor } from './state-tensor.js';
 
 const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) => number }> = {
   FloatStorage: { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
