@@ -14,7 +14,8 @@ import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
 import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
-import type { KerasModel } from './keras-model.js';
+import { modelError, type KerasModel } from './keras-model.js';
+import { wrongKey } from './model-format.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 
 export type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -122,6 +123,9 @@ function sniffed(file: string): Sniffed | null {
  * per file while it is unchanged (the config, the weights and the optimizer state all come from it).
  */
 export async function readKerasModel(file: string): Promise<KerasModel | null> {
+  // A weights file (safetensors, a checkpoint, a state_dict) under network.model: say where it goes.
+  const wrong = wrongKey(file, 'network.model');
+  if (wrong) modelError(file, wrong);
   const kind = file.toLowerCase().endsWith('.onnx') ? 'onnx' : sniffed(file);
   if (kind !== 'hdf5' && kind !== 'zip' && kind !== 'onnx') return null;
   const key = `${file}\0${statKey(file)}`;

@@ -7,6 +7,7 @@ import { ByteBudget, checkDeclaredBytes } from './model-budget.js';
 import { isKnownError } from '../config/errors.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
 import type { StateTensor } from './state-tensor.js';
+import { wrongKey } from './model-format.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
@@ -28,6 +29,9 @@ const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) =
 
 /** Weights file (state_dict, sb3 zip or safetensors): see below; whatever it throws ends as one ConfigError (guardReaderSync). */
 export function readStateDict(file: string): StateTensor[] {
+  // A whole model (a Keras file, an ONNX export, a model.json) under network.weights: say where it goes.
+  const wrong = wrongKey(file, 'network.weights');
+  if (wrong) weightsError(file, wrong);
   return guardReaderSync(file, 'weights file (state_dict, SB3 zip or safetensors)', 'network.weights', () => readStateDictUnguarded(file));
 }
 
