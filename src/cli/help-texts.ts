@@ -57,6 +57,11 @@ export const HELP: Record<string, HelpText> = {
     argument: CONFIG_ARG,
     examples: ['critic-doctor lint configs/seed-critic-relu.yaml'],
   },
+  inspect: {
+    summary: 'say what a model or weights file is and holds (format, tensors, layers, optimizer state) and the config lines to run it',
+    argument: ['<file>', 'a .keras/.h5/.onnx model, a .pt/.zip/.safetensors weights file, or a TensorFlow checkpoint prefix or .index'],
+    examples: ['critic-doctor inspect critic.pt', 'critic-doctor inspect ckpt/model.ckpt-12000.index --json'],
+  },
   render: {
     summary: 'turn a saved JSON report into HTML, Markdown or JUnit without re-training',
     argument: ['<report>', 'a JSON report written with --json'],

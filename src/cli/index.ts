@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { compareActivationsCommand } from './compare-activations.js';
 import { initCommand } from './init.js';
+import { inspectCommand } from './inspect.js';
 import { lintCommand } from './lint.js';
 import { mergeCommand } from './merge.js';
 import { renderCommand } from './render.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(mergeCommand())
     .addCommand(treatCommand())
     .addCommand(lintCommand())
+    .addCommand(inspectCommand())
     .addCommand(replayCommand())
     .addCommand(renderCommand())
     .addCommand(initCommand())
