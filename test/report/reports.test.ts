@@ -138,7 +138,7 @@ describe('reports', () => {
     // In this process, as the binary prints it (the binary's own --help: test/cli/run.test.ts).
     const program = buildProgram();
     expect(program.commands.map((c) => c.name()).sort()).toEqual(
-      ['compare-activations', 'init', 'lint', 'merge', 'render', 'replay', 'report-schema', 'run', 'schema', 'treat'].sort(),
+      ['compare-activations', 'init', 'inspect', 'lint', 'merge', 'render', 'replay', 'report-schema', 'run', 'schema', 'treat'].sort(),
     );
     for (const c of program.commands) {
       let help = '';
