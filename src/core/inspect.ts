@@ -5,6 +5,7 @@ import { readKerasModel } from '../model/saved-model.js';
 import { readStateDict } from '../model/state-dict.js';
 import { checkpointPrefix, readTfCheckpoint } from '../model/tf-checkpoint.js';
 import type { InspectReport } from '../report/inspect-report.js';
+import { isOptimizerVariable, TF2 } from '../model/checkpoint-critic.js';
 
 export async function inspectFile(file: string): Promise<InspectReport> {
   const prefix = checkpointPrefix(file);
@@ -92,9 +93,9 @@ function inspectWeights(file: string, format: ModelFormat): InspectReport {
 
 function inspectCheckpoint(file: string, prefix: string): InspectReport {
   const t = readTfCheckpoint(prefix);
-  const vars = t.filter((x) => !/\/(RMSProp|Adam|Momentum)(_\d+)?$|OPTIMIZER_SLOT|_power|global_step|^optimizer\//.test(x.name));
+  const vars = t.filter((x) => !isOptimizerVariable(x.name));
   const kernels = vars.filter((x) => /\/(kernel|V)(\/\.ATTRIBUTES\/VARIABLE_VALUE)?$/.test(x.name) && x.shape.length === 2);
-  const names = kernels.map((k) => k.name.replace(/\/\.ATTRIBUTES\/VARIABLE_VALUE$/, '').replace(/\/(kernel|V)$/, ''));
+  const names = kernels.map((k) => k.name.replace(TF2, '').replace(/\/(kernel|V)$/, ''));
   // A TF1 scope: the part every layer's name shares before its last component.
   const scopes = new Set(names.map((n) => (n.includes('/') ? n.slice(0, n.lastIndexOf('/')) : '')));
   const scope = scopes.size === 1 ? [...scopes][0]! : '';
@@ -107,7 +108,7 @@ function inspectCheckpoint(file: string, prefix: string): InspectReport {
   return {
     file,
     format: 'tf-index',
-    writer: t.some((x) => x.name.includes('/.ATTRIBUTES/')) ? 'TensorFlow 2 (object-based checkpoint)' : 'TensorFlow 1 (tf.train.Saver)',
+    writer: t.some((x) => x.name.endsWith(TF2)) ? 'TensorFlow 2 (object-based checkpoint)' : 'TensorFlow 1 (tf.train.Saver)',
     tensors: t.map((x) => ({ name: x.name, shape: x.shape, dtype: x.dtype })),
     layers,
     ...(slots ? { optimizer: `${slots} optimizer slots (restored by run)` } : {}),

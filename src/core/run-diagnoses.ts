@@ -107,10 +107,9 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const checkpoint = weightsFile ? checkpointPrefix(weightsFile) : null;
   if (checkpoint && !config.network.initFrom) params = withCheckpoint(checkpoint, config.network, spec.paramNames, params);
   else if (weightsFile && !config.network.initFrom) {
-    const file = weightsFile;
-    params = withStateDict(file, config.network, spec.paramNames, params);
+    params = withStateDict(weightsFile, config.network, spec.paramNames, params);
     // SB3's critic_target.* beside critic.*: the target networks start where the Python run left them.
-    if (config.data.targetNetwork) target = stateDictTargets(file, config.network, spec.paramNames, params) ?? undefined;
+    if (config.data.targetNetwork) target = stateDictTargets(weightsFile, config.network, spec.paramNames, params) ?? undefined;
   }
   if (opts.plant?.params) params = plantParams(params, spec.paramNames, opts.plant.params);
   if (opts.replica) params = nudgeParams(params, config.seed, opts.replica);

@@ -13,18 +13,22 @@ export interface CheckpointParams {
   params: Map<string, { values: Float32Array; shape: number[] }>;
   /** `<layer>/V|g|W|b` → the checkpoint's variable name, for its optimizer slots. */
   variables: Map<string, string>;
-  /** Which layers are weight-normalised (a V and a g in the checkpoint). */
-  weightNorm: Map<string, boolean>;
 }
 
-const TF2 = '/.ATTRIBUTES/VARIABLE_VALUE';
+/** TF2 object-based checkpoints' suffix of a variable's value. */
+export const TF2 = '/.ATTRIBUTES/VARIABLE_VALUE';
+
+/** An optimizer's variable, not a layer's: a TF1 slot, TF2's OPTIMIZER_SLOT, β powers, the step, TF2's optimizer/…. */
+export function isOptimizerVariable(name: string): boolean {
+  return /\/(RMSProp|Adam|Momentum)(_\d+)?$|OPTIMIZER_SLOT|_power$|global_step|^optimizer\//.test(name);
+}
 
 export function checkpointParams(tensors: readonly CheckpointTensor[], network: Config['network'], file: string): CheckpointParams {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const scope = network.scope ? `${network.scope.replace(/\/+$/, '')}/` : '';
   const find = (layer: string, short: string): CheckpointTensor | undefined =>
     byName.get(`${scope}${layer}/${short}`) ?? byName.get(`${layer}/${short}${TF2}`);
-  const out: CheckpointParams = { params: new Map(), variables: new Map(), weightNorm: new Map() };
+  const out: CheckpointParams = { params: new Map(), variables: new Map() };
   let fanIn = network.inputDim + (network.actionDim ?? 0);
   for (const layer of network.layers) {
     const v = find(layer.name, 'V');
@@ -33,7 +37,7 @@ export function checkpointParams(tensors: readonly CheckpointTensor[], network: 
     if (!kernel || !bias) {
       const near = tensors
         .map((t) => t.name)
-        .filter((n) => !/\/(RMSProp|Adam|Momentum)(_\d+)?$|OPTIMIZER_SLOT|_power$|global_step|^optimizer\//.test(n))
+        .filter((n) => !isOptimizerVariable(n))
         .slice(0, 8);
       weightsError(
         file,
@@ -55,7 +59,6 @@ export function checkpointParams(tensors: readonly CheckpointTensor[], network: 
       out.params.set(`${layer.name}/${short}`, { values: t.values as Float32Array, shape: t.shape });
       out.variables.set(`${layer.name}/${short}`, t.name);
     }
-    out.weightNorm.set(layer.name, wn);
     fanIn = layer.units;
   }
   return out;
@@ -73,7 +76,7 @@ export function checkpointSlots(
   found: CheckpointParams,
   optimizer: Config['optimizer'],
   scope: string | undefined,
-): { slots: Map<string, Map<string, Float32Array>>; iteration: number; beta1Power?: number } | null {
+): { slots: Map<string, Map<string, Float32Array>>; iteration: number } | null {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const kinds: Record<string, [string, string[]][]> = {
     rmsprop: [
@@ -110,15 +113,14 @@ export function checkpointSlots(
   };
   let iteration = count('global_step') ?? count(`optimizer/iter${TF2}`) ?? (scope ? count(`${scope}/global_step`) : undefined);
   const power = (k: 1 | 2) => count(`beta${k}_power`) ?? (scope ? count(`${scope}/beta${k}_power`) : undefined);
-  const beta1Power = power(1);
   // TF1's Adam keeps β^(t+1) after t updates; β1's underflows to 0 in float32 after ~1,000 updates
   // at 0.9, β2's (0.999) only after ~100,000: the count comes from whichever still holds it.
   if (iteration === undefined && optimizer.type === 'adam') {
-    const [p2, p1] = [power(2), beta1Power];
+    const [p2, p1] = [power(2), power(1)];
     const from = (p: number | undefined, beta: number) =>
       p !== undefined && p > 0 && p < 1 ? Math.max(0, Math.round(Math.log(p) / Math.log(beta)) - 1) : undefined;
     iteration = from(p2, optimizer.beta2) ?? from(p1, optimizer.beta1);
   }
   if (iteration !== undefined && !(Number.isSafeInteger(iteration) && iteration >= 0 && iteration < 2 ** 31)) iteration = undefined;
-  return { slots, iteration: iteration ?? 0, ...(beta1Power !== undefined ? { beta1Power } : {}) };
+  return { slots, iteration: iteration ?? 0 };
 }

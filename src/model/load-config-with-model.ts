@@ -7,7 +7,7 @@ import { lineOf, type YamlSource } from '../config/yaml-source.js';
 import { summarizeGraph } from './keras-graph-summary.js';
 import { stateDictCritics } from './state-dict-critic.js';
 import { checkpointPrefix, readTfCheckpoint } from './tf-checkpoint.js';
-import { checkpointParams, checkpointSlots } from './checkpoint-critic.js';
+import { checkpointParams, checkpointSlots, TF2 } from './checkpoint-critic.js';
 import { setMaxModelBytes } from './model-budget.js';
 import { readStateDict } from './state-dict.js';
 import { modelError, type KerasModel } from './keras-model.js';
@@ -72,7 +72,7 @@ function plainLayersForStateDict(value: unknown, file: string, source?: YamlSour
     });
   // A TensorFlow checkpoint says itself which layers are weight-normalised (a V and a g beside b).
   const prefix = checkpointPrefix(path.resolve(path.dirname(path.resolve(file)), network.weights));
-  const names = prefix ? new Set(readTfCheckpoint(prefix).map((t) => t.name.replace('/.ATTRIBUTES/VARIABLE_VALUE', ''))) : null;
+  const names = prefix ? new Set(readTfCheckpoint(prefix).map((t) => t.name.replace(TF2, ''))) : null;
   const scope = typeof network.scope === 'string' ? `${network.scope}/` : '';
   if (Array.isArray(network.layers))
     for (const l of network.layers)

@@ -16,10 +16,6 @@ export function setMaxModelBytes(bytes: number | undefined): void {
   limit = bytes ?? DEFAULT_MAX_MODEL_BYTES;
 }
 
-export function maxModelBytes(): number {
-  return limit;
-}
-
 /**
  * Refuses `what` of `file` when it declares more than the limit allows:
  * "model.weights.h5 inflates to 4.0 GiB, past the 256.0 MiB limit (network.maxModelBytes)" (the error names the file).

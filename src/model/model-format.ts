@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { isSafetensors } from './safetensors.js';
 
 /**
  * What a model or weights file is, by its bytes (never its name, except ONNX, whose protobuf has no
@@ -48,7 +49,7 @@ export function modelFormat(file: string): ModelFormat {
     return 'unknown';
   }
   if (head[0] === 0x89 && head[1] === 0x48 && head[2] === 0x44 && head[3] === 0x46) return 'hdf5';
-  if (head.length >= 10 && head[8] === 0x7b && head[9] === 0x22 && head.subarray(0, 8).some((b) => b !== 0)) return 'safetensors';
+  if (isSafetensors(head)) return 'safetensors';
   if (head[0] === 0x50 && head[1] === 0x4b) return zipKind(file);
   if (size >= 48 && Buffer.from(readAt(file, size - 8, 8)).readBigUInt64LE(0) === 0xdb4775248b80fb57n) return 'tf-index';
   if (head[0] === 0x80) return 'pickle';

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
@@ -16,6 +16,7 @@ import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
 import { modelError, type KerasModel } from './keras-model.js';
 import { wrongKey } from './model-format.js';
+import { statKey } from './file-cache.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 
 export type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -89,7 +90,7 @@ export function fileHandler(file: string): tf.io.IOHandler {
 export async function readSavedCritic(file: string, action?: string): Promise<SavedCritic> {
   // `run` reads a saved model twice (its layers when the config loads, its weights when training
   // starts): the second read is the first's, while model.json is unchanged.
-  const key = `${file}\0${statKey(file)}\0${action ?? ''}`;
+  const key = `${statKey(file)}\0${action ?? ''}`;
   const hit = read.get(key);
   if (hit) return hit;
   const critic = await loadSavedCritic(file, action);
@@ -98,15 +99,6 @@ export async function readSavedCritic(file: string, action?: string): Promise<Sa
 }
 
 const read = new Map<string, SavedCritic>();
-
-function statKey(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 /** What the file's first bytes say it is; unreadable files go the tfjs way, which says why. */
 function sniffed(file: string): Sniffed | null {
@@ -128,7 +120,7 @@ export async function readKerasModel(file: string): Promise<KerasModel | null> {
   if (wrong) modelError(file, wrong);
   const kind = file.toLowerCase().endsWith('.onnx') ? 'onnx' : sniffed(file);
   if (kind !== 'hdf5' && kind !== 'zip' && kind !== 'onnx') return null;
-  const key = `${file}\0${statKey(file)}`;
+  const key = statKey(file);
   let hit = keras.get(key);
   if (!hit) {
     hit = kind === 'hdf5' ? readKerasH5(file) : kind === 'zip' ? readKerasZip(file) : Promise.resolve().then(() => readOnnx(file));

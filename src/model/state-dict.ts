@@ -8,6 +8,7 @@ import { isKnownError } from '../config/errors.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
 import type { StateTensor } from './state-tensor.js';
 import { wrongKey } from './model-format.js';
+import { cachedRead } from './file-cache.js';
 
 /**
  * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
@@ -29,11 +30,18 @@ const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) =
 
 /** Weights file (state_dict, sb3 zip or safetensors): see below; whatever it throws ends as one ConfigError (guardReaderSync). */
 export function readStateDict(file: string): StateTensor[] {
-  // A whole model (a Keras file, an ONNX export, a model.json) under network.weights: say where it goes.
-  const wrong = wrongKey(file, 'network.weights');
-  if (wrong) weightsError(file, wrong);
-  return guardReaderSync(file, 'weights file (state_dict, SB3 zip or safetensors)', 'network.weights', () => readStateDictUnguarded(file));
+  // Read once per unchanged file: a run asks for the layers, the weights and the target networks.
+  return cachedRead(read, file, () => {
+    // A whole model (a Keras file, an ONNX export, a model.json) under network.weights: say where it goes.
+    const wrong = wrongKey(file, 'network.weights');
+    if (wrong) weightsError(file, wrong);
+    return guardReaderSync(file, 'weights file (state_dict, SB3 zip or safetensors)', 'network.weights', () =>
+      readStateDictUnguarded(file),
+    );
+  });
 }
+
+const read = new Map<string, StateTensor[]>();
 
 /** The globals a state_dict's pickle names; anything else is refused. */
 const ALLOWED = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGES).map((s) => `torch ${s}`)]);

@@ -3,6 +3,7 @@ import crc32c from 'crc-32/crc32c.js';
 import protobuf from 'protobufjs';
 import { guardReaderSync, weightsError } from './keras-model.js';
 import { bf16, half } from './float16.js';
+import { cachedRead } from './file-cache.js';
 
 /**
  * A TensorFlow checkpoint (`tf.train.Saver` in TF1, `tf.train.Checkpoint` / Keras `save_weights` to
@@ -24,8 +25,13 @@ export interface CheckpointTensor {
 
 /** Tensorflow checkpoint: see below; whatever it throws ends as one ConfigError (guardReaderSync). */
 export function readTfCheckpoint(prefix: string): CheckpointTensor[] {
-  return guardReaderSync(prefix + '.index', 'TensorFlow checkpoint', 'network.weights', () => readTfCheckpointUnguarded(prefix));
+  // Read once per unchanged index: a run asks for the layers, the weights and the slots (each crc32c-checked).
+  return cachedRead(read, `${prefix}.index`, () =>
+    guardReaderSync(prefix + '.index', 'TensorFlow checkpoint', 'network.weights', () => readTfCheckpointUnguarded(prefix)),
+  );
 }
+
+const read = new Map<string, CheckpointTensor[]>();
 
 /** The prefix a config names: `critic`, `critic.index` or one of its data shards all mean the checkpoint `critic`. */
 export function checkpointPrefix(file: string): string | null {
