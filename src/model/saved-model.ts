@@ -217,16 +217,25 @@ export function stateDictTargets(
 }
 
 function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
-  const byName = new Map<string, { values: Float32Array; shape: number[] }>();
+  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
   for (const l of saved.layers) {
     byName.set(`${l.name}/W`, l.kernel);
     byName.set(`${l.name}/b`, l.bias);
   }
+  return replaceParams(byName, names, params);
+}
+
+/** `params` with each one `byName` holds in its shape in its place (by name); replaced tensors are disposed. */
+function replaceParams(
+  byName: ReadonlyMap<string, { values: Float32Array; shape: readonly number[] }>,
+  names: readonly string[],
+  params: tf.Tensor[],
+): tf.Tensor[] {
   return params.map((p, i) => {
     const w = byName.get(names[i]!);
     if (!w || w.shape.join(',') !== p.shape.join(',')) return p;
     p.dispose();
-    return tf.tensor(w.values, w.shape);
+    return tf.tensor(w.values, [...w.shape]);
   });
 }
 
@@ -235,13 +244,7 @@ function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Ten
  * by its name (`l3/V`); parameters the checkpoint does not have keep `params`' values.
  */
 export function withCheckpoint(prefix: string, network: Config['network'], names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
-  const found = checkpointParams(readTfCheckpoint(prefix), network, `${prefix}.index`).params;
-  return params.map((p, i) => {
-    const w = found.get(names[i]!);
-    if (!w) return p;
-    p.dispose();
-    return tf.tensor(w.values, p.shape);
-  });
+  return replaceParams(checkpointParams(readTfCheckpoint(prefix), network, `${prefix}.index`).params, names, params);
 }
 
 /**
