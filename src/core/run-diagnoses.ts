@@ -17,7 +17,7 @@ import {
   withSavedOptimizerState,
   withSavedWeights,
   withStateDict,
-} from '../model/saved-model.js';
+} from '../model/start-from-files.js';
 import { checkpointPrefix } from '../model/tf-checkpoint.js';
 import { setMaxModelBytes } from '../model/model-budget.js';
 import type { RunReport } from '../report/run-report.js';

@@ -9,7 +9,7 @@ import { stateDictCritic } from '../../src/model/state-dict-critic.js';
 import { fromJson } from '../../src/report/json.js';
 import { createDataStream } from '../../src/data/data-stream.js';
 import { buildCriticSpec, initBuffers, initParams } from '../../src/model/critic.js';
-import { withStateDict } from '../../src/model/saved-model.js';
+import { withStateDict } from '../../src/model/start-from-files.js';
 import { createOptimizer } from '../../src/train/optimizers.js';
 import { train } from '../../src/train/ensemble.js';
 import type { RunReport } from '../../src/report/run-report.js';
