@@ -103,9 +103,16 @@ function checkConsistency(config: Config, file: string, source?: YamlSource): vo
       `the last layer is the critic's value v(s): expected 1 unit, got ${config.network.layers[last]!.units}`,
     );
   }
+  const { actionAt, actionDim } = config.network;
+  if (actionAt !== undefined) {
+    if (actionDim === undefined) fail(['network', 'actionAt'], 'names where the action joins, but network.actionDim is not given');
+    if (!seen.has(actionAt))
+      fail(['network', 'actionAt'], `no layer is named ${actionAt} (layers: ${config.network.layers.map((l) => l.name).join(', ')})`);
+  }
   let fanIn = config.network.inputDim;
   let params = 0;
   for (const [i, l] of config.network.layers.entries()) {
+    if (actionDim !== undefined && (actionAt === undefined ? i === 0 : l.name === actionAt)) fanIn += actionDim;
     params += fanIn * l.units + 2 * l.units;
     if (config.batchSize * l.units > MAX_ACTIVATION_ELEMENTS) {
       fail(

@@ -269,6 +269,12 @@ export const ConfigSchema = z.strictObject({
     /** Width of the action input (Q(s, a) critics): filled in from the saved model. */
     actionDim: z.int().positive().max(1_000_000).optional(),
     /**
+     * Where a Q(s, a) critic's action joins: the layer whose input is `cat([previous layer's
+     * output, action], 1)` — a Keras TD3 critic's second layer. By default the first layer,
+     * `cat([state, action], 1)` as SB3's critics take it. Filled in from a saved model.
+     */
+    actionAt: z.string().min(1).optional(),
+    /**
      * Filled in as true when `network.model` is a graph (several inputs, a Concatenate, a
      * normalisation…) rather than a chain of Dense layers: it trains as a tfjs LayersModel under
      * watchModel's instrument, `layers` then lists its Dense layers.

@@ -1,4 +1,4 @@
-import type { tf } from '../util/tfjs.js';
+import { tf } from '../util/tfjs.js';
 import type { CriticSpec, LayerSpec } from '../model/critic.js';
 import { denseForwardSteps, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
 import { runFused, type Fused } from './fused-call.js';
@@ -42,12 +42,27 @@ export function* criticForwardSteps(
 ): Fused<LayerForward[]> {
   const out: LayerForward[] = [];
   let h = x;
-  for (const l of spec.layers) {
-    const f = yield* denseForwardSteps(layerParams(l, params), h, l.activation, normMode(l, buffers, evaluate));
+  for (const [i, l] of spec.layers.entries()) {
+    const first = i === 0 || spec.layers[i - 1]!.head !== l.head;
+    const input = layerInput(spec, l, x, first ? x : h, first);
+    const f = yield* denseForwardSteps(layerParams(l, params), input, l.activation, normMode(l, buffers, evaluate));
     out.push(f);
     h = f.act;
   }
   return out;
+}
+
+/**
+ * A layer's input from the input rows `x` ([state, action] for a Q(s, a) critic) and `h`, the
+ * previous layer's output: the whole row where the first layer takes the action, the state's
+ * columns where a later one does, cat([h, action], 1) at that later layer, else `h`.
+ */
+export function layerInput(spec: CriticSpec, l: LayerSpec, x: tf.Tensor2D, h: tf.Tensor2D, first: boolean): tf.Tensor2D {
+  const A = spec.actionDim;
+  if (A === 0 || (first && l.actionIn)) return h;
+  const [B, W] = x.shape;
+  if (first) return tf.slice(x, [0, 0], [B, W - A]);
+  return l.actionIn ? tf.concat([h, tf.slice(x, [0, W - A], [B, A])], 1) : h;
 }
 
 /** v(s) alone, for bootstrapped targets (no gradient flows through the target). */

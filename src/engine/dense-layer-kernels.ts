@@ -44,6 +44,10 @@ export interface DenseLayerAt {
   weightNorm: boolean;
   act: string;
   alpha: number;
+  /** x's row stride where its rows are wider than the I entries the layer reads (default I). */
+  xStride?: number;
+  /** How many of dX's columns are wanted: the first dXCols of I (default I). */
+  dXCols?: number;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface DenseLayerAt {
  */
 export function denseForwardAt(w: KernelMemory, a: DenseForwardAt, l: DenseLayerAt): void {
   const { B, I, U } = l;
-  w.matmul(a.x, a.V, a.xv, B, I, U, I, 1);
+  w.matmul(a.x, a.V, a.xv, B, I, U, l.xStride ?? I, 1);
   w.k.denseForward(a.xv, a.b, a.V, a.g, a.norm, a.scaler, a.pre, a.act, B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, l.alpha);
   if (TRANSCENDENTAL.has(l.act)) applyActivation(l.act, l.alpha, w.viewAt(a.pre, B * U), w.viewAt(a.act, B * U));
 }
@@ -91,11 +95,13 @@ export function denseBackwardAt(w: KernelMemory, a: DenseBackwardAt, l: DenseLay
     ...[a.dAct, a.pre, a.act, a.xv, a.scaler, a.norm, a.g, a.V, a.dPre, a.db, a.dScaler, a.dXv, a.dg, a.dVNorm],
     ...[B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, f(l.alpha), f(SELU_SCALE), f(SELU_SA)],
   );
-  w.matmul(a.x, a.dXv, a.dV, I, B, U, 1, I);
+  w.matmul(a.x, a.dXv, a.dV, I, B, U, 1, l.xStride ?? I);
   if (l.weightNorm) w.k.addInto(a.dV, a.dVNorm, I * U);
   if (a.dX) {
-    w.k.transpose(a.V, a.vt, I, U);
-    w.matmul(a.dXv, a.vt, a.dX, B, U, I, U, 1);
+    // dX's first columns take V's first rows only: each entry is the same sum over U either way.
+    const cols = l.dXCols ?? I;
+    w.k.transpose(a.V, a.vt, cols, U);
+    w.matmul(a.dXv, a.vt, a.dX, B, U, cols, U, 1);
   }
 }
 

@@ -10,6 +10,11 @@ export interface LayerSpec {
   index: number;
   /** Which critic of `network.critics` it belongs to (0 for a lone critic). */
   head: number;
+  /**
+   * Whether its input ends with the action (a Q(s, a) critic): the first layer's is then the whole
+   * input row, cat([state, action]); a later layer's is cat([previous layer's output, action]).
+   */
+  actionIn: boolean;
   name: string;
   units: number;
   fanIn: number;
@@ -30,7 +35,10 @@ export interface LayerSpec {
 
 /** The critic's structure; parameters live apart, as a flat list (`<layer>/V`, `<layer>/g`, `<layer>/b`). */
 export interface CriticSpec {
+  /** The input row's width: the state's, and the action's after it for a Q(s, a) critic. */
   inputDim: number;
+  /** The action's width in each input row (0: a V(s) critic); the layer with `actionIn` takes it. */
+  actionDim: number;
   /** Layers of every critic, critic after critic (`network.critics`: each a chain of `layers`). */
   layers: LayerSpec[];
   /** How many critics (twin Q heads: 2), each trained on the minimum of their bootstrapped values. */
@@ -48,16 +56,20 @@ export function buildCriticSpec(config: Config): CriticSpec {
   const paramShapes: number[][] = [];
   const bufferNames: string[] = [];
   const inputDim = criticInputWidth(config.network);
+  const actionDim = inputDim - config.network.inputDim;
+  const actionAt = config.network.actionAt;
   const heads = config.network.critics;
   const all = Array.from({ length: heads }, (_, head) =>
     config.network.layers.map((l) => ({ ...l, name: headLayerName(l.name, head, heads) })),
   );
-  all.forEach((chain, head) => chain.forEach((l) => addLayer(l, head)));
-  return { inputDim, layers, heads, paramNames, paramShapes, bufferNames };
+  all.forEach((chain, head) => chain.forEach((l, at) => addLayer(l, head, at)));
+  return { inputDim, actionDim, layers, heads, paramNames, paramShapes, bufferNames };
 
-  function addLayer(l: LayerConfig, head: number): void {
+  function addLayer(l: LayerConfig, head: number, at: number): void {
     const index = layers.length;
-    const fanIn = index === 0 || layers[index - 1]!.head !== head ? inputDim : layers[index - 1]!.units;
+    const actionIn = actionDim > 0 && (actionAt === undefined ? at === 0 : config.network.layers[at]!.name === actionAt);
+    // A later layer's action joins its predecessor's output; the first layer's input row holds it already.
+    const fanIn = (at === 0 ? config.network.inputDim : layers[index - 1]!.units) + (actionIn ? actionDim : 0);
     const vIndex = paramNames.length;
     paramNames.push(`${l.name}/${l.weightNorm ? 'V' : 'W'}`);
     paramShapes.push([fanIn, l.units]);
@@ -105,6 +117,7 @@ export function buildCriticSpec(config: Config): CriticSpec {
       gIndex,
       bIndex,
       head,
+      actionIn,
     });
   }
 }

@@ -115,7 +115,8 @@ function* criticGradients(
     grads[l.bIndex] = b.db;
     if (l.gammaIndex !== undefined) grads[l.gammaIndex] = b.dGamma!;
     if (l.betaIndex !== undefined) grads[l.betaIndex] = b.dBeta!;
-    if (b.dX) dAct = b.dX;
+    // Where the action joined (cat([h, action], 1)), the previous layer's gradient is dX's first columns.
+    if (b.dX) dAct = l.actionIn ? tf.slice(b.dX, [0, 0], [b.dX.shape[0], b.dX.shape[1] - spec.actionDim]) : b.dX;
   }
   const reg = lossParts.regGrads;
   return { grads: reg ? grads.map((g, i) => tf.add(g, reg[i]!)) : grads, layers };

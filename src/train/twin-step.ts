@@ -129,6 +129,7 @@ function splitHeads(ctx: StepContext): Head[] {
     }));
     const headSpec: CriticSpec = {
       inputDim: spec.inputDim,
+      actionDim: spec.actionDim,
       layers: rebased,
       heads: 1,
       paramNames: params.map((i) => spec.paramNames[i]!),

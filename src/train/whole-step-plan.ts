@@ -81,6 +81,14 @@ export interface LayerPlan {
   dVNorm?: Region;
   vt?: Region;
   normP?: NormPlan;
+  /** The first layer of a critic whose action joins later: it reads each input row's first I entries of `xStride`. */
+  xStride?: number;
+  /**
+   * A later layer the action joins: its input cat([previous output, action], 1) gathered into
+   * `cat` (`catBoot` for v(s′)), the action being each input row's last `A` entries; its dX the
+   * previous layer's gradient, the first I − A columns.
+   */
+  cat?: { fwd: Region; boot?: Region; A: number; rowWidth: number };
 }
 
 /** Where everything of a step lives, worked out once per member and batch size. */
@@ -161,10 +169,15 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
       denseDPre: region([B, U]),
     };
   };
-  const layers: LayerPlan[] = spec.layers.map((l) => {
+  const A = spec.actionDim;
+  const layers: LayerPlan[] = spec.layers.map((l, i) => {
     const [I, U] = spec.paramShapes[l.vIndex] as [number, number];
     const wn = l.gIndex !== undefined;
+    const later = i > 0 && l.actionIn;
+    const cat = later ? { fwd: region([B, I]), ...(bootstrap ? { boot: region([B, I]) } : {}), A, rowWidth: spec.inputDim } : undefined;
     return {
+      ...(i === 0 && A > 0 && !l.actionIn ? { xStride: spec.inputDim } : {}),
+      ...(cat ? { cat } : {}),
       I,
       U,
       wn,
@@ -203,8 +216,9 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
     } else L.dXv = L.normP ? L.normP.denseDPre : L.dPre;
     L.dV = region([L.I, L.U]);
     if (i > 0) {
-      L.dX = region([B, L.I]);
-      L.vt = region([L.U, L.I]);
+      const cols = L.I - (L.cat ? L.cat.A : 0);
+      L.dX = region([B, cols]);
+      L.vt = region([L.U, cols]);
     }
   }
   const grads: Region[] = new Array(n);

@@ -108,9 +108,10 @@ function forward(
   for (const L of plan.layers) {
     const f = L[which]!;
     const [pre, act] = [at(f.pre), at(f.act)];
+    if (L.cat) x = gatherCat(w, at(L.cat[which]!), x, x0, B, L.I, L.cat);
     const dense = { x, V: param(L.v), b: param(L.b), g: L.wn ? param(L.g!) : 0, xv: at(f.xv) };
     const wn = { norm: L.wn ? at(f.norm!) : 0, scaler: L.wn ? at(f.scaler!) : 0 };
-    const layer = { B, I: L.I, U: L.U, weightNorm: L.wn, act: L.act, alpha: L.alpha };
+    const layer = { B, I: L.I, U: L.U, weightNorm: L.wn, act: L.act, alpha: L.alpha, xStride: L.xStride };
     const np = L.normP;
     if (!np) {
       denseForwardAt(w, { ...dense, ...wn, pre, act }, layer);
@@ -131,12 +132,30 @@ function forward(
   }
 }
 
+/**
+ * cat([h, action], 1) into `dst` (B × I): each row the previous layer's output `h` (I − A wide),
+ * then the last A entries of the input row at `x0` (the action, after the state). A copy: the
+ * entries are the tensors' own, bit for bit, as tf.concat gives them on the per-layer path.
+ */
+function gatherCat(w: KernelMemory, dst: number, h: number, x0: number, B: number, I: number, c: { A: number; rowWidth: number }): number {
+  const H = I - c.A;
+  const W = c.rowWidth;
+  const out = w.viewAt(dst, B * I);
+  const hv = w.viewAt(h, B * H);
+  const xv = w.viewAt(x0, B * W);
+  for (let r = 0; r < B; r++) {
+    out.set(hv.subarray(r * H, (r + 1) * H), r * I);
+    out.set(xv.subarray((r + 1) * W - c.A, (r + 1) * W), r * I + H);
+  }
+  return dst;
+}
+
 /** Every layer's gradients, last layer first (the per-layer backward kernel's calls, in its order). */
 function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) => number, at: Addr): void {
   const f = Math.fround;
   for (let i = plan.layers.length - 1; i >= 0; i--) {
     const L = plan.layers[i]!;
-    const x = i === 0 ? x0 : at(plan.layers[i - 1]!.fwd.act);
+    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : at(plan.layers[i - 1]!.fwd.act);
     const wn = L.wn;
     const o = (r: Region | undefined) => (r ? at(r) : 0);
     const np = L.normP;
@@ -159,7 +178,10 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
         ...{ db: at(L.db), dScaler: o(L.dScaler), dXv: at(L.dXv), dg: o(L.dg), dV: at(L.dV), dX: o(L.dX) },
         ...{ dVNorm: o(L.dVNorm), vt: o(L.vt) },
       },
-      { B: plan.B, I: L.I, U: L.U, weightNorm: wn, act: np ? 'linear' : L.act, alpha: L.alpha },
+      {
+        ...{ B: plan.B, I: L.I, U: L.U, weightNorm: wn, act: np ? 'linear' : L.act, alpha: L.alpha },
+        ...{ xStride: L.xStride, dXCols: L.dX?.shape[1] },
+      },
     );
   }
 }

@@ -23,6 +23,9 @@ async function run(threads: 1 | 2): Promise<Buffer[][]> {
     network: {
       inputDim: 17,
       actionDim: 6,
+      // The action joins the second layer: the first reads each row's state columns (a strided
+      // product), the second a gathered cat([h, action], 1), dX its first columns.
+      actionAt: 'fc2',
       critics: 2,
       layers: [
         { name: 'fc1', units: 256, activation: 'relu', weightNorm: false, init: 'torch_linear' },

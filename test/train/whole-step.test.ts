@@ -75,6 +75,22 @@ const variants: [string, Record<string, unknown>][] = [
       },
     },
   ],
+  [
+    'Q(s, a) with the action joining the second layer (a Keras TD3 critic), denseWN elu, Polyak target',
+    {
+      ...seedRaw('elu', { data: { ...bootstrap, targetNetwork: { tau: 0.05 } }, optimizer: { type: 'adam', lr: 1e-3 } }),
+      network: {
+        inputDim: 11,
+        actionDim: 3,
+        actionAt: 'b',
+        layers: [
+          { name: 'a', units: 20, activation: 'elu' },
+          { name: 'b', units: 9, activation: 'relu', weightNorm: false },
+          { name: 'out', units: 1, activation: 'linear' },
+        ],
+      },
+    },
+  ],
 ];
 
 describeEachBackend('the whole-step kernel', () => {
