@@ -173,6 +173,28 @@ export function watchedStep(ctx: StepContext, state: TrainState, batch: Batch): 
   return { stats, points: tap.points };
 }
 
+/** The minibatch's first non-finite entry, by array, row and column: a data fault, no kernel to blame. */
+function badData(batch: Batch): { produced: 'NaN' | 'Inf'; arithmetic: string } | null {
+  const A = batch.actionDim ?? 0;
+  const arrays: [string, Float32Array | undefined, number][] = [
+    ['states', batch.states, batch.dim],
+    ['targets', batch.partial, 1],
+    ['next states', batch.nextStates, batch.dim],
+    ['actions', batch.actions, A],
+    ['next actions', batch.nextActions, A],
+  ];
+  for (const [what, data, width] of arrays) {
+    const at = data ? data.findIndex((x) => !Number.isFinite(x)) : -1;
+    if (at < 0) continue;
+    const where = `row ${Math.floor(at / width)}${width > 1 ? `, column ${at % width}` : ''}`;
+    return {
+      produced: Number.isNaN(data![at]!) ? 'NaN' : 'Inf',
+      arithmetic: `the minibatch's ${what} hold ${fmt(data![at]!)} at ${where} (a data fault)`,
+    };
+  }
+  return null;
+}
+
 /**
  * The exact-op analysis of the first step with a NaN or Inf: replays the step from the state
  * before it (as the live step ran it, and checks the statistics come out bit for bit the same),
@@ -195,17 +217,9 @@ export function analyzeFirstNonFinite(info: {
   );
   let found: Found | null;
   let nanFound: Found | null = null;
-  const badData = [batch.states, batch.partial, batch.nextStates, batch.actions, batch.nextActions].find(
-    (a) => a && a.some((x) => !Number.isFinite(x)),
-  );
-  if (badData) {
-    const at = badData.findIndex((x) => !Number.isFinite(x));
-    found = {
-      kernel: 'minibatch',
-      produced: Number.isNaN(badData[at]!) ? 'NaN' : 'Inf',
-      arithmetic: `the minibatch itself holds ${fmt(badData[at]!)} (a data fault)`,
-      inputs: [],
-    };
+  const bad = badData(batch);
+  if (bad) {
+    found = { kernel: 'minibatch', produced: bad.produced, arithmetic: bad.arithmetic, inputs: [] };
   } else {
     setFusedKernels(false);
     try {

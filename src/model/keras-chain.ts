@@ -13,9 +13,13 @@ export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
   const fail = (why: string): never => modelError(m.file, why);
   const out: SavedDense[] = [];
   const q = qInputConcat(m);
+  const later = q ? null : qLaterConcat(m);
   let prev: string | null = null;
-  for (const l of m.layers) {
+  for (const raw of m.layers) {
+    // A later concatenation: the layer after it is read as taking the layer before (its action rows apart).
+    const l = raw.name === later?.at ? { ...raw, inbound: [later.from] } : raw;
     const onLayer = (why: string): never => fail(`layer ${l.name}: ${why}`);
+    if (l.name === later?.concat || l.name === later?.action) continue;
     if (l.className === 'InputLayer' || l.name === q?.concat) {
       prev = l.name;
       continue;
@@ -31,8 +35,11 @@ export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
     const activation = fromTfjsActivation(act) ?? onLayer(`activation ${act} is not one critic-doctor has (${ACTIVATIONS.join(', ')})`);
     const { kernel, bias } = denseWeights(m.weights.get(l.name), cfg.units ?? 0, onLayer);
     const previous = out[out.length - 1];
-    if (previous && kernel.shape[0] !== previous.units)
-      onLayer(`kernel takes ${kernel.shape[0]} inputs but ${previous.name} gives ${previous.units}`);
+    const joined = l.name === later?.at ? later.actionWidth : 0;
+    if (previous && kernel.shape[0] !== previous.units + joined)
+      onLayer(
+        `kernel takes ${kernel.shape[0]} inputs but ${previous.name} gives ${previous.units}${joined ? ` and the action ${joined}` : ''}`,
+      );
     out.push({
       name: l.name,
       units: cfg.units!,
@@ -47,7 +54,53 @@ export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
   const last = out[out.length - 1]!;
   if (last.units !== 1) fail(`layer ${last.name}: the last layer is the critic's value v(s): expected 1 unit, got ${last.units}`);
   if (q && q.order[0] === action) out[0]!.kernel.values = stateRowsFirst(out[0]!, q.widths[0]);
+  if (later) {
+    const at = out.find((l) => l.name === later.at)!;
+    if (later.actionFirst) at.kernel.values = stateRowsFirst(at, later.actionWidth);
+    return { inputDim: out[0]!.kernel.shape[0], layers: out, actionAt: later.at };
+  }
   return { inputDim: out[0]!.kernel.shape[0] - (q ? (q.widths[q.order.indexOf(action ?? '')] ?? 0) : 0), layers: out };
+}
+
+/** Where a Q(s, a) critic's action joins after its first layer (a Keras TD3 critic). */
+export interface LaterConcat {
+  /** The Concatenate layer, the action input, and the Dense layer whose input it is before. */
+  concat: string;
+  action: string;
+  from: string;
+  at: string;
+  actionWidth: number;
+  /** cat([action, h]) rather than cat([h, action]): the kernel's rows are rearranged, action rows last. */
+  actionFirst: boolean;
+}
+
+/**
+ * A Q(s, a) critic whose action is concatenated to a Dense layer's output — a Keras TD3 critic's
+ * `Dense(400)(obs)`, `Concatenate()([h, act])`, `Dense(300)` — and otherwise a chain of Dense
+ * layers from the state input; null for any other model. It runs on the critic engine with
+ * `network.actionAt` naming the Dense layer after the concatenation.
+ */
+export function qLaterConcat(m: KerasModel): LaterConcat | null {
+  const inputs = m.layers.filter((l) => l.className === 'InputLayer');
+  const cats = m.layers.filter((l) => l.className === 'Concatenate');
+  const cat = cats[0];
+  if (inputs.length !== 2 || cats.length !== 1 || cat!.inbound?.length !== 2) return null;
+  const axis = (cat!.config as { axis?: unknown }).axis ?? -1;
+  if (axis !== -1 && axis !== 1) return null;
+  const isInput = (n: string) => inputs.some((i) => i.name === n);
+  const action = cat!.inbound.find(isInput);
+  const from = cat!.inbound.find((n) => !isInput(n));
+  const after = m.layers.filter((l) => l.inbound?.includes(cat!.name));
+  const next = after[0];
+  if (!action || !from || after.length !== 1 || next!.className !== 'Dense' || next!.inbound!.length !== 1) return null;
+  // Without the concatenation and the action input, the rest must be a chain with `next` fed by `from`.
+  const rest = m.layers.filter((l) => l.name !== cat!.name && l.name !== action).map((l) => (l === next ? { ...l, inbound: [from] } : l));
+  if (!isDenseChain({ ...m, layers: rest }) || m.layers.some((l) => l !== cat && l.inbound?.includes(action))) return null;
+  const actionWidth = inputWidth(
+    m,
+    inputs.find((i) => i.name === action)!,
+  );
+  return { concat: cat!.name, action, from, at: next!.name, actionWidth, actionFirst: cat!.inbound[0] === action };
 }
 
 /**

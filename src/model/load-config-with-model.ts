@@ -95,19 +95,27 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   const { readSavedCritic, readKerasModel } = await import('./saved-model.js');
   const modelFile = path.resolve(path.dirname(path.resolve(file)), network.model);
   const keras = await readKerasModel(modelFile);
-  const { isDenseChain, qInputConcat } = await import('./keras-chain.js');
+  const { isDenseChain, qInputConcat, qLaterConcat } = await import('./keras-chain.js');
   let params: { name: string; shape: readonly number[] }[];
   const q = keras && qInputConcat(keras);
-  if (keras && !isDenseChain(keras) && !q) {
+  const later = keras && !q ? qLaterConcat(keras) : null;
+  if (keras && !isDenseChain(keras) && !q && !later) {
     params = resolveGraph(keras, network, at);
   } else {
     let action: string | undefined;
-    if (q) {
-      // A Q(s, a) critic of cat(state, action) then Dense layers: a chain on the critic engine.
-      const io = mapInputs(keras, network, at);
+    if (q || later) {
+      // A Q(s, a) critic of Dense layers, the action joining the first (cat(state, action)) or a
+      // later one (cat(h, action), network.actionAt): a chain on the critic engine.
+      const io = mapInputs(keras!, network, at);
       action = io.action!.name;
+      if (later && later.action !== action)
+        throw new ConfigError(
+          `network.inputs: ${later.action} joins the model at ${later.concat} as its action, but action: ${action} names the other input`,
+          at('inputs'),
+        );
       network.actionDim = io.action!.width;
       network.inputs = { state: io.state.name, action };
+      if (later) network.actionAt = later.at;
     } else if (network.inputs !== undefined)
       throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
     const saved = await readSavedCritic(modelFile, action);

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { isSafetensors } from './safetensors.js';
+import { isMsgpackMap } from './flax-msgpack.js';
 
 /**
  * What a model or weights file is, by its bytes (never its name, except ONNX, whose protobuf has no
@@ -10,7 +11,7 @@ import { isSafetensors } from './safetensors.js';
  * the wrong reader with its bytes printed.
  */
 export type ModelFormat =
-  'keras-zip' | 'torch-zip' | 'sb3-zip' | 'zip' | 'hdf5' | 'safetensors' | 'tf-index' | 'pickle' | 'onnx' | 'json' | 'unknown';
+  'keras-zip' | 'torch-zip' | 'sb3-zip' | 'zip' | 'hdf5' | 'safetensors' | 'tf-index' | 'pickle' | 'msgpack' | 'onnx' | 'json' | 'unknown';
 
 const NAMES: Record<ModelFormat, string> = {
   'keras-zip': 'a Keras 3 .keras file',
@@ -21,6 +22,7 @@ const NAMES: Record<ModelFormat, string> = {
   safetensors: 'a safetensors file',
   'tf-index': 'a TensorFlow checkpoint index',
   pickle: "a pickle (torch.save's legacy format?)",
+  msgpack: 'a msgpack file (Flax)',
   onnx: 'an ONNX file',
   json: 'a JSON file (a tfjs model.json?)',
   unknown: 'a file of no format critic-doctor reads',
@@ -37,6 +39,7 @@ const KEY: Partial<Record<ModelFormat, 'network.model' | 'network.weights'>> = {
   safetensors: 'network.weights',
   'tf-index': 'network.weights',
   pickle: 'network.weights',
+  msgpack: 'network.weights',
 };
 
 export function modelFormat(file: string): ModelFormat {
@@ -53,6 +56,7 @@ export function modelFormat(file: string): ModelFormat {
   if (head[0] === 0x50 && head[1] === 0x4b) return zipKind(file);
   if (size >= 48 && Buffer.from(readAt(file, size - 8, 8)).readBigUInt64LE(0) === 0xdb4775248b80fb57n) return 'tf-index';
   if (head[0] === 0x80) return 'pickle';
+  if (isMsgpackMap(head)) return 'msgpack';
   if (file.toLowerCase().endsWith('.onnx')) return 'onnx';
   const first = Buffer.from(head).toString('utf8').trimStart()[0];
   return first === '{' ? 'json' : 'unknown';

@@ -1,11 +1,14 @@
 import { weightsError } from './keras-model.js';
 
 /**
- * A pickle machine for the one thing critic-doctor reads pickles for, a PyTorch state_dict:
- * protocol 2 to 4 opcodes for numbers, strings, tuples, lists, dicts and the memo; GLOBAL only for
- * the names the caller allows; REDUCE only to make an OrderedDict or rebuild a tensor from a
- * storage (`torch._utils._rebuild_tensor_v2`); BINPERSID only for storages. Nothing is imported,
- * called or executed: anything else is an error naming it.
+ * A pickle machine that reads pickles as data, never as a program: what PyTorch files hold — a
+ * state_dict, a whole pickled module (`torch.save(model)`), a TorchScript archive's data.pkl.
+ * Every class or function the pickle names becomes an inert record (`Global`, and `Inert` for an
+ * object it builds or a call it asks for): nothing is imported, looked up, called or executed.
+ * The only callables interpreted are torch's own tensor rebuilders (`torch._utils._rebuild_tensor_v2`,
+ * `_rebuild_parameter`) and `collections.OrderedDict`, each by what it is known to return; a call
+ * of `os.system` stays a record saying so. Protocols 2 to 5's binary opcodes; the stack, memo and
+ * containers grow only with the file (each opcode takes at least a byte of it).
  */
 
 export class Global {
@@ -25,23 +28,40 @@ export class PickledTensor {
     readonly stride: number[],
   ) {}
 }
+/**
+ * An object the pickle builds (NEWOBJ: a module of class `cls`, its attributes in `state` after
+ * BUILD) or a call it asks for (REDUCE of any other global: `called`), kept as data and never made.
+ */
+export class Inert {
+  state: unknown;
+  constructor(
+    readonly cls: string,
+    readonly args: unknown,
+    readonly called: boolean,
+  ) {}
+}
 const MARK = Symbol('mark');
 
-/** The pickle machine: protocol 2 to 4 opcodes a state_dict uses, and nothing that runs code. */
-export function unpickle(data: Uint8Array, file: string, allowed: ReadonlySet<string>): unknown {
-  return unpickleAt(data, file, allowed, 0).value;
+/** The callables whose result is known and taken as data: torch's tensor rebuilders, OrderedDict. */
+const REBUILD_TENSOR = 'torch._utils _rebuild_tensor_v2';
+const REBUILD_PARAMETER = new Set(['torch._utils _rebuild_parameter', 'torch._utils _rebuild_parameter_with_state']);
+const ORDERED_DICT = 'collections OrderedDict';
+
+/** A whole pickle, as data. */
+export function unpickle(data: Uint8Array, file: string): unknown {
+  return unpickleAt(data, file, 0).value;
 }
 
 /** One pickle of several in a row (torch.save's legacy format), from byte `start`; `end` is just past its STOP. */
-export function unpickleAt(data: Uint8Array, file: string, allowed: ReadonlySet<string>, start: number): { value: unknown; end: number } {
-  const m = new Unpickler(data, file, allowed);
+export function unpickleAt(data: Uint8Array, file: string, start: number): { value: unknown; end: number } {
+  const m = new Unpickler(data, file);
   m.i = start;
   for (;;) {
     if (m.i >= data.length) m.fail('ends before its STOP');
     const op = data[m.i++]!;
     if (op === 0x2e) return { value: m.stack.pop(), end: m.i }; // STOP
-    if (!(m.scalars(op) || m.memos(op) || m.containers(op) || m.calls(op)))
-      m.fail(`opcode 0x${op.toString(16)} at byte ${m.i - 1} is not one a state_dict uses`);
+    if (!(m.scalars(op) || m.bytes(op) || m.memos(op) || m.containers(op) || m.calls(op)))
+      m.fail(`opcode 0x${op.toString(16)} at byte ${m.i - 1} is not one critic-doctor reads`);
   }
 }
 
@@ -55,7 +75,6 @@ class Unpickler {
   constructor(
     private readonly data: Uint8Array,
     private readonly file: string,
-    private readonly allowed: ReadonlySet<string>,
   ) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
@@ -74,8 +93,20 @@ class Unpickler {
   }
 
   private str(n: number): string {
+    return this.text.decode(this.take(n));
+  }
+
+  /** The next n bytes, checked against the file's end first (a length field may claim anything). */
+  private take(n: number): Uint8Array {
+    if (n > this.data.length - this.i) this.fail(`a ${n}-byte string at byte ${this.i} runs past the end of the pickle`);
     this.i += n;
-    return this.text.decode(this.data.subarray(this.i - n, this.i));
+    return this.data.subarray(this.i - n, this.i);
+  }
+
+  private u64(): number {
+    this.i += 8;
+    const n = this.view.getBigUint64(this.i - 8, true);
+    return n > BigInt(this.data.length) ? this.data.length + 1 : Number(n);
   }
 
   private line(): string {
@@ -128,6 +159,21 @@ class Unpickler {
     return true;
   }
 
+  /** Byte strings (protocol 3 on) and protocol 4's 8-byte-length strings, as views of the file. */
+  bytes(op: number): boolean {
+    const s = this.stack;
+    if (op === 0x42)
+      s.push(this.take(this.u32())); // BINBYTES
+    else if (op === 0x43)
+      s.push(this.take(this.u8())); // SHORT_BINBYTES
+    else if (op === 0x8e)
+      s.push(this.take(this.u64())); // BINBYTES8
+    else if (op === 0x8d)
+      s.push(this.text.decode(this.take(this.u64()))); // BINUNICODE8
+    else return false;
+    return true;
+  }
+
   /** The memo: BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET. */
   memos(op: number): boolean {
     const top = this.stack.at(-1);
@@ -165,38 +211,76 @@ class Unpickler {
     else if (op === 0x65) {
       const items = this.popMark();
       (s.at(-1) as unknown[]).push(...items); // APPENDS
-    } else if (op === 0x62)
-      s.pop(); // BUILD
+    } else if (op === 0x62) {
+      // BUILD: an object's state (a module's attributes) kept on its record; on anything else dropped (an OrderedDict's _metadata).
+      const state = s.pop();
+      const obj = s.at(-1);
+      if (obj instanceof Inert) obj.state = state;
+    } else if (op === 0x8f)
+      s.push([]); // EMPTY_SET, as a list
+    else if (op === 0x90) {
+      const items = this.popMark();
+      (s.at(-1) as unknown[]).push(...items); // ADDITEMS
+    } else if (op === 0x91)
+      s.push(this.popMark()); // FROZENSET
+    else if (op === 0x30)
+      s.pop(); // POP
+    else if (op === 0x31)
+      this.popMark(); // POP_MARK
+    else if (op === 0x32)
+      s.push(s.at(-1)); // DUP
     else return false;
     return true;
   }
 
-  /** GLOBAL (only the allowed names), BINPERSID (a storage) and REDUCE (only the two calls a state_dict makes). */
+  /**
+   * GLOBAL and STACK_GLOBAL (a name, never looked up), NEWOBJ (an inert object), BINPERSID (a
+   * storage) and REDUCE: torch's rebuilders and OrderedDict by their known results, anything else
+   * an inert record of the call it would have made.
+   */
   calls(op: number): boolean {
     const s = this.stack;
-    if (op === 0x63) {
-      const name = `${this.line()} ${this.line()}`;
-      if (!this.allowed.has(name)) {
-        const module = /^torch\.nn\.|^__main__ /.test(name) ? ' (a pickled module: save critic.state_dict() or export ONNX)' : '';
-        this.fail(`names ${name.replace(' ', '.')}, which a state_dict does not use${module}; nothing in the file is run`);
-      }
-      s.push(new Global(name));
+    if (op === 0x63) s.push(new Global(`${this.line()} ${this.line()}`));
+    else if (op === 0x93) {
+      const name = s.pop();
+      const module = s.pop();
+      s.push(new Global(`${String(module)} ${String(name)}`)); // STACK_GLOBAL
+    } else if (op === 0x81 || op === 0x92) {
+      // NEWOBJ cls.__new__(cls, *args); NEWOBJ_EX with kwargs too: a record of the class, never made.
+      if (op === 0x92) s.pop();
+      const args = s.pop();
+      const cls = s.pop();
+      s.push(new Inert(cls instanceof Global ? cls.name : '?', args, false));
     } else if (op === 0x51) {
-      // ('storage', StorageClass, key, location, numel), and a view's metadata (None) in the legacy format
+      // ('storage', StorageClass, key, location, numel), and a view's metadata (None) in the legacy format.
       const id = s.pop() as unknown[];
+      // The legacy format names a module's class as ('module', class, source file, source): the class, as a name.
+      if (Array.isArray(id) && id[0] === 'module') {
+        s.push(id[1] instanceof Global ? id[1] : new Global('?'));
+        return true;
+      }
       if (!Array.isArray(id) || id[0] !== 'storage' || !(id[1] instanceof Global)) this.fail('a persistent id that is not a storage');
       s.push(new Storage((id[1] as Global).name.split(' ')[1]!, String(id[2])));
     } else if (op === 0x52) {
       const args = s.pop() as unknown[];
       const f = s.pop();
-      if (!(f instanceof Global)) this.fail('calls something that is not a known global');
-      if ((f as Global).name === 'collections OrderedDict') s.push(new Map());
-      else {
-        const [storage, offset, shape, stride] = args as [Storage, number, number[], number[]];
-        if (!(storage instanceof Storage)) this.fail('a tensor without a storage');
-        s.push(new PickledTensor(storage, offset, shape, stride));
-      }
+      s.push(this.reduce(f instanceof Global ? f.name : '?', args));
     } else return false;
     return true;
+  }
+
+  private reduce(name: string, args: unknown[]): unknown {
+    if (name === ORDERED_DICT) return new Map();
+    if (name === REBUILD_TENSOR) {
+      const [storage, offset, shape, stride] = args as [Storage, number, number[], number[]];
+      if (!(storage instanceof Storage) || !Array.isArray(shape) || !Array.isArray(stride) || !Number.isSafeInteger(offset) || offset < 0)
+        this.fail('a tensor rebuilt without a storage, offset, shape and strides');
+      if (shape.length !== stride.length || ![...shape, ...stride].every((d) => Number.isSafeInteger(d) && d >= 0))
+        this.fail(`a tensor of shape [${String(shape)}] and strides [${String(stride)}]`);
+      return new PickledTensor(storage, offset, shape, stride);
+    }
+    // nn.Parameter(tensor, requires_grad): the tensor is what a reader wants.
+    if (REBUILD_PARAMETER.has(name) && Array.isArray(args) && args[0] instanceof PickledTensor) return args[0];
+    return new Inert(name, args, true);
   }
 }

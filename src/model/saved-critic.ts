@@ -14,4 +14,6 @@ export interface SavedDense {
 export interface SavedCritic {
   inputDim: number;
   layers: SavedDense[];
+  /** A Q(s, a) critic whose action joins a later layer: that layer's name (`network.actionAt`). */
+  actionAt?: string;
 }

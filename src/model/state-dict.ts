@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { guardReaderSync, weightsError } from './keras-model.js';
 import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
-import { half } from './float16.js';
+import { pickledTensors } from './pickled-module.js';
+import { isMsgpackMap, readFlaxMsgpack } from './flax-msgpack.js';
+import { bf16, half } from './float16.js';
 import { ByteBudget, checkDeclaredBytes } from './model-budget.js';
 import { isKnownError } from '../config/errors.js';
 import { isSafetensors, readSafetensors } from './safetensors.js';
@@ -11,12 +13,13 @@ import { wrongKey } from './model-format.js';
 import { cachedRead } from './file-cache.js';
 
 /**
- * A PyTorch `state_dict` saved with `torch.save` (the zip format: `<name>/data.pkl` and one file
- * per storage under `<name>/data/`; or the legacy format of torch < 1.6, pickles in a row; or a
- * Stable-Baselines3 save holding one as `policy.pth`), read
- * by a pickle machine that knows only what a state_dict uses: an OrderedDict of tensors rebuilt
- * by `torch._utils._rebuild_tensor_v2` from storages (dtype, offset, shape, strides). Nothing in
- * the file is executed: any other global (a pickled module's class, say) is refused, not resolved.
+ * PyTorch weights saved with `torch.save` — a `state_dict`, a whole module (`torch.save(critic)`)
+ * or a TorchScript archive (`torch.jit.script(critic).save`); the zip format (`<name>/data.pkl`,
+ * one file per storage under `<name>/data/`), the legacy format of torch < 1.6 (pickles in a row),
+ * or a Stable-Baselines3 save holding one as `policy.pth` — read by a pickle machine that takes the
+ * pickle as data (model/pickle.ts): classes stay names, only torch's tensor rebuilders are
+ * interpreted, nothing in the file is executed. A module's tensors are named by their module path
+ * (model/pickled-module.ts). safetensors and Flax msgpack files are read here too, by their bytes.
  */
 export type { StateTensor } from './state-tensor.js';
 
@@ -24,27 +27,28 @@ const STORAGES: Record<string, { bytes: number; read: (v: DataView, o: number) =
   FloatStorage: { bytes: 4, read: (v, o) => v.getFloat32(o, true) },
   DoubleStorage: { bytes: 8, read: (v, o) => v.getFloat64(o, true) },
   HalfStorage: { bytes: 2, read: (v, o) => half(v.getUint16(o, true)) },
+  BFloat16Storage: { bytes: 2, read: (v, o) => bf16(v.getUint16(o, true)) },
   LongStorage: { bytes: 8, read: (v, o) => Number(v.getBigInt64(o, true)) },
   IntStorage: { bytes: 4, read: (v, o) => v.getInt32(o, true) },
 };
 
-/** Weights file (state_dict, sb3 zip or safetensors): see below; whatever it throws ends as one ConfigError (guardReaderSync). */
+/** A weights file (see above); whatever it throws ends as one ConfigError (guardReaderSync). */
 export function readStateDict(file: string): StateTensor[] {
   // Read once per unchanged file: a run asks for the layers, the weights and the target networks.
   return cachedRead(read, file, () => {
     // A whole model (a Keras file, an ONNX export, a model.json) under network.weights: say where it goes.
     const wrong = wrongKey(file, 'network.weights');
     if (wrong) weightsError(file, wrong);
-    return guardReaderSync(file, 'weights file (state_dict, SB3 zip or safetensors)', 'network.weights', () =>
-      readStateDictUnguarded(file),
+    return guardReaderSync(
+      file,
+      'weights file (state_dict, module, TorchScript, SB3 zip, safetensors or Flax msgpack)',
+      'network.weights',
+      () => readStateDictUnguarded(file),
     );
   });
 }
 
 const read = new Map<string, StateTensor[]>();
-
-/** The globals a state_dict's pickle names; anything else is refused. */
-const ALLOWED = new Set(['collections OrderedDict', 'torch._utils _rebuild_tensor_v2', ...Object.keys(STORAGES).map((s) => `torch ${s}`)]);
 
 function readStateDictUnguarded(file: string): StateTensor[] {
   let data: Uint8Array;
@@ -62,17 +66,16 @@ function readStateDictUnguarded(file: string): StateTensor[] {
 function stateDictOf(data: Uint8Array, file: string): StateTensor[] {
   // safetensors (save_file(critic.state_dict(), …)): the same names and [out, in] layout, no pickle.
   if (isSafetensors(data)) return readSafetensors(data, file);
+  // Flax's msgpack (flax.serialization.to_bytes(params) or of a TrainState): kernels given torch's names and layout.
+  if (isMsgpackMap(data)) return readFlaxMsgpack(data, file);
   // A zip starts "PK"; torch.save's legacy format (before 1.6, or _use_new_zipfile_serialization=False) with a pickle's PROTO.
   const read = data[0] === 0x80 ? readLegacy(data, file) : readZip(data, file);
   if ('inner' in read) return stateDictOf(read.inner, file);
-  const { root, storages } = read;
-  if (!(root instanceof Map)) weightsError(file, 'the pickle is not a dict of tensors: save critic.state_dict(), not the module');
-  refuseCheckpoint(root as Map<unknown, unknown>, file);
+  const { tensors, storages } = read;
   const out: StateTensor[] = [];
-  for (const [name, t] of root as Map<unknown, unknown>) {
-    if (!(t instanceof PickledTensor)) weightsError(file, `${String(name)} is not a tensor`);
-    const tensor = t as PickledTensor;
-    const kind = STORAGES[tensor.storage.kind]!;
+  for (const [name, tensor] of tensors) {
+    const kind =
+      STORAGES[tensor.storage.kind] ?? weightsError(file, `${name}: a ${tensor.storage.kind} is not a storage critic-doctor reads`);
     const bytes = storages(tensor.storage.key) ?? weightsError(file, `storage ${tensor.storage.key} of ${String(name)} is missing`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = tensor.shape.reduce((a, b) => a * b, 1);
@@ -98,7 +101,7 @@ function stateDictOf(data: Uint8Array, file: string): StateTensor[] {
   return out;
 }
 
-type Read = { root: unknown; storages: (key: string) => Uint8Array | undefined };
+type Read = { tensors: [string, PickledTensor][]; storages: (key: string) => Uint8Array | undefined };
 
 /**
  * The zip format: `<name>/data.pkl`, each storage a file `<name>/data/<key>`. Or a
@@ -119,7 +122,7 @@ function readZip(data: Uint8Array, file: string): Read | { inner: Uint8Array } {
   if (!pkl && entries['policy.pth']) return { inner: entries['policy.pth'] };
   if (!pkl) return weightsError(file, 'no data.pkl in the archive (nor a Stable-Baselines3 policy.pth): not a file torch.save wrote');
   const prefix = pkl.slice(0, -'data.pkl'.length);
-  return { root: unpickle(entries[pkl]!, file, ALLOWED), storages: (key) => entries[`${prefix}data/${key}`] };
+  return { tensors: pickledTensors(unpickle(entries[pkl]!, file), file), storages: (key) => entries[`${prefix}data/${key}`] };
 }
 
 /** torch's legacy magic number, the first of the format's pickles. */
@@ -133,23 +136,24 @@ const LEGACY_MAGIC = Number(0x1950a86a20f9469cfc6cn);
  */
 function readLegacy(data: Uint8Array, file: string): Read {
   let at = 0;
-  const next = (allowed: ReadonlySet<string>) => {
-    const r = unpickleAt(data, file, allowed, at);
+  const next = () => {
+    const r = unpickleAt(data, file, at);
     at = r.end;
     return r.value;
   };
-  const none = new Set<string>();
-  if (next(none) !== LEGACY_MAGIC) weightsError(file, 'not a file torch.save wrote (no zip archive, no legacy magic number)');
-  const protocol = next(none);
+  if (next() !== LEGACY_MAGIC) weightsError(file, 'not a file torch.save wrote (no zip archive, no legacy magic number)');
+  const protocol = next();
   if (protocol !== 1001) weightsError(file, `torch.save's legacy format, protocol ${String(protocol)} (only 1001 is read)`);
-  const info = next(none) as Map<unknown, unknown>;
+  const info = next() as Map<unknown, unknown>;
   if (!(info instanceof Map) || info.get('little_endian') !== true) weightsError(file, 'a big-endian legacy torch.save file is not read');
-  const root = next(ALLOWED);
-  const keys = next(none);
+  const tensors = pickledTensors(next(), file);
+  const keys = next();
   if (!Array.isArray(keys)) weightsError(file, 'the legacy format without its list of storages');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const storages = new Map<string, Uint8Array>();
-  const sizes = storageSizes(root);
+  const size = (t: PickledTensor) =>
+    STORAGES[t.storage.kind]?.bytes ?? weightsError(file, `a ${t.storage.kind} is not a storage critic-doctor reads`);
+  const sizes = new Map(tensors.map(([, t]) => [t.storage.key, size(t)]));
   for (const key of keys as unknown[]) {
     if (at + 8 > data.length) weightsError(file, `the file ends before storage ${String(key)}`);
     const count = Number(view.getBigInt64(at, true));
@@ -158,30 +162,5 @@ function readLegacy(data: Uint8Array, file: string): Read {
     storages.set(String(key), data.subarray(at + 8, at + 8 + bytes));
     at += 8 + bytes;
   }
-  return { root, storages: (key) => storages.get(key) };
-}
-
-/** Each storage's element size in bytes, by key, from the tensors that use it. */
-function storageSizes(root: unknown): Map<string, number> {
-  const out = new Map<string, number>();
-  if (root instanceof Map)
-    for (const t of root.values()) if (t instanceof PickledTensor) out.set(t.storage.key, STORAGES[t.storage.kind]!.bytes);
-  return out;
-}
-
-/**
- * A training checkpoint (`torch.save({'critic': critic.state_dict(), 'step': …})`) holds the
- * state_dict under a key: said so, with the keys that hold tensors, rather than "not a tensor".
- */
-function refuseCheckpoint(root: Map<unknown, unknown>, file: string): void {
-  if ([...root.values()].every((v) => v instanceof PickledTensor)) return;
-  const dicts = [...root]
-    .filter(([, v]) => v instanceof Map && [...v.values()].some((t) => t instanceof PickledTensor))
-    .map(([k]) => String(k));
-  if (dicts.length === 0) return;
-  weightsError(
-    file,
-    `a checkpoint dict (keys ${[...root.keys()].map(String).join(', ')}), not a state_dict: ` +
-      `save the critic's own, e.g. torch.save(ckpt['${dicts[0]}'], 'critic.pt')`,
-  );
+  return { tensors, storages: (key) => storages.get(key) };
 }

@@ -49,7 +49,9 @@ const block = (title: string, lines: string[]): string[] => (lines.length ? ['',
 
 function header(r: RunReport, p: Palette): string[] {
   const c = r.config;
-  const layers = (c?.network.layers ?? runLayers(r)).map((l) => `${l.name} ${l.units} ${l.activation}`);
+  // A Q(s, a) critic whose action joins a later layer shows it there: `→ (+ action 1) l2 300 relu`.
+  const joins = (name: string) => (c?.network.actionAt === name ? `(+ action ${c.network.actionDim}) ` : '');
+  const layers = (c?.network.layers ?? runLayers(r)).map((l) => `${joins(l.name)}${l.name} ${l.units} ${l.activation}`);
   return [
     !c ? `${p.bold(runSource(r))}` : `${p.bold('critic-doctor run')} ${r.configFile ?? ''}${c.name ? p.dim(` (${c.name})`) : ''}`,
     p.dim(
@@ -60,7 +62,7 @@ function header(r: RunReport, p: Palette): string[] {
     p.dim(
       r.graph || !c
         ? `  model${qText(r)}: ${r.graph ?? layers.join(' → ')}`
-        : `  critic${qText(r)}: ${c.network.inputDim}${c.network.actionDim ? ` + ${c.network.actionDim}` : ''} → ${layers.join(' → ')}` +
+        : `  critic${qText(r)}: ${c.network.inputDim}${firstTakes(c.network)} → ${layers.join(' → ')}` +
             (c.network.critics > 1
               ? ` · ${c.network.critics} critics (qf0…qf${c.network.critics - 1}), each bootstrapping from their minimum`
               : ''),
@@ -68,6 +70,11 @@ function header(r: RunReport, p: Palette): string[] {
     p.dim(`  training: ${describeOptimizer(r)} · data: ${r.data}`),
     ...(r.settingsFrom ?? []).map((line) => p.dim(`  ${line}`)),
   ];
+}
+
+/** " + 1" where the first layer takes the action too (cat([state, action], 1)), else "". */
+function firstTakes(n: { actionDim?: number; actionAt?: string }): string {
+  return n.actionDim && !n.actionAt ? ` + ${n.actionDim}` : '';
 }
 
 /** " Q(s, a) (state obs, action act)" for a critic of a state and an action, else "". */

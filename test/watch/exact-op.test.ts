@@ -33,6 +33,7 @@ describeEachBackend('exact op', (backend) => {
       plant: { batch: (step, b) => (step === 4 ? ((b.partial[1] = NaN), b) : b) },
     });
     expect(r.exactOp).toMatchObject({ step: 4, kernel: 'minibatch', produced: 'NaN', watchPoint: 'loss, target', reproduced: true });
+    expect(r.exactOp!.arithmetic).toBe("the minibatch's targets hold NaN at row 1 (a data fault)");
   });
 
   it('an Inf gradient → NaN in clip_by_norm: Inf × 5 / Inf', async () => {
