@@ -7,6 +7,8 @@ import { checkpointPrefix, readTfCheckpoint } from '../model/tf-checkpoint.js';
 import type { InspectReport } from '../report/inspect-report.js';
 import { isOptimizerVariable, TF2 } from '../model/checkpoint-critic.js';
 
+const READ = 'Keras, ONNX, torch.save, TorchScript, SB3, safetensors, Flax msgpack, TF checkpoint';
+
 export async function inspectFile(file: string): Promise<InspectReport> {
   const prefix = checkpointPrefix(file);
   const format = prefix ? 'tf-index' : modelFormat(file);
@@ -17,15 +19,14 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     case 'sb3-zip':
     case 'pickle':
     case 'safetensors':
+    case 'msgpack':
       return inspectWeights(file, format);
     case 'keras-zip':
     case 'hdf5':
     case 'onnx':
       return inspectModel(file, format);
     default:
-      throw new ConfigError('not a model or weights file critic-doctor reads (Keras, ONNX, torch.save, SB3, safetensors, TF checkpoint)', {
-        file,
-      });
+      throw new ConfigError(`not a model or weights file critic-doctor reads (${READ})`, { file });
   }
 }
 

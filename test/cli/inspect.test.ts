@@ -21,6 +21,19 @@ describe('critic-doctor inspect', () => {
     expect(r.config).toContain('  weights: sac-q.pt');
   });
 
+  it('a TorchScript archive and a Flax msgpack: the layers by module path and by Flax name', async () => {
+    const ts = await inspectFile(f('fixtures/torch-modules/ppo-trace.pt'));
+    expect(ts.format).toBe('torch-zip');
+    expect(ts.layers.map((l) => l.name)).toEqual(['critic.0', 'critic.2', 'critic.4']);
+    const flax = await inspectFile(f('fixtures/flax/ppo-train-state.msgpack'));
+    expect(flax.format).toBe('msgpack');
+    expect(flax.layers).toEqual([
+      { name: 'Dense_0', units: 64, inputs: 8 },
+      { name: 'Dense_1', units: 64, inputs: 64 },
+      { name: 'Dense_2', units: 1, inputs: 64 },
+    ]);
+  });
+
   it("a TF1 checkpoint: the scope, the layers under it, the optimizer's slots", async () => {
     const r = await inspectFile(f('fixtures/tf1-seed/seed-critic.index'));
     expect(r.writer).toMatch(/TensorFlow 1/);
