@@ -77,3 +77,29 @@ graph = helper.make_graph([helper.make_node('Gemm', ['obs', 'w'], ['v'], name='f
                           [helper.make_tensor_value_info('v', TensorProto.FLOAT, [None, 1])], [w])
 onnx.save(helper.make_model(graph), os.path.join(OUT, 'huge-dims.onnx'))
 print(sorted(os.listdir(OUT)))
+
+# - lying-directory.pt: a torch.save zip (the PPO state_dict) whose zip64 end record claims 2,139,062,143
+#   entries: fflate would walk two billion central headers over zeros.
+# - cyclic-module.pt: a "module" whose _modules holds itself (one memo reference): a walk of module
+#   paths that followed it would never end.
+import pickle
+import struct
+from collections import OrderedDict
+
+data = bytearray(open(os.path.join(OUT, '..', 'torch', 'ppo-critic.pt'), 'rb').read())
+z64 = data.rfind(b'PK\x06\x06')
+assert z64 > 0, 'torch writes a zip64 end record'
+data[z64 + 32:z64 + 40] = struct.pack('<Q', 0x7f7f7f7f)
+open(os.path.join(OUT, 'lying-directory.pt'), 'wb').write(bytes(data))
+
+
+class M:
+    pass
+
+
+m = M()
+m.__dict__ = {'_parameters': OrderedDict(), '_buffers': OrderedDict(), '_modules': OrderedDict(a=m)}
+with zipfile.ZipFile(os.path.join(OUT, 'cyclic-module.pt'), 'w', zipfile.ZIP_STORED) as z:
+    z.writestr(member('archive/data.pkl'), pickle.dumps(m, protocol=2))
+    z.writestr(member('archive/version'), '3\n')
+print(sorted(os.listdir(OUT)))

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { zipDirectoryProblem } from '../util/zip-directory.js';
 import { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { openHdf5 } from '../data/recorded/hdf5.js';
 import { guardReader, layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
@@ -24,9 +25,12 @@ export function readKerasZip(file: string): Promise<KerasModel> {
 async function readKerasZipUnguarded(file: string): Promise<KerasModel> {
   let entries: Record<string, Uint8Array>;
   const budget = new ByteBudget(file);
+  const data = readFileSync(file);
+  const lie = zipDirectoryProblem(data);
+  if (lie) modelError(file, `not a readable .keras (zip) archive: ${lie}`);
   try {
     // Each member's inflated size as the archive declares it, counted before fflate allocates it.
-    entries = unzipSync(readFileSync(file), { filter: (m) => (budget.take(m.name, m.originalSize, 'inflates to'), true) });
+    entries = unzipSync(data, { filter: (m) => (budget.take(m.name, m.originalSize, 'inflates to'), true) });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     return modelError(file, `not a readable .keras (zip) archive: ${(e as Error).message}`);

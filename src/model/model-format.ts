@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { zipDirectoryProblem } from '../util/zip-directory.js';
 import { isSafetensors } from './safetensors.js';
 import { isMsgpackMap } from './flax-msgpack.js';
 
@@ -78,7 +79,9 @@ export function wrongKey(file: string, key: 'network.model' | 'network.weights')
 function zipKind(file: string): ModelFormat {
   const names: string[] = [];
   try {
-    unzipSync(readAt(file, 0, statSync(file).size), { filter: (m) => (names.push(m.name), false) });
+    const data = readAt(file, 0, statSync(file).size);
+    if (zipDirectoryProblem(data)) return 'zip';
+    unzipSync(data, { filter: (m) => (names.push(m.name), false) });
   } catch {
     return 'zip';
   }

@@ -28,7 +28,8 @@ const MAX_DEPTH = 64;
  * in their order; a TorchScript module: its attributes, tensors and submodules in the order saved.
  */
 function walkModule(m: Inert, prefix: string, depth: number, out: [string, PickledTensor][], file: string): void {
-  if (depth > MAX_DEPTH) weightsError(file, `modules nested more than ${MAX_DEPTH} deep at ${prefix || 'the root'}`);
+  if (depth > MAX_DEPTH)
+    weightsError(file, `modules nested more than ${MAX_DEPTH} deep (${prefix.slice(0, 40)}…): a module holding itself?`);
   const state = m.state;
   if (!(state instanceof Map)) return;
   const isModule = state.get('_modules') instanceof Map;

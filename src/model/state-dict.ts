@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { zipDirectoryProblem } from '../util/zip-directory.js';
 import { guardReaderSync, weightsError } from './keras-model.js';
 import { PickledTensor, unpickle, unpickleAt } from './pickle.js';
 import { pickledTensors } from './pickled-module.js';
@@ -110,6 +111,8 @@ type Read = { tensors: [string, PickledTensor][]; storages: (key: string) => Uin
  */
 function readZip(data: Uint8Array, file: string): Read | { inner: Uint8Array } {
   let entries: Record<string, Uint8Array>;
+  const lie = zipDirectoryProblem(data);
+  if (lie) weightsError(file, `not a torch.save zip archive: ${lie}`);
   try {
     // Each member's inflated size as the archive declares it, counted before fflate allocates it.
     const budget = new ByteBudget(file);

@@ -33,6 +33,11 @@ const READERS: [string, string, Reader][] = [
   ['state_dict (legacy)', 'fixtures/torch/ppo-critic-legacy.pt', readStateDict],
   ['SB3 zip', 'fixtures/torch/sb3-ppo.zip', readStateDict],
   ['safetensors', 'fixtures/safetensors/ppo-critic.safetensors', readStateDict],
+  ['pickled module (torch.save(critic))', 'fixtures/torch-modules/ppo-module.pt', readStateDict],
+  ['pickled module (legacy)', 'fixtures/torch-modules/ppo-module-legacy.pt', readStateDict],
+  ['TorchScript', 'fixtures/torch-modules/ppo-script.pt', readStateDict],
+  ['Flax msgpack (TrainState)', 'fixtures/flax/ppo-train-state.msgpack', readStateDict],
+  ['Flax msgpack (chunked)', 'fixtures/flax/ppo-chunked.msgpack', readStateDict],
   ['TF checkpoint index', 'fixtures/tf1-seed/seed-critic.index', (f) => readTfCheckpoint(f.replace(/\.index$/, ''))],
 ];
 

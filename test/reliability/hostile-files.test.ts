@@ -23,6 +23,14 @@ const CASES: [string, string, RegExp][] = [
   ['strided.pt', WEIGHTS('strided.pt'), /critic\.0\.weight of shape \[100000,100000\] declares 37\.3 GiB, past the 256\.0 MiB limit/],
   // A million nested lists: the pickle machine is iterative, so no stack to exhaust.
   ['deep.pt', WEIGHTS('deep.pt'), /the pickle is not a dict of tensors/],
+  // A zip64 end record claiming 2,139,062,143 entries: checked against the directory's bytes before fflate walks it.
+  [
+    'lying-directory.pt',
+    WEIGHTS('lying-directory.pt'),
+    /not a torch\.save zip archive: its central directory claims 2139062143 entries, more than its \d+ bytes can hold/,
+  ],
+  // A module holding itself: the walk of module paths stops at its depth limit.
+  ['cyclic-module.pt', WEIGHTS('cyclic-module.pt'), /modules nested more than 64 deep \(a\.a\.a.*a module holding itself\?/],
   // dims [2^62, 1] and no data: refused from what it holds, nothing allocated from the dims.
   ['huge-dims.onnx', MODEL('huge-dims.onnx'), /initializer w: 0 values for shape \[4611686018427388000,1\]/],
 ];

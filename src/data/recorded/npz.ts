@@ -1,10 +1,13 @@
 import { unzipSync } from 'fflate';
+import { zipDirectoryProblem } from '../../util/zip-directory.js';
 import { DataError } from '../../config/errors.js';
 import { readNpy, type NumericArray } from './npy.js';
 
 /** The arrays of an .npz archive (numpy's np.savez: a zip of NAME.npy files), read with fflate. */
 export function readNpz(bytes: Uint8Array, file: string): Map<string, () => NumericArray> {
   let entries: Record<string, Uint8Array>;
+  const lie = zipDirectoryProblem(bytes);
+  if (lie) throw new DataError(`not a readable .npz (zip) archive: ${lie}`, { file });
   try {
     entries = unzipSync(bytes);
   } catch (e) {
