@@ -5,7 +5,7 @@ import { applicableRemedies, remediesNotApplicable } from '../diagnose/remedies.
 import { bestCure, classifyRemedy, curedLoss, rankRows, runOutcome, type CureTarget } from '../diagnose/remedy-outcome.js';
 import { diagnoseCauses } from '../diagnose/treat-causes.js';
 import { verdictText } from '../diagnose/treat-verdict.js';
-import { isReluLike } from '../model/activations.js';
+import { isReluLike } from '../model/activation-names.js';
 import { reportHeader } from '../report/report-header.js';
 import type { TreatReport } from '../report/treat-report.js';
 import { median } from '../util/stats.js';

@@ -1,46 +1,17 @@
 import { tf } from '../util/tfjs.js';
 import { fmt } from '../util/number-format.js';
-import { z } from 'zod';
 import type { Batch } from '../data/transitions.js';
 import { setFusedKernels } from '../engine/js-kernel.js';
 import { trainStep } from '../train/step.js';
 import type { StepContext, TrainState } from '../train/step-types.js';
 import { batchTensors, disposeInputs } from '../train/batch-tensors.js';
-import { Float } from '../util/float-schema.js';
 import { EventRules } from '../watch/event-rules.js';
 import { firstNonFiniteRow } from '../watch/health-kernel.js';
 import { Tap } from '../watch/tap.js';
 import { describePoint, type WatchPoint } from '../watch/watch-points.js';
 
-const OpInputSchema = z.object({
-  /** The input by name when it is a parameter, an optimizer slot or part of the minibatch. */
-  name: z.string().nullable(),
-  shape: z.array(z.int()),
-  /** The input's value where the bad output came from (elementwise ops), else null. */
-  value: Float.nullable(),
-  maxAbs: Float,
-  nonFinite: z.int(),
-});
-
-/** The first elementary operation of a step whose output was not finite, and why. */
-export const ExactOpSchema = z.object({
-  step: z.int(),
-  /** Whether replaying the step from the saved state reproduced the live step's statistics bit for bit. */
-  reproduced: z.boolean(),
-  /** The first watched tensor that went non-finite in that step ("l3_1, forward, x·V"). */
-  watchPoint: z.string().nullable(),
-  /** The tfjs kernel (Multiply, RealDiv, BatchMatMul, Sum, ...), or "minibatch" for bad data. */
-  kernel: z.string(),
-  produced: z.enum(['NaN', 'Inf']),
-  /** The arithmetic, e.g. "Inf × 0 = NaN", "1 / 0 = Inf", "the sum of 32 products overflowed". */
-  arithmetic: z.string(),
-  inputs: z.array(OpInputSchema),
-  /** When the first NaN came from a later op than the first Inf: that op too ("Inf × 5 / Inf" in clipping). */
-  nanOp: z.object({ kernel: z.string(), arithmetic: z.string(), inputs: z.array(OpInputSchema) }).nullable(),
-  /** One sentence. */
-  description: z.string(),
-});
-export type ExactOp = z.infer<typeof ExactOpSchema>;
+export { ExactOpSchema, type ExactOp } from './exact-op-schema.js';
+import type { ExactOp } from './exact-op-schema.js';
 
 const SYMBOL: Record<string, string> = {
   Multiply: '×',
@@ -82,7 +53,7 @@ interface Found {
   kernel: string;
   produced: 'NaN' | 'Inf';
   arithmetic: string;
-  inputs: z.infer<typeof OpInputSchema>[];
+  inputs: ExactOp['inputs'];
 }
 
 /** Explains why `kernel` produced a non-finite value at `at` from its (finite) inputs. */

@@ -1,28 +1,12 @@
-import { z } from 'zod';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { lineOf } from '../config/yaml-source.js';
 import { formatPath } from '../config/zod-issues.js';
 import { resolveInit } from '../model/initializers.js';
-import { isReluLike } from '../model/activations.js';
-import { CauseSchema } from '../watch/cause.js';
+import { isReluLike } from '../model/activation-names.js';
 
-/** One static warning about a config, before any training. */
-export const LintFindingSchema = z.object({
-  rule: z.string(),
-  /** What it points at, in treat's words (orders treat's remedies; warnings only). */
-  cause: CauseSchema,
-  severity: z.enum(['warning', 'info']),
-  /** Dotted field path and the config line it sits on (when the config came from a file). */
-  path: z.string(),
-  line: z.int().optional(),
-  message: z.string(),
-  /** Why it matters. */
-  why: z.string(),
-  /** The remedy (by the name `treat` will use) that tests the alternative. */
-  remedy: z.string(),
-});
-export type LintFinding = z.infer<typeof LintFindingSchema>;
+export { LintFindingSchema, type LintFinding } from './lint-finding.js';
+import type { LintFinding } from './lint-finding.js';
 
 type Draft = Omit<LintFinding, 'line' | 'path'> & { at: PropertyKey[] };
 type Rule = (c: Config) => Draft[];

@@ -1,5 +1,5 @@
 import type { Config, LayerConfig } from '../config/schema.js';
-import { isReluLike } from '../model/activations.js';
+import { isReluLike } from '../model/activation-names.js';
 import type { Cause } from '../watch/cause.js';
 
 /** A named, documented one-change transform of a config: what `treat` tries. */

@@ -1,5 +1,5 @@
 import { tf } from '../util/tfjs.js';
-import { ACTIVATIONS, type ActivationNameT } from '../config/schema.js';
+import type { ActivationNameT } from '../config/schema.js';
 
 /** How a unit stops passing gradient: relu-like units die (input ≤ 0), saturating ones flatten. */
 export type InactivityKind = 'dead' | 'saturated' | 'none';
@@ -105,20 +105,4 @@ export function getActivation(name: ActivationNameT, alpha?: number): Activation
         inactivity: 'dead',
       };
   }
-}
-
-/** Relu-like: units that die (input ≤ 0) rather than saturate — what He init and the dead-unit checks are for. */
-export function isReluLike(name: ActivationNameT): boolean {
-  return getActivation(name).inactivity === 'dead';
-}
-
-/**
- * A tfjs activation name (a Dense layer's `activation`) as critic-doctor's, or null where we have
- * none of that name; no activation (null) is linear.
- */
-export function fromTfjsActivation(name: string | null): ActivationNameT | null {
-  if (name === null) return 'linear';
-  const aliases: Record<string, ActivationNameT> = { leakyReLU: 'leaky_relu' };
-  if (aliases[name]) return aliases[name]!;
-  return (ACTIVATIONS as readonly string[]).includes(name) ? (name as ActivationNameT) : null;
 }

@@ -1,4 +1,5 @@
-import { decode, ExtensionCodec } from '@msgpack/msgpack';
+import type * as Msgpack from '@msgpack/msgpack';
+import { lazyRequire } from '../util/lazy-require.js';
 import { isKnownError } from '../config/errors.js';
 import { weightsError } from './keras-model.js';
 import { bf16, half } from './float16.js';
@@ -16,6 +17,7 @@ import type { StateTensor } from './state-tensor.js';
  * `qf0/Dense_1`); other leaves keep their names (`<path>.scale`).
  */
 export function readFlaxMsgpack(data: Uint8Array, file: string): StateTensor[] {
+  const { decode } = msgpack();
   const budget = new ByteBudget(file);
   let root: unknown;
   try {
@@ -56,7 +58,11 @@ const DTYPES: Record<string, { bytes: number; get: (v: DataView, o: number) => n
 };
 const INTEGER_BYTES: Record<string, number> = { int8: 1, uint8: 1, int16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1 };
 
-function codec(file: string, budget: ByteBudget): ExtensionCodec {
+/** @msgpack/msgpack, loaded with the first msgpack file (util/lazy-require.ts). */
+const msgpack = () => lazyRequire('@msgpack/msgpack') as typeof Msgpack;
+
+function codec(file: string, budget: ByteBudget): Msgpack.ExtensionCodec {
+  const { decode, ExtensionCodec } = msgpack();
   const c = new ExtensionCodec();
   const array = (bytes: Uint8Array): FlaxArray => {
     const t = decode(bytes) as unknown;

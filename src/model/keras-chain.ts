@@ -1,5 +1,5 @@
 import { ACTIVATIONS } from '../config/schema.js';
-import { fromTfjsActivation } from './activations.js';
+import { fromTfjsActivation } from './activation-names.js';
 import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
 import { inputWidth } from './keras-graph-summary.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';

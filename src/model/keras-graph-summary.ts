@@ -1,5 +1,5 @@
 import type { ActivationNameT } from '../config/schema.js';
-import { fromTfjsActivation } from './activations.js';
+import { fromTfjsActivation } from './activation-names.js';
 import { modelError, type KerasLayerSpec, type KerasModel } from './keras-model.js';
 
 /**

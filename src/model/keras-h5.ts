@@ -1,4 +1,5 @@
-import { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import type { Dataset, Group, File as H5File } from 'h5wasm/node';
+import { h5 } from '../util/h5wasm.js';
 import { openHdf5 } from '../data/recorded/hdf5.js';
 import { guardReader, layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
 import { ByteBudget, shapeBytes } from './model-budget.js';
@@ -28,7 +29,7 @@ function splitAttr(attrs: Attrs, name: string): string[] {
 function namedWeights(g: Group, where: string, file: string, budget: ByteBudget): KerasTensor[] {
   return splitAttr(g.attrs as Attrs, 'weight_names').map((n) => {
     const d = g.get(n);
-    if (!(d instanceof Dataset)) return modelError(file, `${where}: weight ${n} is named but not stored`);
+    if (!(d instanceof h5().Dataset)) return modelError(file, `${where}: weight ${n} is named but not stored`);
     // The shape is what the file declares; a chunked dataset never written claims any size in a few bytes.
     budget.take(`${where}: weight ${n} of shape [${d.shape}]`, shapeBytes(d.shape, elementBytes(d)));
     return { name: n, values: toFloat32(d.value), shape: (d.shape ?? []) as number[] };
@@ -67,7 +68,7 @@ async function readKerasH5Unguarded(file: string): Promise<KerasModel> {
     const attrs = f.attrs as Attrs;
     if (!attrs.model_config) {
       // tf.keras 2's save_weights writes layer_names at the root; Keras 3's (.weights.h5) a layers/<name>/vars tree.
-      if (attrs.layer_names || attrs.layer_names0 || f.get('layers') instanceof Group)
+      if (attrs.layer_names || attrs.layer_names0 || f.get('layers') instanceof h5().Group)
         modelError(
           file,
           'the file holds weights only (Keras save_weights): save the whole model with model.save("critic.h5") or "critic.keras"',
@@ -76,13 +77,13 @@ async function readKerasH5Unguarded(file: string): Promise<KerasModel> {
     }
     const { modelClass, layers } = layersOf(file, json(file, attrs, 'model_config'));
     const root = f.get('model_weights');
-    if (!(root instanceof Group)) return modelError(file, 'no model_weights group: the model was saved without its weights');
+    if (!(root instanceof h5().Group)) return modelError(file, 'no model_weights group: the model was saved without its weights');
     const weights = new Map<string, KerasTensor[]>();
     const budget = new ByteBudget(file);
     const names = splitAttr(root.attrs as Attrs, 'layer_names');
     for (const name of names.length ? names : layers.map((l) => l.name)) {
       const g = root.get(name);
-      if (!(g instanceof Group)) continue;
+      if (!(g instanceof h5().Group)) continue;
       const w = namedWeights(g, `layer ${name}`, file, budget);
       if (w.length) weights.set(name, w);
     }
@@ -95,7 +96,7 @@ async function readKerasH5Unguarded(file: string): Promise<KerasModel> {
       layers,
       weights,
       training: trainingOf(json(file, attrs, 'training_config')),
-      optimizerVars: opt instanceof Group ? namedWeights(opt, 'optimizer_weights', file, budget) : [],
+      optimizerVars: opt instanceof h5().Group ? namedWeights(opt, 'optimizer_weights', file, budget) : [],
     };
   } finally {
     f.close();

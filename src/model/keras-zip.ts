@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { zipDirectoryProblem } from '../util/zip-directory.js';
-import { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import type { Dataset, Group, File as H5File } from 'h5wasm/node';
+import { h5 as hdf5 } from '../util/h5wasm.js';
 import { openHdf5 } from '../data/recorded/hdf5.js';
 import { guardReader, layersOf, modelError, toFloat32, trainingOf, type KerasModel, type KerasTensor } from './keras-model.js';
 import { ByteBudget, shapeBytes } from './model-budget.js';
@@ -68,10 +69,12 @@ async function readKerasZipUnguarded(file: string): Promise<KerasModel> {
       const groups = layerGroupNames(layers);
       for (const [i, l] of layers.entries()) {
         // Keras 3 names a layer's group by its class (`dense`, `dense_1`…); files by our earlier belief, by its name.
-        const byClass = layerGroup instanceof Group ? layerGroup.get(groups[i]!) : null;
+        const byClass = layerGroup instanceof hdf5().Group ? layerGroup.get(groups[i]!) : null;
         const [g, at] =
-          byClass instanceof Group ? [byClass, groups[i]!] : [layerGroup instanceof Group ? layerGroup.get(l.name) : null, l.name];
-        const w = g instanceof Group ? vars(g, `layers/${at}`, file, h5Budget) : [];
+          byClass instanceof hdf5().Group
+            ? [byClass, groups[i]!]
+            : [layerGroup instanceof hdf5().Group ? layerGroup.get(l.name) : null, l.name];
+        const w = g instanceof hdf5().Group ? vars(g, `layers/${at}`, file, h5Budget) : [];
         if (w.length) weights.set(l.name, w);
       }
       const opt = f.get('optimizer');
@@ -83,7 +86,7 @@ async function readKerasZipUnguarded(file: string): Promise<KerasModel> {
         layers,
         weights,
         training: trainingOf(config.compile_config),
-        optimizerVars: opt instanceof Group ? vars(opt, 'optimizer', file, h5Budget) : [],
+        optimizerVars: opt instanceof hdf5().Group ? vars(opt, 'optimizer', file, h5Budget) : [],
       };
     } finally {
       f.close();
@@ -121,12 +124,12 @@ function snakeCase(name: string): string {
 /** The datasets "0", "1", … of a group's `vars`, in index order. */
 function vars(g: Group, where: string, file: string, budget: ByteBudget): KerasTensor[] {
   const v = g.get('vars');
-  if (!(v instanceof Group)) return [];
+  if (!(v instanceof hdf5().Group)) return [];
   const out: KerasTensor[] = [];
   for (let i = 0; ; i++) {
     const d = v.get(String(i));
     if (d === null || d === undefined) break;
-    if (!(d instanceof Dataset)) modelError(file, `model.weights.h5: ${where}/vars/${i} is not a dataset`);
+    if (!(d instanceof hdf5().Dataset)) modelError(file, `model.weights.h5: ${where}/vars/${i} is not a dataset`);
     const shape = ((d as Dataset).shape ?? []) as number[];
     budget.take(`model.weights.h5: ${where}/vars/${i} of shape [${shape}]`, shapeBytes(shape, elementBytes(d as Dataset)));
     out.push({ name: String(i), values: toFloat32((d as Dataset).value), shape });

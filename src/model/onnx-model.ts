@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
+import { lazyRequire } from '../util/lazy-require.js';
 import { guardReaderSync, modelError, type KerasLayerSpec, type KerasModel, type KerasTensor } from './keras-model.js';
 import { LayerNormPattern, type LayerNormFound } from './onnx-layer-norm.js';
 
-const { onnx } = onnxProto;
+/** onnx-proto's messages, loaded with the first ONNX file (util/lazy-require.ts). */
+const onnx = () => (lazyRequire('onnx-proto') as typeof onnxProto).onnx;
 
 /**
  * An ONNX export of a critic (`torch.onnx.export`), decoded with onnx-proto and translated into
@@ -41,7 +43,7 @@ interface Tensor {
 
 function tensorValues(t: onnxProto.onnx.ITensorProto, file: string): Tensor {
   const dims = (t.dims ?? []).map(int);
-  if (t.dataType !== onnx.TensorProto.DataType.FLOAT)
+  if (t.dataType !== onnx().TensorProto.DataType.FLOAT)
     modelError(file, `initializer ${t.name}: data type ${t.dataType} is not float32 (export the model in float32)`);
   const n = dims.reduce((a, b) => a * b, 1);
   let values: Float32Array;
@@ -74,9 +76,9 @@ function layerName(weight: string): string {
 type Node = onnxProto.onnx.INodeProto;
 
 function readOnnxUnguarded(file: string): KerasModel {
-  let model: InstanceType<typeof onnx.ModelProto>;
+  let model: onnxProto.onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(readFileSync(file));
+    model = onnx().ModelProto.decode(readFileSync(file));
   } catch (e) {
     return modelError(file, `not a readable ONNX model (${(e as Error).message.split('\n')[0]})`);
   }

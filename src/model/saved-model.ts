@@ -3,7 +3,7 @@ import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS } from '../config/schema.js';
-import { fromTfjsActivation } from './activations.js';
+import { fromTfjsActivation } from './activation-names.js';
 import { describeSniffed, printable, sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import crc32c from 'crc-32/crc32c.js';
-import protobuf from 'protobufjs';
+import type protobufjs from 'protobufjs';
+import { lazyRequire } from '../util/lazy-require.js';
 import { guardReaderSync, weightsError } from './keras-model.js';
 import { bf16, half } from './float16.js';
 import { cachedRead } from './file-cache.js';
@@ -45,7 +46,7 @@ function readTfCheckpointUnguarded(prefix: string): CheckpointTensor[] {
   const entries = readTable(index, indexFile);
   const fail = (why: string): never => weightsError(indexFile, why);
   const headerBytes = entries.get('') ?? fail('no bundle header (the empty key): not a TensorFlow checkpoint index');
-  const header = Header.decode(headerBytes) as unknown as { numShards?: number; endianness?: number };
+  const header = protos().Header.decode(headerBytes) as unknown as { numShards?: number; endianness?: number };
   const shards = header.numShards ?? 1;
   if (header.endianness) fail('a big-endian checkpoint: critic-doctor reads little-endian ones');
   if (shards < 1 || shards > 10_000) fail(`the header says ${shards} data shards`);
@@ -53,7 +54,7 @@ function readTfCheckpointUnguarded(prefix: string): CheckpointTensor[] {
   const out: CheckpointTensor[] = [];
   for (const [name, bytes] of entries) {
     if (name === '') continue;
-    const e = Entry.decode(bytes) as unknown as EntryFields;
+    const e = protos().Entry.decode(bytes) as unknown as EntryFields;
     const kind = DTYPES[e.dtype ?? 0];
     if (!kind) continue; // strings (the object graph), resources, variants: not weights
     const shape = (e.shape?.dim ?? []).map((d) => Number(d.size ?? 0));
@@ -114,9 +115,14 @@ message BundleEntryProto {
   int32 dtype = 1; TensorShapeProto shape = 2; int32 shard_id = 3; int64 offset = 4; int64 size = 5;
   fixed32 crc32c = 6; repeated TensorSliceProto slices = 7;
 }`;
-const root = protobuf.parse(PROTO, { keepCase: false }).root;
-const Header = root.lookupType('BundleHeaderProto');
-const Entry = root.lookupType('BundleEntryProto');
+let types: { Header: protobufjs.Type; Entry: protobufjs.Type } | undefined;
+
+/** The two message types, parsed by protobufjs (loaded with the first checkpoint: util/lazy-require.ts). */
+function protos(): { Header: protobufjs.Type; Entry: protobufjs.Type } {
+  if (types) return types;
+  const root = (lazyRequire('protobufjs') as typeof protobufjs).parse(PROTO, { keepCase: false }).root;
+  return (types = { Header: root.lookupType('BundleHeaderProto'), Entry: root.lookupType('BundleEntryProto') });
+}
 
 /** tensorflow/core/framework/types.proto's DataType values read here. */
 const DTYPES: Record<number, { name: string; bytes: number; read: (b: Uint8Array, n: number) => Float32Array | number[] }> = {

@@ -1,6 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import { ConfigSchema, type Config, type WatchConfig } from '../config/schema.js';
-import { fromTfjsActivation } from '../model/activations.js';
+import { fromTfjsActivation } from '../model/activation-names.js';
 import { leafLayers } from './model-taps.js';
 
 /** The last dimension of a shape (1 where unknown). */

@@ -1,5 +1,6 @@
 import { tf } from '../util/tfjs.js';
-import { fromTfjsActivation, getActivation } from '../model/activations.js';
+import { getActivation } from '../model/activations.js';
+import { fromTfjsActivation } from '../model/activation-names.js';
 import { Tap } from '../watch/tap.js';
 
 /** tfjs-core's `{name, tensor}` pairs, as optimizers take gradients. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Instrument, type WatchBegin, type WatchStep } from './instrument.js';
 import { Float } from '../util/float-schema.js';
-import { NUM_STATS, S_INF, S_MAXABS, S_NAN } from './health-kernel.js';
+import { NUM_STATS, S_INF, S_MAXABS, S_NAN } from './stat-columns.js';
 
 /** log₁₀ of float32's largest finite value (3.4e38): where an exponential trend overflows. */
 const LOG_OVERFLOW = Math.log10(3.4028234663852886e38);

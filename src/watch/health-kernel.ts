@@ -21,16 +21,8 @@ import type { InactivityMode } from './watch-points.js';
  * (tensorflow, webgl) get the same statistics composed from tfjs ops, still on the device.
  */
 export const HEALTH_KERNEL = 'CriticDoctorHealthStats';
-export const STAT_COLUMNS = ['nan', 'inf', 'maxAbs', 'sumSq', 'dead', 'saturated', 'over'] as const;
-export const NUM_STATS = STAT_COLUMNS.length;
-export const S_NAN = 0;
-export const S_INF = 1;
-export const S_MAXABS = 2;
-export const S_SUMSQ = 3;
-export const S_DEAD = 4;
-export const S_SAT = 5;
-/** Entries with |x| above the explosion threshold. */
-export const S_OVER = 6;
+export { NUM_STATS, S_DEAD, S_INF, S_MAXABS, S_NAN, S_OVER, S_SAT, S_SUMSQ, STAT_COLUMNS } from './stat-columns.js';
+import { NUM_STATS, S_DEAD, S_INF, S_MAXABS, S_NAN, S_OVER, S_SAT, S_SUMSQ } from './stat-columns.js';
 
 interface HealthAttrs {
   modes: InactivityMode[];

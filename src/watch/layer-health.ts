@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Float } from '../util/float-schema.js';
-import { NUM_STATS, S_DEAD, S_INF, S_MAXABS, S_NAN, S_SAT, S_SUMSQ } from './health-kernel.js';
+import { NUM_STATS, S_DEAD, S_INF, S_MAXABS, S_NAN, S_SAT, S_SUMSQ } from './stat-columns.js';
 import type { PointRole, WatchPoint } from './watch-points.js';
 
 /** One layer's health at one step, derived from the watchdog's statistics. */

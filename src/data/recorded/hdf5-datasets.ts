@@ -1,4 +1,5 @@
-import { Dataset, Group } from 'h5wasm/node';
+import type { Dataset, Group } from 'h5wasm/node';
+import { h5 } from '../../util/h5wasm.js';
 import { DataError } from '../../config/errors.js';
 import type { GrowableF32 } from './growable.js';
 
@@ -28,10 +29,10 @@ export function listing(keys: string[]): string {
 /** A dataset by path; `optional` gives undefined where it is absent. Anything else is a DataError naming it. */
 export function dataset(g: Group, name: string, file: string, role: string, optional = false): Dataset | undefined {
   const d = g.get(name);
-  if (d instanceof Dataset) return d;
+  if (d instanceof h5().Dataset) return d;
   if (d === null && optional) return undefined;
   const where = g.path === '/' ? '' : ` in ${g.path}`;
-  if (d instanceof Group)
+  if (d instanceof h5().Group)
     throw new DataError(`"${name}"${where} is a group, not a dataset (${role}); it has: ${listing(d.keys())}`, { file, path: role });
   throw new DataError(`no dataset "${name}"${where} (${role}); it has: ${listing(g.keys())}`, { file, path: role });
 }

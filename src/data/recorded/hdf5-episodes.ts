@@ -1,4 +1,5 @@
-import { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import type { Dataset, Group, File as H5File } from 'h5wasm/node';
+import { h5 } from '../../util/h5wasm.js';
 import { DataError } from '../../config/errors.js';
 import type { RecordedDataConfig } from '../../config/schema.js';
 import { GrowableF32 } from './growable.js';
@@ -43,7 +44,7 @@ export function episodic(
   wantActions = false,
 ): RolloutColumns {
   const root = layout === 'minari' ? f : f.get('data');
-  if (!(root instanceof Group)) throw new DataError('no "data" group (robomimic layout)', { file });
+  if (!(root instanceof h5().Group)) throw new DataError('no "data" group (robomimic layout)', { file });
   const episodes = numbered(root, layout === 'minari' ? 'episode' : 'demo');
   if (episodes.length === 0)
     throw new DataError(
@@ -63,7 +64,7 @@ export function episodic(
   let source = '';
   for (const name of episodes) {
     const ep = root.get(name);
-    if (!(ep instanceof Group)) throw new DataError(`${name} is not a group`, { file, path: name });
+    if (!(ep instanceof h5().Group)) throw new DataError(`${name} is not a group`, { file, path: name });
     const { obs, r, end, cut, T } = episodeData(ep, name, layout, file, cfg, dim);
     if (dim < 0) {
       dim = obs.width;
@@ -153,7 +154,7 @@ interface ObsReader {
 
 function minariObs(ep: Group, file: string): ObsReader {
   const o = ep.get('observations');
-  if (o instanceof Group)
+  if (o instanceof h5().Group)
     throw new DataError(
       `${ep.path}/observations is a group (a dict observation space: ${listing(o.keys())}); critic-doctor reads Box ` +
         'observations — flatten them, or export the arrays and use data.layout: arrays',
@@ -174,7 +175,7 @@ function robomimicObs(
 ): ObsReader | undefined {
   const g = ep.get(group);
   if (g === null && optional) return undefined;
-  if (!(g instanceof Group))
+  if (!(g instanceof h5().Group))
     throw new DataError(`no ${group} group in ${ep.path} (robomimic layout)`, { file, path: `${ep.path}/${group}` });
   const wanted = cfg.columns.states;
   const keys = Array.isArray(wanted) ? wanted : typeof wanted === 'string' ? [wanted] : [...g.keys()].sort();

@@ -1,4 +1,5 @@
-import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm/node';
+import type { File as H5File } from 'h5wasm/node';
+import { h5, loadH5wasm } from '../../util/h5wasm.js';
 import { DataError } from '../../config/errors.js';
 import type { RecordedDataConfig } from '../../config/schema.js';
 import type { BadRowPolicy, RecordedRollout } from './recorded-data.js';
@@ -65,6 +66,7 @@ export async function readHdf5(
 /** The innermost reason of an HDF5 error stack ("truncated file: eof = 3000, …"), on one printable line. */
 /** Opens an HDF5 file read-only; what stops it is one line ("not a readable HDF5 file (why)"). */
 export async function openHdf5(file: string): Promise<H5File> {
+  const h5wasm = await loadH5wasm();
   const lib = await h5wasm.ready;
   // The HDF5 library prints its error stack to stderr by default; thrown instead, it becomes one message.
   lib.activate_throwing_error_handler();
@@ -84,10 +86,10 @@ function hdf5Reason(e: unknown): string {
 /** The layout a file's datasets say: D4RL's flat observations, Minari's episode_N groups, robomimic's data/demo_N. */
 function detectLayout(f: H5File, file: string): Hdf5Layout {
   const keys = f.keys();
-  if (keys.includes('observations') && f.get('observations') instanceof Dataset) return 'd4rl';
+  if (keys.includes('observations') && f.get('observations') instanceof h5().Dataset) return 'd4rl';
   if (keys.some((k) => /^episode_\d+$/.test(k))) return 'minari';
   const data = f.get('data');
-  if (data instanceof Group && data.keys().some((k) => /^demo_\d+$/.test(k))) return 'robomimic';
+  if (data instanceof h5().Group && data.keys().some((k) => /^demo_\d+$/.test(k))) return 'robomimic';
   throw new DataError(
     `cannot tell the HDF5 layout: no observations dataset (D4RL), episode_N groups (Minari) or data/demo_N groups (robomimic); ` +
       `the file has: ${listing(keys)}. Set data.layout (arrays: name the datasets in data.arrays)`,
