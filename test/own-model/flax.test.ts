@@ -63,3 +63,30 @@ describe('Flax msgpack under network.weights', () => {
     expect((e as Error).message).toMatch(/ppo-params\.msgpack is a msgpack file \(Flax\): give it as network\.weights/);
   });
 });
+
+describe('new formats refuse what they cannot read: one line naming the file and why', () => {
+  it('a Flax array of a dtype not read, and one whose bytes are cut short of its shape', async () => {
+    const { encode, ExtensionCodec, ExtData } = await import('@msgpack/msgpack');
+    const arr = (shape: number[], dtype: string, bytes: number) => new ExtData(1, encode([shape, dtype, new Uint8Array(bytes)]));
+    const write = (name: string, kernel: unknown) =>
+      tmpFile(name, encode({ params: { Dense_0: { kernel, bias: arr([2], 'float32', 8) } } }, { extensionCodec: new ExtensionCodec() }));
+    expect(() => readStateDict(write('c64.msgpack', arr([3, 2], 'complex64', 48)))).toThrow(
+      /an array of dtype complex64, not one critic-doctor reads/,
+    );
+    expect(() => readStateDict(write('cut.msgpack', arr([3, 2], 'float32', 20)))).toThrow(
+      /an array \[3,2\] of float32 is 24 bytes, its data 20/,
+    );
+  });
+
+  it('a pickled module whose storage is cut inside a tensor, and one of a storage type not read', async () => {
+    const { unzipSync, zipSync } = await import('fflate');
+    const files = unzipSync(readFileSync(path.join(ROOT, 'fixtures/torch-modules/ppo-module.pt')));
+    const key = Object.keys(files).find((n) => /\/data\/0$/.test(n))!;
+    const cut = tmpFile('cut.pt', zipSync({ ...files, [key]: files[key]!.subarray(0, 100) }, { level: 0 }));
+    expect(() => readStateDict(cut)).toThrow(/critic\.0\.weight of shape \[64,8\] reaches past its storage \(100 bytes\)/);
+    const pkl = Object.keys(files).find((n) => n.endsWith('/data.pkl'))!;
+    const text = Buffer.from(files[pkl]!).toString('latin1').replace('FloatStorage', 'ShortStorage');
+    const short = tmpFile('short.pt', zipSync({ ...files, [pkl]: Buffer.from(text, 'latin1') }, { level: 0 }));
+    expect(() => readStateDict(short)).toThrow(/a ShortStorage is not a storage critic-doctor reads/);
+  });
+});
