@@ -54,6 +54,8 @@ export const Layer = z.strictObject({
    * shift (`<layer>/gamma`, `<layer>/beta`).
    */
   norm: z.enum(['none', 'batch', 'layer']).default('none'),
+  /** The normalisation's ε (default 1e-3 for batch, 1e-5 for layer, torch's); filled in from a saved model's. */
+  normEpsilon: z.number().positive().max(1).optional(),
 });
 
 const Gamma = z.number().min(0).max(2);

@@ -17,8 +17,10 @@ export function layerParams(l: LayerSpec, params: readonly tf.Tensor[]): LayerPa
 /** A layer's normalisation mode: training (batch statistics) or evaluation (the moving averages). */
 function normMode(l: LayerSpec, buffers: readonly tf.Tensor[] | undefined, evaluate: boolean): NormMode | undefined {
   if (l.norm === 'none') return undefined;
-  if (l.norm === 'layer' || !evaluate || !buffers || l.meanBuffer === undefined) return { kind: l.norm };
-  return { kind: 'batch', moving: { mean: buffers[l.meanBuffer] as tf.Tensor1D, variance: buffers[l.varianceBuffer!] as tf.Tensor1D } };
+  const eps = l.config.normEpsilon;
+  if (l.norm === 'layer' || !evaluate || !buffers || l.meanBuffer === undefined) return { kind: l.norm, eps };
+  const moving = { mean: buffers[l.meanBuffer] as tf.Tensor1D, variance: buffers[l.varianceBuffer!] as tf.Tensor1D };
+  return { kind: 'batch', moving, eps };
 }
 
 /** Forward through every layer, keeping each layer's intermediates. */

@@ -24,6 +24,8 @@ export interface LayerParams {
 /** How a layer normalises before its nonlinearity, and (batch norm, evaluation) with which moving averages. */
 export interface NormMode {
   kind: NormKind;
+  /** ε, where the layer names its own (norm-layer.ts's defaults otherwise). */
+  eps?: number;
   moving?: { mean: tf.Tensor1D; variance: tf.Tensor1D };
 }
 
@@ -80,7 +82,7 @@ export function* denseForwardSteps(p: LayerParams, x: tf.Tensor2D, act: Activati
     } else {
       pre0 = tf.add(xv, p.b) as tf.Tensor2D;
     }
-    const nf = normForward(normMode.kind, pre0, p.gamma!, p.beta!, normMode.moving);
+    const nf = normForward(normMode.kind, pre0, p.gamma!, p.beta!, normMode.moving, normMode.eps);
     return {
       x,
       xv,

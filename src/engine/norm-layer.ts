@@ -9,6 +9,11 @@ export const BN_MOMENTUM = 0.99;
 
 export type NormKind = 'batch' | 'layer';
 
+/** A layer's ε: its own (`normEpsilon`, from a saved model), else the kind's default. */
+export function normEpsilon(kind: NormKind, own?: number): number {
+  return own ?? (kind === 'batch' ? BN_EPSILON : LN_EPSILON);
+}
+
 export interface NormForward {
   xhat: tf.Tensor2D;
   /** 1/sqrt(var + ε): [U] for batch norm, [B, 1] for layer norm. */
@@ -30,15 +35,16 @@ export function normForward(
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   moving?: { mean: tf.Tensor1D; variance: tf.Tensor1D },
+  eps = normEpsilon(kind),
 ): NormForward {
   if (kind === 'batch' && moving) {
-    const invStd = tf.rsqrt(tf.add(moving.variance, BN_EPSILON));
+    const invStd = tf.rsqrt(tf.add(moving.variance, eps));
     const xhat = tf.mul(tf.sub(x, moving.mean), invStd) as tf.Tensor2D;
     return { xhat, invStd, out: tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor2D };
   }
   const axis = kind === 'batch' ? 0 : 1;
   const { mean, variance } = tf.moments(x, axis, kind === 'layer');
-  const invStd = tf.rsqrt(tf.add(variance, kind === 'batch' ? BN_EPSILON : LN_EPSILON));
+  const invStd = tf.rsqrt(tf.add(variance, eps));
   const xhat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor2D;
   const out = tf.add(tf.mul(xhat, gamma), beta) as tf.Tensor2D;
   return kind === 'batch' ? { xhat, invStd, out, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D } : { xhat, invStd, out };

@@ -3,13 +3,15 @@ import { fromTfjsActivation } from './activation-names.js';
 import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
 import { inputWidth } from './keras-graph-summary.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
+import { foldDenseBlocks, type FoldedNorm } from './keras-fold.js';
 
 /**
  * A Keras model as a critic for the critic engine: a chain of Dense layers (an InputLayer,
  * Sequential or Functional), each with a bias and an activation critic-doctor has, one output
  * unit. Anything else is refused naming the file, the layer and its class.
  */
-export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
+export function kerasDenseChain(model: KerasModel, action?: string): SavedCritic {
+  const m = foldDenseBlocks(model);
   const fail = (why: string): never => modelError(m.file, why);
   const out: SavedDense[] = [];
   const q = qInputConcat(m);
@@ -47,6 +49,7 @@ export function kerasDenseChain(m: KerasModel, action?: string): SavedCritic {
       ...(typeof (cfg as { alpha?: unknown }).alpha === 'number' ? { alpha: (cfg as { alpha: number }).alpha } : {}),
       kernel: { values: kernel.values, shape: kernel.shape as [number, number] },
       bias: { values: bias.values, shape: bias.shape as [number] },
+      ...foldedNorm(m, (cfg as { __norm?: FoldedNorm }).__norm, cfg.units!, onLayer),
     });
     prev = l.name;
   }
@@ -80,7 +83,8 @@ export interface LaterConcat {
  * layers from the state input; null for any other model. It runs on the critic engine with
  * `network.actionAt` naming the Dense layer after the concatenation.
  */
-export function qLaterConcat(m: KerasModel): LaterConcat | null {
+export function qLaterConcat(model: KerasModel): LaterConcat | null {
+  const m = foldDenseBlocks(model);
   const inputs = m.layers.filter((l) => l.className === 'InputLayer');
   const cats = m.layers.filter((l) => l.className === 'Concatenate');
   const cat = cats[0];
@@ -109,7 +113,8 @@ export function qLaterConcat(m: KerasModel): LaterConcat | null {
  * its inputs in its order and their widths; null for any other model. Such a model is a chain on
  * the critic engine, fed `cat([state, action], 1)` (train/batch-tensors.ts).
  */
-export function qInputConcat(m: KerasModel): { concat: string; order: [string, string]; widths: [number, number] } | null {
+export function qInputConcat(model: KerasModel): { concat: string; order: [string, string]; widths: [number, number] } | null {
+  const m = foldDenseBlocks(model);
   const inputs = m.layers.filter((l) => l.className === 'InputLayer');
   const rest = m.layers.filter((l) => l.className !== 'InputLayer');
   const cat = rest[0];
@@ -145,7 +150,8 @@ function stateRowsFirst(l: SavedDense, actionWidth: number): Float32Array {
  * one before it — so it runs on the critic engine (whose checks then say what else is wrong:
  * a missing weight, a shape, an activation); anything else is a graph.
  */
-export function isDenseChain(m: KerasModel): boolean {
+export function isDenseChain(model: KerasModel): boolean {
+  const m = foldDenseBlocks(model);
   let prev: string | null = null;
   let inputs = 0;
   for (const l of m.layers) {
@@ -172,4 +178,17 @@ function denseWeights(w: KerasTensor[] | undefined, units: number, onLayer: (why
   if (kernel.shape.length !== 2 || kernel.shape[1] !== units) onLayer(`kernel of shape [${kernel.shape}] for ${units} units`);
   if (bias.shape.length !== 1 || bias.shape[0] !== units) onLayer(`bias of shape [${bias.shape}] for ${units} units`);
   return { kernel, bias };
+}
+
+/** A folded LayerNormalization's γ and β (by name, else in storage order), checked against the units. */
+function foldedNorm(m: KerasModel, n: FoldedNorm | undefined, units: number, onLayer: (why: string) => never): Pick<SavedDense, 'norm'> {
+  if (!n) return {};
+  const w = m.weights.get(n.layer) ?? [];
+  const pick = (what: 'gamma' | 'beta', index: number) =>
+    w.find((t) => new RegExp(`${what}(:0)?$`).test(t.name)) ?? w[index] ?? onLayer(`its ${n.layer} has no ${what}`);
+  const [gamma, beta] = [pick('gamma', 0), pick('beta', 1)];
+  for (const t of [gamma, beta])
+    if (t.shape.length !== 1 || t.shape[0] !== units) onLayer(`${n.layer}: ${t.name} of shape [${t.shape}] for ${units} units`);
+  const vec = (t: { values: Float32Array }) => ({ values: t.values, shape: [units] as [number] });
+  return { norm: { kind: 'layer', epsilon: n.epsilon, gamma: vec(gamma), beta: vec(beta) } };
 }

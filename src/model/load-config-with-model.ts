@@ -11,6 +11,7 @@ import { checkpointParams, checkpointSlots, TF2 } from './checkpoint-critic.js';
 import { setMaxModelBytes } from './model-budget.js';
 import { readStateDict } from './state-dict.js';
 import { modelError, type KerasModel } from './keras-model.js';
+import type { SavedDense } from './saved-critic.js';
 
 /**
  * `loadConfigFile`, and where the config names a saved model (`network.model`), the model read
@@ -120,17 +121,8 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
       throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
     const saved = await readSavedCritic(modelFile, action);
     network.inputDim = saved.inputDim;
-    network.layers = saved.layers.map((l) => ({
-      name: l.name,
-      units: l.units,
-      activation: l.activation,
-      ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
-      weightNorm: false,
-    }));
-    params = saved.layers.flatMap((l) => [
-      { name: `${l.name}/W`, shape: l.kernel.shape },
-      { name: `${l.name}/b`, shape: l.bias.shape },
-    ]);
+    network.layers = saved.layers.map(layerConfigOf);
+    params = saved.layers.flatMap(paramsOf);
   }
   if (!keras) return [];
   const { kerasSettings, kerasOptimizerState, describeFileOptimizer } = await import('./keras-training.js');
@@ -187,6 +179,29 @@ function resolveGraph(keras: KerasModel, network: Record<string, unknown>, at: A
     w.slice(0, shorts.length).forEach((t, k) => params.push({ name: `${l.name}/${shorts[k]}`, shape: t.shape }));
   }
   return params;
+}
+
+/** A saved chain's layer as the config says it: plain dense, its activation, its folded normalisation. */
+function layerConfigOf(l: SavedDense): Record<string, unknown> {
+  return {
+    name: l.name,
+    units: l.units,
+    activation: l.activation,
+    ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
+    weightNorm: false,
+    ...(l.norm ? { norm: l.norm.kind, normEpsilon: l.norm.epsilon } : {}),
+  };
+}
+
+/** Its parameters in the file's (and the optimizer's) order: W, b, then the normalisation's γ, β. */
+function paramsOf(l: SavedDense): { name: string; shape: readonly number[] }[] {
+  const norm = l.norm
+    ? [
+        { name: `${l.name}/gamma`, shape: l.norm.gamma.shape },
+        { name: `${l.name}/beta`, shape: l.norm.beta.shape },
+      ]
+    : [];
+  return [{ name: `${l.name}/W`, shape: l.kernel.shape }, { name: `${l.name}/b`, shape: l.bias.shape }, ...norm];
 }
 
 type At = (key: string) => { file: string; line?: number; path: string };

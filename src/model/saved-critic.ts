@@ -8,6 +8,13 @@ export interface SavedDense {
   alpha?: number;
   kernel: { values: Float32Array; shape: [number, number] };
   bias: { values: Float32Array; shape: [number] };
+  /** A layer normalisation between x·W + b and the nonlinearity (a folded LayerNormalization): ε, γ, β. */
+  norm?: {
+    kind: 'layer';
+    epsilon: number;
+    gamma: { values: Float32Array; shape: [number] };
+    beta: { values: Float32Array; shape: [number] };
+  };
 }
 
 /** What a saved tfjs LayersModel gives a critic: its input width and its Dense layers. */

@@ -51,6 +51,10 @@ function applySaved(saved: SavedCritic, names: readonly string[], params: tf.Ten
   for (const l of saved.layers) {
     byName.set(`${l.name}/W`, l.kernel);
     byName.set(`${l.name}/b`, l.bias);
+    if (l.norm) {
+      byName.set(`${l.name}/gamma`, l.norm.gamma);
+      byName.set(`${l.name}/beta`, l.norm.beta);
+    }
   }
   return replaceParams(byName, names, params);
 }

@@ -1,6 +1,6 @@
 import { ACT_CODES } from '../engine/dense-layer-kernels.js';
 import { TRANSCENDENTAL } from '../engine/dense-wn-kernels.js';
-import { BN_EPSILON, LN_EPSILON } from '../engine/norm-layer.js';
+import { normEpsilon } from '../engine/norm-layer.js';
 import { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
 import { tapStep, type StepParts } from './step-taps.js';
@@ -155,7 +155,7 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
     const stat = l.norm === 'layer' ? [B] : [U];
     return {
       kind: l.norm === 'layer' ? NORM_LAYER : NORM_BATCH_TRAIN,
-      eps: l.norm === 'layer' ? LN_EPSILON : BN_EPSILON,
+      eps: normEpsilon(l.norm === 'layer' ? 'layer' : 'batch', l.config.normEpsilon),
       gamma: l.gammaIndex!,
       beta: l.betaIndex!,
       meanBuffer: l.meanBuffer,

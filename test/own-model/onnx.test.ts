@@ -4,9 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { runDiagnosis } from '../../src/core/run.js';
 import { readKerasModel, readSavedCritic } from '../../src/model/saved-model.js';
 import { kerasDenseChain, qInputConcat } from '../../src/model/keras-chain.js';
 import { buildKerasGraph } from '../../src/model/keras-graph.js';
+import { buildCriticSpec, initParams } from '../../src/model/critic.js';
+import { withSavedWeights } from '../../src/model/start-from-files.js';
+import { criticForward } from '../../src/engine/critic-forward.js';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
@@ -98,7 +102,7 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
 
   for (const file of ['ln-critic.onnx', 'ln-critic-op13.onnx'] as const) {
     const how = file === 'ln-critic.onnx' ? "opset 17's LayerNormalization" : 'the ReduceMean … Div, Mul, Add pattern of opset 13';
-    it(`nn.LayerNorm exported as ${how}: one LayerNormalization with torch's γ, β and ε, torch's forward pass`, async () => {
+    it(`nn.LayerNorm exported as ${how}: one LayerNormalization with torch's γ, β and ε, torch's forward pass on the engine`, async () => {
       await tf.setBackend('cpu');
       const m = (await readKerasModel(path.join(DIR, file)))!;
       expect(m.layers.map((l) => `${l.className} ${l.name}`)).toEqual([
@@ -109,14 +113,42 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
         'Dense fc2',
       ]);
       expect(m.layers[2]!.config.epsilon).toBeCloseTo(1e-5, 12);
+      // Folded into a chain (engine/norm-layer.ts's layer norm between x·W + b and tanh), forward on the critic engine.
       const { config: c } = await loadConfig(config(file));
-      const model = buildKerasGraph(m, c.network.layers, 0);
-      const v = tf.tidy(() => (model.predict(tf.tensor2d(expected.batch.obs)) as tf.Tensor).dataSync());
-      model.dispose();
+      const spec = buildCriticSpec(c);
+      const params = await withSavedWeights(path.join(DIR, file), spec.paramNames, initParams(spec, 0));
+      const v = tf.tidy(() => criticForward(spec, params, tf.tensor2d(expected.batch.obs)).at(-1)!.act.dataSync());
+      tf.dispose(params);
       // The γ and β the fixture drew (U(0.5, 1.5), U(−0.2, 0.2)): wrong or missing ones are far off.
       expect(worst(v, expected.ln)).toBeLessThan(1e-5);
     });
   }
+
+  it("Linear → LayerNorm → Tanh runs on the critic engine: layer norm with torch's ε, step-0 loss from torch's forward", async () => {
+    const dir = tempDir('cd-onnx-ln-');
+    // torch's batch as recorded data with 0 returns: the first loss is mean(v²) of torch's own v.
+    const rows = expected.batch.obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
+    writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
+    for (const file of ['ln-critic.onnx', 'ln-critic-op13.onnx']) {
+      const yaml = path.join(dir, `${file}.yaml`);
+      writeFileSync(
+        yaml,
+        [
+          'steps: 1',
+          `batchSize: ${rows.length}`,
+          `network: { model: ${path.join(DIR, file)} }`,
+          'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
+        ].join('\n'),
+      );
+      const { config: c } = await loadConfig(yaml);
+      expect(c.network.graph).toBeUndefined();
+      expect(c.network.layers.map((l) => `${l.name} ${l.activation} ${l.norm}`)).toEqual(['fc1 tanh layer', 'fc2 linear none']);
+      expect(c.network.layers[0]!.normEpsilon).toBeCloseTo(1e-5, 12);
+      const rep = await runDiagnosis({ loaded: await loadConfig(yaml), backend: 'cpu' });
+      const want = expected.ln.reduce((s, v) => s + v * v, 0) / expected.ln.length;
+      expect(Math.abs((rep.history.points[0]!.loss as number) - want) / want, file).toBeLessThan(1e-5);
+    }
+  });
 
   it('run trains both: the report names the layers as PyTorch does', async () => {
     for (const [model, network, layers] of [

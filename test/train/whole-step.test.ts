@@ -117,13 +117,13 @@ describeEachBackend('the whole-step kernel', () => {
 
 // With normalisation, Huber, return normalisation or a penalty, the per-layer path is composed
 // tfjs ops (tfjs's own reductions and rsqrt): the two agree to float32 rounding.
-const normed = (norm: string, act: string, weightNorm: boolean) => ({
+const normed = (norm: string, act: string, weightNorm: boolean, normEpsilon?: number) => ({
   ...seedRaw(act, { data: bootstrap }),
   network: {
     inputDim: 48,
     layers: [
-      { name: 'l3', units: 64, activation: act, norm, weightNorm },
-      { name: 'l3_1', units: 32, activation: act, norm, weightNorm },
+      { name: 'l3', units: 64, activation: act, norm, weightNorm, normEpsilon },
+      { name: 'l3_1', units: 32, activation: act, norm, weightNorm, normEpsilon },
       { name: 'l4', units: 1, activation: 'linear', weightNorm },
     ],
   },
@@ -135,6 +135,7 @@ const normVariants: [string, Record<string, unknown>][] = [
   ['batch norm, relu, denseWN, bootstrapped (moving averages in v(s′))', normed('batch', 'relu', true)],
   ['layer norm, tanh, plain dense', normed('layer', 'tanh', false)],
   ['batch norm, elu, plain dense', normed('batch', 'elu', false)],
+  ["layer norm with a file's own ε (Keras's 1e-3), relu, plain dense", normed('layer', 'relu', false, 1e-3)],
 ];
 
 describeEachBackend('the whole-step kernel where the per-layer path is composed ops', () => {

@@ -1,0 +1,69 @@
+"""Writes fixtures/keras/ln-critic-keras2.h5 and ln-expected.json: a tf.keras 2 Sequential critic of
+Dense (linear) → LayerNormalization → Activation blocks, in the legacy HDF5 layout (h5py, as
+scripts/write-keras-fixtures.py writes it; Debian has no Keras), with numpy's forward pass and MSE.
+
+obs 6 → Dense 24 → LayerNormalization (ε 1e-3, Keras's default; γ, β drawn) → Activation relu
+→ Dense 12 → Activation elu → Dense 1. Run: /usr/bin/python3 scripts/write-keras-norm-fixture.py
+"""
+import json
+import os
+
+import h5py
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'keras')
+rng = np.random.default_rng(31)
+f32 = np.float32
+
+
+def dense_cfg(name, units):
+    return {'class_name': 'Dense', 'config': {'name': name, 'trainable': True, 'dtype': 'float32', 'units': units,
+                                              'activation': 'linear', 'use_bias': True}}
+
+
+w = {
+    'dense': [rng.normal(0, 0.5, (6, 24)).astype(f32), rng.normal(0, 0.1, 24).astype(f32)],
+    'layer_normalization': [rng.uniform(0.5, 1.5, 24).astype(f32), rng.uniform(-0.2, 0.2, 24).astype(f32)],
+    'dense_1': [rng.normal(0, 0.3, (24, 12)).astype(f32), rng.normal(0, 0.1, 12).astype(f32)],
+    'dense_2': [rng.normal(0, 0.3, (12, 1)).astype(f32), np.zeros(1, f32)],
+}
+var = {'dense': ('kernel', 'bias'), 'layer_normalization': ('gamma', 'beta'), 'dense_1': ('kernel', 'bias'),
+       'dense_2': ('kernel', 'bias')}
+config = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': [
+    {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, 6], 'dtype': 'float32', 'name': 'obs'}},
+    dense_cfg('dense', 24),
+    {'class_name': 'LayerNormalization', 'config': {'name': 'layer_normalization', 'trainable': True, 'dtype': 'float32',
+                                                    'axis': [1], 'epsilon': 0.001, 'center': True, 'scale': True}},
+    {'class_name': 'Activation', 'config': {'name': 'activation', 'trainable': True, 'dtype': 'float32', 'activation': 'relu'}},
+    dense_cfg('dense_1', 12),
+    {'class_name': 'Activation', 'config': {'name': 'activation_1', 'trainable': True, 'dtype': 'float32', 'activation': 'elu'}},
+    dense_cfg('dense_2', 1)]}}
+
+with h5py.File(os.path.join(OUT, 'ln-critic-keras2.h5'), 'w', track_order=True) as f:
+    f.attrs['keras_version'] = '2.15.0'
+    f.attrs['backend'] = 'tensorflow'
+    f.attrs['model_config'] = json.dumps(config)
+    g = f.create_group('model_weights')
+    layer_names = ['obs', 'dense', 'layer_normalization', 'activation', 'dense_1', 'activation_1', 'dense_2']
+    g.attrs['layer_names'] = [n.encode() for n in layer_names]
+    for n in layer_names:
+        lg = g.create_group(n)
+        names = [f'{n}/{v}:0' for v in var.get(n, ())]
+        lg.attrs['weight_names'] = [s.encode() for s in names]
+        for s, arr in zip(names, w.get(n, [])):
+            lg.create_dataset(s, data=arr)
+
+# numpy's forward in float64 from the float32 weights, on a fixed batch with returns 0: loss = mean(v²).
+x = rng.normal(0, 1, (32, 6)).astype(f32)
+h = x.astype(np.float64) @ w['dense'][0] + w['dense'][1]
+mu = h.mean(1, keepdims=True)
+var_ = h.var(1, keepdims=True)
+h = (h - mu) / np.sqrt(var_ + 1e-3) * w['layer_normalization'][0] + w['layer_normalization'][1]
+h = np.maximum(h, 0)
+h = h @ w['dense_1'][0] + w['dense_1'][1]
+h = np.where(h > 0, h, np.expm1(h))
+v = (h @ w['dense_2'][0] + w['dense_2'][1])[:, 0]
+with open(os.path.join(OUT, 'ln-expected.json'), 'w') as fh:
+    json.dump({'obs': x.tolist(), 'v': v.tolist(), 'loss': float(np.mean(v ** 2))}, fh)
+    fh.write('\n')
+print('wrote ln-critic-keras2.h5, ln-expected.json; loss', float(np.mean(v ** 2)))

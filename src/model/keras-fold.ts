@@ -1,0 +1,58 @@
+import type { KerasLayerSpec, KerasModel } from './keras-model.js';
+
+/** A Dense layer's folded normalisation: the LayerNormalization layer it came from and its ε. */
+export interface FoldedNorm {
+  layer: string;
+  epsilon: number;
+}
+
+/**
+ * A model with each `Dense (linear) → LayerNormalization → Activation` (or `Dense (linear) →
+ * Activation`) block folded into its Dense layer — the activation into its config, the
+ * normalisation as `config.__norm` — which is exactly the critic engine's layer: x·W + b, then
+ * the normalisation, then the nonlinearity (engine/norm-layer.ts). A torch `Linear → LayerNorm →
+ * Tanh` exported to ONNX and a Keras `Dense → LayerNormalization → Activation` read so become
+ * chains. Folded only where the Dense's output goes nowhere else and the normalisation is the
+ * plain kind (last axis, scale and centre, no RMS scaling); anything else stays as it was.
+ */
+export function foldDenseBlocks(m: KerasModel): KerasModel {
+  const layers = m.layers.map((l, i) => ({
+    ...l,
+    inbound: l.inbound ?? (i > 0 && l.className !== 'InputLayer' ? [m.layers[i - 1]!.name] : undefined),
+  }));
+  const readers = new Map<string, number>();
+  for (const l of layers) for (const n of l.inbound ?? []) readers.set(n, (readers.get(n) ?? 0) + 1);
+  const into = new Map<string, KerasLayerSpec>(); // a folded layer's name → the Dense now standing for it
+  const out: KerasLayerSpec[] = [];
+  for (const l of layers) {
+    const src = l.inbound?.length === 1 ? l.inbound[0]! : undefined;
+    const dense = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src && o.className === 'Dense')) : undefined;
+    const alone = src !== undefined && readers.get(src) === 1;
+    const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown };
+    const linear = cfg.activation === undefined || cfg.activation === 'linear' || cfg.activation === null;
+    if (dense && alone && linear && l.className === 'Activation' && typeof l.config.activation === 'string') {
+      dense.config = { ...dense.config, activation: l.config.activation };
+      into.set(l.name, dense);
+      continue;
+    }
+    if (dense && alone && linear && !cfg.__norm && l.className === 'LayerNormalization' && plainLayerNorm(l.config)) {
+      const epsilon = typeof l.config.epsilon === 'number' ? l.config.epsilon : 1e-3;
+      dense.config = { ...dense.config, __norm: { layer: l.name, epsilon } satisfies FoldedNorm };
+      into.set(l.name, dense);
+      continue;
+    }
+    out.push({ ...l, config: { ...l.config }, inbound: l.inbound?.map((n) => into.get(n)?.name ?? n) });
+  }
+  if (into.size === 0) return m;
+  // Keep Sequential models' implicit chains as they were written (no inbound where none was).
+  return {
+    ...m,
+    layers: out.map((l) => (m.layers.find((o) => o.name === l.name)?.inbound === undefined ? { ...l, inbound: undefined } : l)),
+  };
+}
+
+/** Keras's defaults or torch's export: normalise the last axis, with γ and β, not RMS scaling. */
+function plainLayerNorm(c: Record<string, unknown>): boolean {
+  const axis = Array.isArray(c.axis) ? (c.axis.length === 1 ? c.axis[0] : null) : (c.axis ?? -1);
+  return (axis === -1 || axis === 1) && c.center !== false && c.scale !== false && c.rms_scaling !== true;
+}

@@ -1,0 +1,91 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { runDiagnosis } from '../../src/core/run.js';
+import { criticForward } from '../../src/engine/critic-forward.js';
+import { buildCriticSpec, initParams } from '../../src/model/critic.js';
+import { foldDenseBlocks } from '../../src/model/keras-fold.js';
+import type { KerasModel } from '../../src/model/keras-model.js';
+import { loadConfig } from '../../src/model/load-config-with-model.js';
+import { withSavedWeights } from '../../src/model/start-from-files.js';
+import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// A tf.keras 2 critic of Dense → LayerNormalization (ε 1e-3) → Activation blocks
+// (scripts/write-keras-norm-fixture.py, with numpy's forward pass): folded into a chain, it runs
+// on the critic engine, whose layer normalisation sits between x·W + b and the nonlinearity.
+const MODEL = path.join(ROOT, 'fixtures/keras/ln-critic-keras2.h5');
+const expected = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/keras/ln-expected.json'), 'utf8')) as {
+  obs: number[][];
+  v: number[];
+  loss: number;
+};
+
+function config(): string {
+  const dir = tempDir('cd-keras-ln-');
+  const rows = expected.obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
+  writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
+  const file = path.join(dir, 'c.yaml');
+  writeFileSync(
+    file,
+    [
+      'steps: 1',
+      `batchSize: ${rows.length}`,
+      `network: { model: ${MODEL} }`,
+      'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
+    ].join('\n'),
+  );
+  return file;
+}
+
+describe('Keras Dense → LayerNormalization → Activation blocks on the critic engine', () => {
+  it("fold into layers with norm: layer and Keras's ε; the engine's forward is numpy's; step-0 loss too", async () => {
+    const file = config();
+    const { config: c } = await loadConfig(file);
+    expect(c.network.graph).toBeUndefined();
+    expect(c.network.layers.map((l) => `${l.name} ${l.activation} ${l.norm}`)).toEqual([
+      'dense relu layer',
+      'dense_1 elu none',
+      'dense_2 linear none',
+    ]);
+    expect(c.network.layers[0]!.normEpsilon).toBeCloseTo(1e-3, 12);
+    const spec = buildCriticSpec(c);
+    const params = await withSavedWeights(MODEL, spec.paramNames, initParams(spec, 0));
+    const v = tf.tidy(() => criticForward(spec, params, tf.tensor2d(expected.obs)).at(-1)!.act.dataSync());
+    tf.dispose(params);
+    const scale = Math.max(...expected.v.map(Math.abs));
+    expect(Math.max(...expected.v.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
+    const rep = await runDiagnosis({ loaded: await loadConfig(file), backend: 'cpu' });
+    expect(Math.abs((rep.history.points[0]!.loss as number) - expected.loss) / expected.loss).toBeLessThan(1e-5);
+  });
+
+  it('folds nothing the engine would compute differently: a norm after a nonlinearity, a Dense output read twice', () => {
+    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
+      className,
+      name,
+      inbound,
+      config: { name, ...config },
+    });
+    const m = (layers: KerasModel['layers']) => ({ file: 'x.h5', format: 'h5', layers, weights: new Map() }) as unknown as KerasModel;
+    const postActivation = m([
+      layer('InputLayer', 'obs', []),
+      layer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
+      layer('LayerNormalization', 'ln', ['d']),
+    ]);
+    expect(foldDenseBlocks(postActivation)).toBe(postActivation);
+    const residual = m([
+      layer('InputLayer', 'obs', []),
+      layer('Dense', 'd', ['obs'], { units: 4 }),
+      layer('Activation', 'a', ['d'], { activation: 'relu' }),
+      layer('Add', 'sum', ['a', 'd']),
+    ]);
+    expect(foldDenseBlocks(residual)).toBe(residual);
+    const rms = m([
+      layer('InputLayer', 'obs', []),
+      layer('Dense', 'd', ['obs'], { units: 4 }),
+      layer('LayerNormalization', 'ln', ['d'], { rms_scaling: true }),
+    ]);
+    expect(foldDenseBlocks(rms)).toBe(rms);
+  });
+});
