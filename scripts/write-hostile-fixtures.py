@@ -103,3 +103,42 @@ with zipfile.ZipFile(os.path.join(OUT, 'cyclic-module.pt'), 'w', zipfile.ZIP_STO
     z.writestr(member('archive/data.pkl'), pickle.dumps(m, protocol=2))
     z.writestr(member('archive/version'), '3\n')
 print(sorted(os.listdir(OUT)))
+
+# - cycle.h5: a legacy Keras .h5 whose layer group is a soft link to its parent (model_weights/dense → /model_weights):
+#   a reader that walked links would never end.
+# - deep.json: a tfjs model.json whose modelTopology nests a million arrays.
+# - deep.onnx: an ONNX ModelProto whose graph's node has a graph attribute, nested 100,000 deep.
+with h5py.File(os.path.join(OUT, 'cycle.h5'), 'w') as f:
+    f.attrs['keras_version'] = '2.15.0'
+    f.attrs['backend'] = 'tensorflow'
+    f.attrs['model_config'] = json.dumps(config_k2 := {'class_name': 'Sequential', 'config': {'name': 's', 'layers': [
+        {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, 4], 'name': 'obs'}}, dense('dense', 1)]}})
+    mw = f.create_group('model_weights')
+    mw.attrs['layer_names'] = [b'dense']
+    mw['dense'] = h5py.SoftLink('/model_weights')
+
+n = 1_000_000
+with open(os.path.join(OUT, 'deep.json'), 'w') as fh:
+    fh.write('{"modelTopology": ' + '[' * n + ']' * n + ', "weightsManifest": []}')
+
+
+def field(num, payload):
+    """A length-delimited protobuf field."""
+    def varint(v):
+        out = bytearray()
+        while True:
+            b = v & 0x7f
+            v >>= 7
+            out.append(b | (0x80 if v else 0))
+            if not v:
+                return bytes(out)
+    return varint((num << 3) | 2) + varint(len(payload)) + payload
+
+
+inner = b''
+for _ in range(100_000):
+    # GraphProto.node (1) → NodeProto.attribute (5) → AttributeProto.g (6) → GraphProto …
+    inner = field(1, field(5, field(6, inner)))
+with open(os.path.join(OUT, 'deep.onnx'), 'wb') as fh:
+    fh.write(field(7, inner))
+print(sorted(os.listdir(OUT)))

@@ -83,7 +83,7 @@ function readerError(e: unknown, file: string, what: string, key: ReaderKey): Co
  * `#NNN: <file> line N in H5X(): <what>` per frame) the innermost and outermost frames' words —
  * "HDF5: message size exceeds buffer end (can't get info for object: '/optimizer_weights')".
  */
-function oneLine(s: string): string {
+export function oneLine(s: string): string {
   const lines = s
     .split('\n')
     .map((l) => l.trim())
@@ -92,7 +92,8 @@ function oneLine(s: string): string {
     const frames = lines.map((l) => /^#\d+: .* in [\w.]+\(\): (.*)$/.exec(l)?.[1]).filter((x): x is string => !!x);
     if (frames.length) return `HDF5: ${frames[frames.length - 1]}${frames.length > 1 ? ` (${frames[0]})` : ''}`.slice(0, 300);
   }
-  return (lines[0] ?? '').slice(0, 300);
+  // V8's RangeError for a structure nested past the stack (a hostile JSON or protobuf), said as what it means.
+  return (lines[0] ?? '').replace('Maximum call stack size exceeded', 'nested too deeply to read: it exhausted the stack').slice(0, 300);
 }
 
 /** The same for `network.weights` (a PyTorch state_dict). */

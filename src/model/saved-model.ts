@@ -9,7 +9,7 @@ import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
 import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
-import { modelError, type KerasModel } from './keras-model.js';
+import { modelError, oneLine, type KerasModel } from './keras-model.js';
 import { wrongKey } from './model-format.js';
 import { statKey } from './file-cache.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
@@ -137,7 +137,7 @@ async function loadSavedCritic(file: string, action?: string): Promise<SavedCrit
     model = await tf.loadLayersModel(fileHandler(file));
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    const msg = (e as Error).message.split('\n')[0]!;
+    const msg = oneLine((e as Error).message);
     const unknown = /Unknown layer: ([A-Za-z0-9_.-]*[A-Za-z0-9_])/.exec(msg);
     throw new ConfigError(
       unknown

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKnownError } from '../../src/config/errors.js';
 import { readOnnx } from '../../src/model/onnx-model.js';
 import { readStateDict } from '../../src/model/state-dict.js';
+import { readSavedCritic } from '../../src/model/saved-model.js';
 import { readTfCheckpoint } from '../../src/model/tf-checkpoint.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -37,9 +38,23 @@ const READERS: [string, string, Reader][] = [
   ['pickled module (legacy)', 'fixtures/torch-modules/ppo-module-legacy.pt', readStateDict],
   ['TorchScript', 'fixtures/torch-modules/ppo-script.pt', readStateDict],
   ['Flax msgpack (TrainState)', 'fixtures/flax/ppo-train-state.msgpack', readStateDict],
+  ['tfjs model.json', 'fixtures/tfjs/model.json', (f) => readSavedCritic(beside(f, 'model.json', 'weights.bin'))],
+  ['tfjs weights.bin', 'fixtures/tfjs/weights.bin', (f) => readSavedCritic(beside(f, 'weights.bin', 'model.json'))],
   ['Flax msgpack (chunked)', 'fixtures/flax/ppo-chunked.msgpack', readStateDict],
   ['TF checkpoint index', 'fixtures/tf1-seed/seed-critic.index', (f) => readTfCheckpoint(f.replace(/\.index$/, ''))],
 ];
+
+/**
+ * A tfjs model's folder of its own for one case: the damaged `as` (model.json or weights.bin) and
+ * the fixture's other file beside it; the folder's model.json (a new path each case: no cache hit).
+ */
+function beside(damaged: string, as: string, other: string): string {
+  const dir = `${damaged}.d`;
+  mkdirSync(dir);
+  copyFileSync(damaged, path.join(dir, as));
+  copyFileSync(path.join(ROOT, 'fixtures/tfjs', other), path.join(dir, other));
+  return path.join(dir, 'model.json');
+}
 
 /** A damaged copy of `bytes`: one of the mutations a broken download or a hostile author makes. */
 const mutation = (n: number) =>

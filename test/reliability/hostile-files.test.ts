@@ -31,6 +31,11 @@ const CASES: [string, string, RegExp][] = [
   ],
   // A module holding itself: the walk of module paths stops at its depth limit.
   ['cyclic-module.pt', WEIGHTS('cyclic-module.pt'), /modules nested more than 64 deep \(a\.a\.a.*a module holding itself\?/],
+  // A layer group that is a soft link to its parent: links are not walked, the layer has no weights.
+  ['cycle.h5', MODEL('cycle.h5'), /layer dense: no weights stored for it/],
+  // A million nested arrays in a model.json, 100,000 nested graphs in an ONNX file: the stack runs out, said so.
+  ['deep.json', MODEL('deep.json'), /tf\.loadLayersModel could not load it: nested too deeply to read: it exhausted the stack/],
+  ['deep.onnx', MODEL('deep.onnx'), /not a readable ONNX model \(nested too deeply to read: it exhausted the stack\)/],
   // dims [2^62, 1] and no data: refused from what it holds, nothing allocated from the dims.
   ['huge-dims.onnx', MODEL('huge-dims.onnx'), /initializer w: 0 values for shape \[4611686018427388000,1\]/],
 ];
