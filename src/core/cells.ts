@@ -58,12 +58,34 @@ export async function runCells(args: CellsArgs): Promise<{ results: CellResult[]
     jobs: args.cells.map((cell) => ({ job: args.job, cell })),
     workerUrl: CELL_WORKER,
     runHere: runCell,
-    concurrency: args.concurrency,
+    concurrency: args.concurrency ?? (worthThreads(args.job, args.cells) ? undefined : 1),
     threads: args.threads,
     onResult: args.onCellDone,
     signal: args.signal,
     describe: (t) => `run ${cellName(t.cell)}`,
   });
+}
+
+/**
+ * Whether the cells' training is worth worker threads: each thread first loads tfjs and the
+ * engine (~0.8 s of a core), so a grid of a second or two of training — a few short runs — runs
+ * sooner in this thread. The estimate is rough by design: a step costs at least ~0.5 ms (dispatch)
+ * or its products at ~5 GFLOP/s; past 2 s of it, threads pay. `--workers` overrides it.
+ */
+function worthThreads(job: CellJob, cells: readonly Cell[]): boolean {
+  let seconds = 0;
+  for (const cell of cells) {
+    const c = job.variants[cell.variant]!;
+    let params = 0;
+    let fanIn = c.network.inputDim + (c.network.actionDim ?? 0);
+    for (const l of c.network.layers) {
+      params += (fanIn + 2) * l.units;
+      fanIn = l.units;
+    }
+    const flops = 6 * c.batchSize * params * c.network.critics * (job.replicas ?? 1);
+    seconds += c.steps * Math.max(5e-4, flops / 5e9);
+  }
+  return seconds > 2;
 }
 
 function cellOptions(job: CellJob, cell: Cell, signal?: AbortSignal): RunOptions {
