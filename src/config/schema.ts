@@ -9,7 +9,7 @@ export { Adam, OPTIMIZER_PRESETS, Optimizer, RmsProp, Sgd } from './optimizer-sc
  * Types come from `z.infer`; nothing here knows about files.
  */
 
-export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'linear', 'leaky_relu', 'selu', 'softplus', 'sigmoid', 'gelu', 'swish'] as const;
+export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'linear', 'leaky_relu', 'selu', 'softplus', 'sigmoid', 'gelu', 'swish', 'mish'] as const;
 export const ActivationName = z.enum(ACTIVATIONS);
 
 /**

@@ -27,6 +27,7 @@ export const INACTIVITY: Record<ActivationNameT, 'dead' | 'saturated' | 'none'> 
   sigmoid: 'saturated',
   gelu: 'dead',
   swish: 'dead',
+  mish: 'dead',
 };
 
 /** Relu-like: units that die (input ≤ 0) rather than saturate — what He init and the dead-unit checks are for. */

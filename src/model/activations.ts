@@ -80,6 +80,14 @@ export function getActivation(name: ActivationNameT, alpha?: number): Activation
         inactivity: 'saturated',
         saturationThreshold: 4.6,
       };
+    default:
+      return smoothActivation(name);
+  }
+}
+
+/** The smooth ones, composed from tfjs ops (the per-layer path; the whole step has no kernels for them). */
+function smoothActivation(name: 'softplus' | 'swish' | 'gelu' | 'mish'): Activation {
+  switch (name) {
     case 'softplus':
       return { name, forward: (x) => tf.softplus(x), backward: (x, _y, dy) => tf.mul(dy, tf.sigmoid(x)), inactivity: 'dead' };
     case 'swish':
@@ -101,6 +109,17 @@ export function getActivation(name: ActivationNameT, alpha?: number): Activation
           const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
           const pdf = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
           return tf.mul(dy, tf.add(cdf, tf.mul(x, pdf)));
+        },
+        inactivity: 'dead',
+      };
+    case 'mish':
+      // x·tanh(softplus(x)) (torch.nn.Mish, Keras's mish); d/dx = t + x·(1 − t²)·sigmoid(x), t = tanh(softplus(x)).
+      return {
+        name,
+        forward: (x) => tf.mul(x, tf.tanh(tf.softplus(x))),
+        backward: (x, _y, dy) => {
+          const t = tf.tanh(tf.softplus(x));
+          return tf.mul(dy, tf.add(t, tf.mul(tf.mul(x, tf.sub(1, tf.square(t))), tf.sigmoid(x))));
         },
         inactivity: 'dead',
       };

@@ -34,6 +34,7 @@ const ACTIVATION_OPS: Record<string, string> = {
   Selu: 'selu',
   LeakyRelu: 'leaky_relu',
   Gelu: 'gelu',
+  Mish: 'mish',
 };
 
 interface Tensor {
