@@ -97,6 +97,8 @@ function checkConsistency(config: Config, file: string, source?: YamlSource): vo
     }
   });
   const last = config.network.layers.length - 1;
+  if (config.network.layers[last]!.dropout !== undefined)
+    fail(['network', 'layers', last, 'dropout'], "the last layer is the critic's value v(s): no dropout after it");
   if (config.network.layers[last]!.units !== 1) {
     fail(
       ['network', 'layers', last, 'units'],

@@ -56,6 +56,12 @@ export const Layer = z.strictObject({
   norm: z.enum(['none', 'batch', 'layer']).default('none'),
   /** The normalisation's ε (default 1e-3 for batch, 1e-5 for layer, torch's); filled in from a saved model's. */
   normEpsilon: z.number().positive().max(1).optional(),
+  /**
+   * Dropout after the nonlinearity while training (inverted: kept units scaled by 1/(1 − rate));
+   * none in the bootstrap pass. Masks drawn from the run's seed, the step and the layer
+   * (engine/dropout-mask.ts): reproducible, replayable. Filled in from a saved model's Dropout.
+   */
+  dropout: z.number().positive().max(0.95).optional(),
 });
 
 const Gamma = z.number().min(0).max(2);

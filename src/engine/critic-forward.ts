@@ -2,6 +2,7 @@ import { tf } from '../util/tfjs.js';
 import type { CriticSpec, LayerSpec } from '../model/critic.js';
 import { denseForwardSteps, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
 import { runFused, type Fused } from './fused-call.js';
+import { dropoutMask } from './dropout-mask.js';
 
 /** The tensors of one layer, picked from the flat list. */
 export function layerParams(l: LayerSpec, params: readonly tf.Tensor[]): LayerParams {
@@ -41,6 +42,7 @@ export function* criticForwardSteps(
   x: tf.Tensor2D,
   buffers?: readonly tf.Tensor[],
   evaluate = false,
+  step?: { seed: number; iteration: number },
 ): Fused<LayerForward[]> {
   const out: LayerForward[] = [];
   let h = x;
@@ -48,8 +50,15 @@ export function* criticForwardSteps(
     const first = i === 0 || spec.layers[i - 1]!.head !== l.head;
     const input = layerInput(spec, l, x, first ? x : h, first);
     const f = yield* denseForwardSteps(layerParams(l, params), input, l.activation, normMode(l, buffers, evaluate));
+    // Dropout in training only: the step's mask (engine/dropout-mask.ts), the next layer takes act × mask.
+    const rate = l.config.dropout;
+    if (rate && step && !evaluate) {
+      const [B, U] = f.act.shape;
+      f.mask = tf.tensor2d(dropoutMask(step.seed, step.iteration, l.index, B * U, rate), [B, U]);
+      f.dropped = tf.mul(f.act, f.mask) as tf.Tensor2D;
+    }
     out.push(f);
-    h = f.act;
+    h = f.dropped ?? f.act;
   }
   return out;
 }

@@ -42,6 +42,9 @@ export interface LayerForward {
   act: tf.Tensor2D;
   /** With normalisation: the input to it (scaler·x·V + b) and its intermediates. */
   preNorm?: tf.Tensor2D;
+  /** With dropout (training): its mask (0 or 1/(1 − rate)) and the layer's output, act × mask. */
+  mask?: tf.Tensor2D;
+  dropped?: tf.Tensor2D;
   normF?: NormForward & { kind: NormKind };
 }
 

@@ -50,6 +50,7 @@ export function kerasDenseChain(model: KerasModel, action?: string): SavedCritic
       kernel: { values: kernel.values, shape: kernel.shape as [number, number] },
       bias: { values: bias.values, shape: bias.shape as [number] },
       ...foldedNorm(m, (cfg as { __norm?: FoldedNorm }).__norm, cfg.units!, onLayer),
+      ...(typeof (cfg as { __dropout?: unknown }).__dropout === 'number' ? { dropout: (cfg as { __dropout: number }).__dropout } : {}),
     });
     prev = l.name;
   }

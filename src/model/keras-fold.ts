@@ -9,7 +9,8 @@ export interface FoldedNorm {
 /**
  * A model with each `Dense (linear) → LayerNormalization → Activation` (or `Dense (linear) →
  * Activation`) block folded into its Dense layer — the activation into its config, the
- * normalisation as `config.__norm` — which is exactly the critic engine's layer: x·W + b, then
+ * normalisation as `config.__norm`, a `Dropout` after it as `config.__dropout` (its rate; the
+ * engine draws its own masks) — which is exactly the critic engine's layer: x·W + b, then
  * the normalisation, then the nonlinearity (engine/norm-layer.ts). A torch `Linear → LayerNorm →
  * Tanh` exported to ONNX and a Keras `Dense → LayerNormalization → Activation` read so become
  * chains. Folded only where the Dense's output goes nowhere else and the normalisation is the
@@ -28,8 +29,18 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
     const src = l.inbound?.length === 1 ? l.inbound[0]! : undefined;
     const dense = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src && o.className === 'Dense')) : undefined;
     const alone = src !== undefined && readers.get(src) === 1;
-    const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown };
-    const linear = cfg.activation === undefined || cfg.activation === 'linear' || cfg.activation === null;
+    const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown; __dropout?: unknown };
+    // Once a dropout is folded, the block is closed: the engine drops after the nonlinearity.
+    const linear = (cfg.activation === undefined || cfg.activation === 'linear' || cfg.activation === null) && !cfg.__dropout;
+    if (dense && alone && !cfg.__dropout && l.className === 'Dropout' && typeof l.config.rate === 'number' && l.config.rate > 0) {
+      if (l.config.noise_shape !== undefined && l.config.noise_shape !== null) {
+        out.push({ ...l, config: { ...l.config }, inbound: l.inbound?.map((n) => into.get(n)?.name ?? n) });
+        continue;
+      }
+      dense.config = { ...dense.config, __dropout: l.config.rate };
+      into.set(l.name, dense);
+      continue;
+    }
     if (dense && alone && linear && l.className === 'Activation' && typeof l.config.activation === 'string') {
       dense.config = { ...dense.config, activation: l.config.activation };
       into.set(l.name, dense);

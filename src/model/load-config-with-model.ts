@@ -190,6 +190,7 @@ function layerConfigOf(l: SavedDense): Record<string, unknown> {
     ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
     weightNorm: false,
     ...(l.norm ? { norm: l.norm.kind, normEpsilon: l.norm.epsilon } : {}),
+    ...(l.dropout !== undefined ? { dropout: l.dropout } : {}),
   };
 }
 

@@ -8,6 +8,8 @@ export interface SavedDense {
   alpha?: number;
   kernel: { values: Float32Array; shape: [number, number] };
   bias: { values: Float32Array; shape: [number] };
+  /** Dropout after the nonlinearity (a folded Keras Dropout): its rate. */
+  dropout?: number;
   /** A layer normalisation between x·W + b and the nonlinearity (a folded LayerNormalization): ε, γ, β. */
   norm?: {
     kind: 'layer';

@@ -40,7 +40,10 @@ export function* trainStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
   const { spec, config } = ctx;
   const buffers = state.buffers ?? [];
   // denseWN per layer: x·V; scaler = g/sqrt(ΣV²); scaler·x + b; nonlinearity.
-  const fwd = yield* criticForwardSteps(spec, state.params, inputs.states, buffers, false);
+  const fwd = yield* criticForwardSteps(spec, state.params, inputs.states, buffers, false, {
+    seed: config.seed,
+    iteration: state.iteration,
+  });
   const v = fwd[fwd.length - 1]!.act;
   // closs = mean((discounted_r − v)²)
   const lossParts = yield* criticLoss(config, spec, state, inputs, v);
@@ -108,7 +111,15 @@ function* criticGradients(
   let dAct = lossParts.dv;
   for (let i = spec.layers.length - 1; i >= 0; i--) {
     const l = spec.layers[i]!;
-    const b = yield* denseBackwardSteps(layerParams(l, params), fwd[i]!, l.activation, dAct, i > 0);
+    // Through dropout: the gradient of act is the output's, times the mask.
+    const mask = fwd[i]!.mask;
+    const b = yield* denseBackwardSteps(
+      layerParams(l, params),
+      fwd[i]!,
+      l.activation,
+      mask ? (tf.mul(dAct, mask) as tf.Tensor2D) : dAct,
+      i > 0,
+    );
     layers[i] = b;
     grads[l.vIndex] = b.dV;
     if (l.gIndex !== undefined) grads[l.gIndex] = b.dg!;

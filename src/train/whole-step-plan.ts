@@ -89,6 +89,11 @@ export interface LayerPlan {
    * previous layer's gradient, the first I − A columns.
    */
   cat?: { fwd: Region; boot?: Region; A: number; rowWidth: number };
+  /**
+   * Dropout after the activation (training pass only): the step's mask, the output act × mask the
+   * next layer takes, and the output's gradient (`dOut`, the next layer's dX) that dAct = dOut × mask.
+   */
+  drop?: { rate: number; layer: number; mask: Region; out: Region; dOut?: Region };
 }
 
 /** Where everything of a step lives, worked out once per member and batch size. */
@@ -178,6 +183,7 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
     return {
       ...(i === 0 && A > 0 && !l.actionIn ? { xStride: spec.inputDim } : {}),
       ...(cat ? { cat } : {}),
+      ...(l.config.dropout ? { drop: { rate: l.config.dropout, layer: l.index, mask: region([B, U]), out: region([B, U]) } } : {}),
       I,
       U,
       wn,
@@ -206,6 +212,10 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
   for (let i = layers.length - 1; i >= 0; i--) {
     const L = layers[i]!;
     L.dAct = i === layers.length - 1 ? dv : layers[i + 1]!.dX!;
+    if (L.drop) {
+      L.drop.dOut = L.dAct;
+      L.dAct = region([B, L.U]);
+    }
     L.dPre = region([B, L.U]);
     L.db = region([L.U]);
     if (L.wn) {

@@ -7,6 +7,7 @@ import { SELU_SCALE } from '../model/activations.js';
 import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { kernelThreads } from '../engine/matmul-pool.js';
+import { dropoutMask } from '../engine/dropout-mask.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, updateAttrs, wasmLoops, type UpdateAttrs } from './update-kernel.js';
@@ -37,6 +38,8 @@ interface StepAttrs {
   limit: number;
   /** Run on the shared memory, every large product split over two threads (engine/matmul-pool.ts). */
   twoThreads: boolean;
+  /** The step's iteration (dropout masks are drawn from it). */
+  iteration: number;
 }
 
 /** A step of this many FLOP in its products or more (a 256-wide Q critic: ~110 M) is worth a second thread and the copies. */
@@ -68,7 +71,8 @@ export function* wholeStepSteps(ctx: StepContext, state: TrainState, inputs: Ste
   const ins: tf.Tensor[] = [inputs.states, inputs.partial, inputs.discount, ...(inputs.nextStates ? [inputs.nextStates] : [])];
   ins.push(...state.params, ...state.slots.flat(), ...(state.target ?? []), ...(state.buffers ?? []));
   const twoThreads = kernelThreads() === 2 && productFlops(plan) >= TWO_THREAD_FLOPS;
-  const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit: ctx.config.watch.explosionThreshold, twoThreads };
+  const limit = ctx.config.watch.explosionThreshold;
+  const attrs: StepAttrs = { plan, config: ctx.config, update, watch: !!tap, limit, twoThreads, iteration: state.iteration };
   const out = yield* callKernel(WHOLE_STEP_KERNEL, ins, attrs);
   const { n, slots, buffers } = plan;
   const lossAt = n + slots * n;
@@ -102,6 +106,7 @@ function forward(
   which: 'fwd' | 'boot',
   at: Addr,
   buffer: (i: number) => number,
+  step: { seed: number; iteration: number },
 ): void {
   let x = x0;
   const { B } = plan;
@@ -129,6 +134,16 @@ function forward(
       if (L.transcendental) applyActivation(L.act, L.alpha, w.viewAt(pre, B * L.U), w.viewAt(act, B * L.U));
     }
     x = act;
+    // Dropout, training pass only: the step's mask (engine/dropout-mask.ts), the next layer takes act × mask.
+    const d = L.drop;
+    if (d && which === 'fwd') {
+      const n = B * L.U;
+      const mask = w.viewAt(at(d.mask), n);
+      mask.set(dropoutMask(step.seed, step.iteration, d.layer, n, d.rate));
+      const [a, out] = [w.viewAt(act, n), w.viewAt(at(d.out), n)];
+      for (let k = 0; k < n; k++) out[k] = Math.fround(a[k]! * mask[k]!);
+      x = at(d.out);
+    }
   }
 }
 
@@ -155,7 +170,14 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
   const f = Math.fround;
   for (let i = plan.layers.length - 1; i >= 0; i--) {
     const L = plan.layers[i]!;
-    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : at(plan.layers[i - 1]!.fwd.act);
+    const prev = plan.layers[i - 1];
+    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : prev!.drop ? at(prev!.drop.out) : at(prev!.fwd.act);
+    if (L.drop) {
+      // Through dropout: dAct = dOut × mask.
+      const n = plan.B * L.U;
+      const [dOut, mask, dAct] = [w.viewAt(at(L.drop.dOut!), n), w.viewAt(at(L.drop.mask), n), w.viewAt(at(L.dAct), n)];
+      for (let k = 0; k < n; k++) dAct[k] = Math.fround(dOut[k]! * mask[k]!);
+    }
     const wn = L.wn;
     const o = (r: Region | undefined) => (r ? at(r) : 0);
     const np = L.normP;
@@ -241,11 +263,12 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   const inViews = (from: number, count: number) => Array.from({ length: count }, (_, i) => w.viewAt(inP[from + i]!, ins[from + i]!.length));
 
   const buffer = (i: number) => inP[plan.bufferIn + i]!;
-  forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at, buffer);
+  const step = { seed: a.config.seed, iteration: a.iteration };
+  forward(w, plan, inP[0]!, params(plan.paramIn), 'fwd', at, buffer, step);
   const v = at(plan.layers[plan.layers.length - 1]!.fwd.act);
   if (plan.nextIn !== undefined) {
     // PPO's separate sess.run: v(s′) as a constant, from the target network where there is one.
-    forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at, buffer);
+    forward(w, plan, inP[plan.nextIn]!, params(plan.targetIn ?? plan.paramIn), 'boot', at, buffer, step);
     w.k.bootstrapTarget(inP[1]!, inP[2]!, at(plan.layers[plan.layers.length - 1]!.boot!.act), at(plan.target), plan.B);
   }
   const config = a.config;

@@ -6,6 +6,9 @@ import { runDiagnosis } from '../../src/core/run.js';
 import { criticForward } from '../../src/engine/critic-forward.js';
 import { buildCriticSpec, initParams } from '../../src/model/critic.js';
 import { foldDenseBlocks } from '../../src/model/keras-fold.js';
+import { kerasDenseChain } from '../../src/model/keras-chain.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import { dropoutMask } from '../../src/engine/dropout-mask.js';
 import type { KerasModel } from '../../src/model/keras-model.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { withSavedWeights } from '../../src/model/start-from-files.js';
@@ -87,5 +90,68 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
       layer('LayerNormalization', 'ln', ['d'], { rms_scaling: true }),
     ]);
     expect(foldDenseBlocks(rms)).toBe(rms);
+  });
+
+  it('a Dropout after a Dense folds into it as its rate; one before an Activation does not (the engine drops after it)', () => {
+    const t = (name: string, shape: number[]) => ({ name, shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const weights = new Map([
+      ['d', [t('d/kernel:0', [3, 4]), t('d/bias:0', [4])]],
+      ['v', [t('v/kernel:0', [4, 1]), t('v/bias:0', [1])]],
+    ]);
+    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
+      className,
+      name,
+      inbound,
+      config: { name, ...config },
+    });
+    const m = (layers: KerasModel['layers']) => ({ file: 'x.h5', format: 'h5', layers, weights }) as unknown as KerasModel;
+    const folded = kerasDenseChain(
+      m([
+        layer('InputLayer', 'obs', []),
+        layer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
+        layer('Dropout', 'drop', ['d'], { rate: 0.2 }),
+        layer('Dense', 'v', ['drop'], { units: 1 }),
+      ]),
+    );
+    expect(folded.layers.map((l) => [l.name, l.activation, l.dropout])).toEqual([
+      ['d', 'relu', 0.2],
+      ['v', 'linear', undefined],
+    ]);
+    const before = m([
+      layer('InputLayer', 'obs', []),
+      layer('Dense', 'd', ['obs'], { units: 4 }),
+      layer('Dropout', 'drop', ['d'], { rate: 0.2 }),
+      layer('Activation', 'a', ['drop'], { activation: 'tanh' }),
+    ]);
+    expect(foldDenseBlocks(before).layers.map((l) => l.className)).toEqual(['InputLayer', 'Dense', 'Activation']);
+  });
+
+  it("dropout masks are the run's: the same seed trains the same, without dropout otherwise; a rate's share dropped", async () => {
+    const raw = (seed: number, dropout?: number) => ({
+      seed,
+      steps: 20,
+      batchSize: 32,
+      network: {
+        inputDim: 6,
+        layers: [
+          { name: 'a', units: 16, activation: 'relu', weightNorm: false, ...(dropout ? { dropout } : {}) },
+          { name: 'v', units: 1, weightNorm: false },
+        ],
+      },
+      optimizer: { type: 'adam', lr: 0.01 },
+      data: { source: 'synthetic', transitions: 256 },
+    });
+    const losses = async (seed: number, dropout?: number) =>
+      (await runDiagnosis({ loaded: validateConfig(raw(seed, dropout)), backend: 'cpu' })).history.points.map((p) => p.loss);
+    const a = await losses(0, 0.3);
+    expect(await losses(0, 0.3)).toEqual(a);
+    expect(await losses(0)).not.toEqual(a);
+    expect(a.every((x) => Number.isFinite(x))).toBe(true);
+    // The mask itself: a rate's share of zeros, the rest 1/(1 − rate) in float32; another step, another mask.
+    const m = dropoutMask(0, 5, 1, 20_000, 0.3);
+    const zeros = m.filter((x) => x === 0).length / m.length;
+    expect(Math.abs(zeros - 0.3)).toBeLessThan(0.02);
+    expect(new Set(m)).toEqual(new Set([0, Math.fround(1 / 0.7)]));
+    expect(dropoutMask(0, 6, 1, 20_000, 0.3)).not.toEqual(m);
   });
 });

@@ -91,6 +91,20 @@ const variants: [string, Record<string, unknown>][] = [
       },
     },
   ],
+  [
+    'dropout after two layers (0.1 and 0.5), denseWN relu and plain tanh, bootstrapped from a hard-copy target',
+    {
+      ...seedRaw('relu', { data: { ...bootstrap, targetNetwork: { updateEvery: 4 } } }),
+      network: {
+        inputDim: 48,
+        layers: [
+          { name: 'a', units: 24, activation: 'relu', dropout: 0.1 },
+          { name: 'b', units: 16, activation: 'tanh', weightNorm: false, dropout: 0.5 },
+          { name: 'out', units: 1, activation: 'linear' },
+        ],
+      },
+    },
+  ],
 ];
 
 describeEachBackend('the whole-step kernel', () => {
