@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { createDataStream } from '../data/data-stream.js';
+import { resolveRunConfig } from '../core/run-options.js';
 import { z } from 'zod';
 import { loadConfig } from '../model/load-config-with-model.js';
 import { renderRunTerminal } from '../report/terminal.js';
@@ -35,7 +38,10 @@ export const RunOptionsSchema = optionsSchema(RUN_FLAGS);
 export function runCommand(): Command {
   return defineCommand('run', RUN_FLAGS, RunOptionsSchema, async (configPath: string, opts) => {
     const loaded = await loadConfig(configPath);
-    // Loaded once the config is good: a bad config is refused without loading tfjs.
+    // The data read before the engine loads: a bad config or data file is refused without loading tfjs.
+    const badRows = opts.allowBadRows === 'drop' ? 'drop' : 'error';
+    const config = resolveRunConfig({ loaded, steps: opts.steps, seed: opts.seed });
+    const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(loaded.file)), badRows });
     const [{ runDiagnosis }, { ProgressBar }] = await Promise.all([import('../core/run.js'), import('./step-progress.js')]);
     const showProgress = progressShown(opts);
     const { value: report, received } = await withSignals((signal) =>
@@ -45,7 +51,8 @@ export function runCommand(): Command {
         seed: opts.seed,
         failOn: opts.failOn,
         backend: opts.backend,
-        badRows: opts.allowBadRows === 'drop' ? 'drop' : 'error',
+        badRows,
+        stream,
         plant: faultInjection(),
         dumpDir: opts.dumpDir,
         replicas: opts.replicas,

@@ -10,7 +10,7 @@ import type { RunOptions } from './run-options.js';
 /** The run and its k − 1 replicas (k ≤ 1: the run alone), to train as one ensemble. */
 export function replicaOptions(opts: RunOptions, k: number): RunOptions[] {
   // Replicas see only the watchdog: no progress bars, no dumps.
-  const replica = (r: number): RunOptions => ({ ...opts, replicas: 1, replica: r, callbacks: [], dumpDir: undefined });
+  const replica = (r: number): RunOptions => ({ ...opts, replicas: 1, replica: r, callbacks: [], dumpDir: undefined, stream: undefined });
   return [{ ...opts, replicas: 1 }, ...Array.from({ length: Math.max(0, k - 1) }, (_, i) => replica(i + 1))];
 }
 

@@ -85,7 +85,8 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
   const spec = buildCriticSpec(config);
   setMaxModelBytes(config.network.maxModelBytes);
-  const stream = await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows });
+  const stream =
+    opts.stream ?? (await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows }));
   plantBatches(stream, opts.plant);
   let params = config.network.initFrom
     ? loadInitialParams(

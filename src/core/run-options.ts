@@ -7,6 +7,11 @@ import type { Instrument } from '../watch/instrument.js';
 
 export interface RunOptions {
   loaded: LoadedConfig;
+  /**
+   * The run's data, already read (the CLI reads it before loading the engine, so a data file's
+   * error exits without loading tfjs); else read by the run. Its own replicas read their own.
+   */
+  stream?: DataStream;
   /** Overrides of the config's `steps` and `seed` (command-line flags). */
   steps?: number;
   seed?: number;
