@@ -6,22 +6,13 @@ import { runDiagnosis } from '../../src/core/run.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { readStateDict } from '../../src/model/state-dict.js';
 import { ROOT } from '../helpers/cli.js';
+import { expectTensors, type ExpectedTensors } from '../helpers/expect-tensors.js';
 import { tmpFile, TORCH_DIR } from '../helpers/torch-fixtures.js';
 
 // Flax msgpack files in flax/serialization.py's layout (scripts/write-flax-fixtures.py, from the PPO
 // critic of fixtures/torch/ppo-critic.pt): Dense kernels [in, out] given torch's names and layout.
 const DIR = path.join(ROOT, 'fixtures/flax');
-type Expected = { name: string; shape: number[]; values: number[] }[];
-const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as Record<'float32' | 'float16', Expected>;
-
-function expectTensors(file: string, want: Expected): void {
-  const got = readStateDict(file);
-  expect(got.map((t) => t.name)).toEqual(want.map((t) => t.name));
-  got.forEach((t, i) => {
-    expect(t.shape, t.name).toEqual(want[i]!.shape);
-    expect(Buffer.from(t.values.buffer).equals(Buffer.from(Float32Array.from(want[i]!.values).buffer)), t.name).toBe(true);
-  });
-}
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as Record<'float32' | 'float16', ExpectedTensors>;
 
 /** Every step's loss of the PPO fixture config started from `weights`, its layers named `names`. */
 async function losses(weights: string, names: string[]): Promise<number[]> {

@@ -3,28 +3,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
-import { readStateDict } from '../../src/model/state-dict.js';
 import { ROOT } from '../helpers/cli.js';
+import { expectTensors, type ExpectedTensors } from '../helpers/expect-tensors.js';
 import { tmpFile, TORCH_DIR } from '../helpers/torch-fixtures.js';
 
 // Whole modules as people save them — torch.save(critic), TorchScript script and trace, the legacy
 // format — written by Debian's PyTorch (scripts/write-torch-module-fixtures.py) and read as data:
 // every class the pickle names stays a name, only torch's tensor rebuilders are interpreted.
 const DIR = path.join(ROOT, 'fixtures/torch-modules');
-type Expected = { name: string; shape: number[]; values: number[] }[];
-const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as Record<'ppo' | 'twin', Expected>;
-
-/** Each tensor read equals the module's own state_dict(): names in its order, shapes, float32 values bit for bit. */
-function expectTensors(file: string, want: Expected): void {
-  const got = readStateDict(file);
-  expect(got.map((t) => t.name)).toEqual(want.map((t) => t.name));
-  got.forEach((t, i) => {
-    expect(t.shape, t.name).toEqual(want[i]!.shape);
-    expect(Buffer.from(Float32Array.from(t.values).buffer).equals(Buffer.from(Float32Array.from(want[i]!.values).buffer)), t.name).toBe(
-      true,
-    );
-  });
-}
+const expected = JSON.parse(readFileSync(path.join(DIR, 'expected.json'), 'utf8')) as Record<'ppo' | 'twin', ExpectedTensors>;
 
 const MARKS = ['system', 'eval', 'popen'].map((s) => `/tmp/critic-doctor-must-not-exist-${s}`);
 
