@@ -142,3 +142,10 @@ for _ in range(100_000):
 with open(os.path.join(OUT, 'deep.onnx'), 'wb') as fh:
     fh.write(field(7, inner))
 print(sorted(os.listdir(OUT)))
+
+# - looping.h5: the Keras 3.6 legacy Q critic (fixtures/keras/q-critic-keras36.h5) with its bytes 3–4087
+#   repeated 64 times in place (what `npm run fuzz -- --seed 424242` generated): the HDF5 library,
+#   reading its model_weights, never returns.
+src = open(os.path.join(OUT, '..', 'keras', 'q-critic-keras36.h5'), 'rb').read()
+open(os.path.join(OUT, 'looping.h5'), 'wb').write(src[:3] + src[3:4088] * 64 + src[3:])
+print(sorted(os.listdir(OUT)))

@@ -16,6 +16,11 @@ export function setMaxModelBytes(bytes: number | undefined): void {
   limit = bytes ?? DEFAULT_MAX_MODEL_BYTES;
 }
 
+/** The limit in force (a reader on another thread is handed it). */
+export function currentMaxModelBytes(): number {
+  return limit;
+}
+
 /**
  * Refuses `what` of `file` when it declares more than the limit allows:
  * "model.weights.h5 inflates to 4.0 GiB, past the 256.0 MiB limit (network.maxModelBytes)" (the error names the file).

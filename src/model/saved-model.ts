@@ -5,8 +5,7 @@ import { ConfigError } from '../config/errors.js';
 import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activation-names.js';
 import { describeSniffed, printable, sniffFile, type Sniffed } from '../data/recorded/sniff.js';
-import { readKerasH5 } from './keras-h5.js';
-import { readKerasZip } from './keras-zip.js';
+import { readKerasFile } from './hdf5-read.js';
 import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
 import { modelError, oneLine, type KerasModel } from './keras-model.js';
@@ -118,7 +117,8 @@ export async function readKerasModel(file: string): Promise<KerasModel | null> {
   const key = statKey(file);
   let hit = keras.get(key);
   if (!hit) {
-    hit = kind === 'hdf5' ? readKerasH5(file) : kind === 'zip' ? readKerasZip(file) : Promise.resolve().then(() => readOnnx(file));
+    // HDF5 (a .h5, or inside a .keras) on a thread that can be ended: the library may never return on a damaged file.
+    hit = kind === 'onnx' ? Promise.resolve().then(() => readOnnx(file)) : readKerasFile(file, kind);
     keras.set(key, hit);
     hit.catch(() => keras.delete(key));
   }

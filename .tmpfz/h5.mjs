@@ -1,0 +1,10 @@
+import h5wasm from 'h5wasm/node';
+await h5wasm.ready;
+const t0 = Date.now();
+console.log('open');
+const f = new h5wasm.File('/tmp/h5fz/c6.h5', 'r');
+console.log('opened', Date.now() - t0);
+console.log(Object.keys(f.attrs));
+console.log('attrs', Date.now() - t0);
+const mw = f.get('model_weights');
+console.log('mw', Date.now() - t0, mw?.keys?.());
