@@ -18,7 +18,7 @@ export interface CliResult {
  */
 export function cli(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {},
+  opts: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void; killAfterMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -33,6 +33,11 @@ export function cli(
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+    // A run that hangs is killed rather than left behind when its test gives up on it.
+    const killer = opts.killAfterMs ? setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs) : undefined;
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, signal, stdout, stderr });
+    });
   });
 }

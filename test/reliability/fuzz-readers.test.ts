@@ -145,7 +145,7 @@ describe('every model reader refuses damaged files with one clear error, never a
             const config = path.join(dir, `c${n}.yaml`);
             writeFileSync(config, `steps: 1\nnetwork: { model: ${file}${inputs} }\ndata: { source: synthetic, transitions: 64 }\n`);
             const started = Date.now();
-            const r = await cli(['run', config, '--no-progress']);
+            const r = await cli(['run', config, '--no-progress'], { killAfterMs: 60_000 });
             const seconds = (Date.now() - started) / 1000;
             // A damaged copy may still hold a model (0 or 1 then), or be refused: 2 with one line, no stack.
             const why = `${JSON.stringify(m)}: exit ${r.code} after ${seconds} s: ${r.stderr.slice(0, 400)}`;
