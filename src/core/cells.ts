@@ -3,6 +3,7 @@ import type { RunReport } from '../report/run-report.js';
 import { configHash } from '../config/load-config.js';
 import { runPool, workersAvailable } from '../sweep/pool.js';
 import { mean } from '../util/stats.js';
+import { buildCriticSpec } from '../model/critic.js';
 import { cellName, type Cell, type CellJob } from './cell.js';
 import { replicaOptions, replicaResult, withRobustness } from './replicas.js';
 import { runDiagnoses } from './run-diagnoses.js';
@@ -76,13 +77,9 @@ function worthThreads(job: CellJob, cells: readonly Cell[]): boolean {
   let seconds = 0;
   for (const cell of cells) {
     const c = job.variants[cell.variant]!;
-    let params = 0;
-    let fanIn = c.network.inputDim + (c.network.actionDim ?? 0);
-    for (const l of c.network.layers) {
-      params += (fanIn + 2) * l.units;
-      fanIn = l.units;
-    }
-    const flops = 6 * c.batchSize * params * c.network.critics * (job.replicas ?? 1);
+    // Every critic's parameters (twin heads included), as the run will build them.
+    const params = buildCriticSpec(c).paramShapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+    const flops = 6 * c.batchSize * params * (job.replicas ?? 1);
     seconds += c.steps * Math.max(5e-4, flops / 5e9);
   }
   return seconds > 2;

@@ -85,7 +85,7 @@ export interface LayerPlan {
   xStride?: number;
   /**
    * A later layer the action joins: its input cat([previous output, action], 1) gathered into
-   * `cat` (`catBoot` for v(s′)), the action being each input row's last `A` entries; its dX the
+   * `cat.fwd` (`cat.boot` for v(s′)), the action being each input row's last `A` entries; its dX the
    * previous layer's gradient, the first I − A columns.
    */
   cat?: { fwd: Region; boot?: Region; A: number; rowWidth: number };

@@ -140,11 +140,15 @@ function forward(
       const n = B * L.U;
       const mask = w.viewAt(at(d.mask), n);
       mask.set(dropoutMask(step.seed, step.iteration, d.layer, n, d.rate));
-      const [a, out] = [w.viewAt(act, n), w.viewAt(at(d.out), n)];
-      for (let k = 0; k < n; k++) out[k] = Math.fround(a[k]! * mask[k]!);
+      multiplyInto(w.viewAt(act, n), mask, w.viewAt(at(d.out), n));
       x = at(d.out);
     }
   }
+}
+
+/** out = a × b elementwise in float32 (dropout's output, and its gradient, from the mask). */
+function multiplyInto(a: Float32Array, b: Float32Array, out: Float32Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = Math.fround(a[k]! * b[k]!);
 }
 
 /**
@@ -175,8 +179,7 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
     if (L.drop) {
       // Through dropout: dAct = dOut × mask.
       const n = plan.B * L.U;
-      const [dOut, mask, dAct] = [w.viewAt(at(L.drop.dOut!), n), w.viewAt(at(L.drop.mask), n), w.viewAt(at(L.dAct), n)];
-      for (let k = 0; k < n; k++) dAct[k] = Math.fround(dOut[k]! * mask[k]!);
+      multiplyInto(w.viewAt(at(L.drop.dOut!), n), w.viewAt(at(L.drop.mask), n), w.viewAt(at(L.dAct), n));
     }
     const wn = L.wn;
     const o = (r: Region | undefined) => (r ? at(r) : 0);
