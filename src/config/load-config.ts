@@ -105,6 +105,7 @@ function checkConsistency(config: Config, file: string, source?: YamlSource): vo
       `the last layer is the critic's value v(s): expected 1 unit, got ${config.network.layers[last]!.units}`,
     );
   }
+  checkResiduals(config.network.layers, fail);
   const { actionAt, actionDim } = config.network;
   if (actionAt !== undefined) {
     if (actionDim === undefined) fail(['network', 'actionAt'], 'names where the action joins, but network.actionDim is not given');
@@ -129,6 +130,28 @@ function checkConsistency(config: Config, file: string, source?: YamlSource): vo
   if (d.source === 'synthetic' && d.transitions < config.batchSize) {
     fail(['data', 'transitions'], `${d.transitions} transitions cannot fill a batch of ${config.batchSize}`);
   }
+}
+
+/** A residual names an earlier layer as wide as its own, and the value layer v(s) adds nothing. */
+function checkResiduals(layers: Config['network']['layers'], fail: (p: PropertyKey[], message: string) => never): void {
+  layers.forEach((l, i) => {
+    if (l.residual === undefined) return;
+    const at = ['network', 'layers', i, 'residual'];
+    const from = layers.findIndex((o) => o.name === l.residual);
+    if (i === layers.length - 1) fail(at, "the last layer is the critic's value v(s): nothing is added to it");
+    if (from < 0 || from >= i)
+      fail(
+        at,
+        `${l.residual} is not a layer before ${l.name} (earlier layers: ${
+          layers
+            .slice(0, i)
+            .map((o) => o.name)
+            .join(', ') || 'none'
+        })`,
+      );
+    if (layers[from]!.units !== l.units)
+      fail(at, `${l.residual} gives ${layers[from]!.units} units; ${l.name} has ${l.units}: a sum needs the same width`);
+  });
 }
 
 /** JSON files are held to JSON's grammar (YAML would accept trailing commas, comments, ...). */

@@ -62,6 +62,13 @@ export const Layer = z.strictObject({
    * (engine/dropout-mask.ts): reproducible, replayable. Filled in from a saved model's Dropout.
    */
   dropout: z.number().positive().max(0.95).optional(),
+  /**
+   * A residual connection: the output of the named earlier layer (as wide as this one) added to
+   * this layer's output, after its nonlinearity and dropout — `y = act(…) + y_from`, a SimBa or
+   * ResNet-style block (`x + MLP(x)`); the next layer takes the sum. Filled in from a saved
+   * model's `Add`.
+   */
+  residual: z.string().min(1).optional(),
 });
 
 const Gamma = z.number().min(0).max(2);

@@ -1,6 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { CriticSpec, LayerSpec } from '../model/critic.js';
-import { denseForwardSteps, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
+import { denseForwardSteps, layerOutput, type LayerForward, type LayerParams, type NormMode } from './dense-wn.js';
 import { runFused, type Fused } from './fused-call.js';
 import { dropoutMask } from './dropout-mask.js';
 
@@ -57,8 +57,10 @@ export function* criticForwardSteps(
       f.mask = tf.tensor2d(dropoutMask(step.seed, step.iteration, l.index, B * U, rate), [B, U]);
       f.dropped = tf.mul(f.act, f.mask) as tf.Tensor2D;
     }
+    // A residual connection: this layer's output + the earlier layer's (the whole step adds them in this order).
+    if (l.residualFrom !== undefined) f.sum = tf.add(f.dropped ?? f.act, layerOutput(out[l.residualFrom]!)) as tf.Tensor2D;
     out.push(f);
-    h = f.dropped ?? f.act;
+    h = layerOutput(f);
   }
   return out;
 }

@@ -45,7 +45,14 @@ export interface LayerForward {
   /** With dropout (training): its mask (0 or 1/(1 − rate)) and the layer's output, act × mask. */
   mask?: tf.Tensor2D;
   dropped?: tf.Tensor2D;
+  /** With a residual connection: the layer's output, (act or dropped) + the earlier layer's output. */
+  sum?: tf.Tensor2D;
   normF?: NormForward & { kind: NormKind };
+}
+
+/** What a layer hands the next: its residual sum, else its dropout's output, else its activation. */
+export function layerOutput(f: LayerForward): tf.Tensor2D {
+  return f.sum ?? f.dropped ?? f.act;
 }
 
 export interface LayerBackward {

@@ -31,6 +31,8 @@ export interface LayerSpec {
   betaIndex?: number;
   meanBuffer?: number;
   varianceBuffer?: number;
+  /** A residual connection (`residual`): the index of the earlier layer whose output is added to this one's. */
+  residualFrom?: number;
 }
 
 /** The critic's structure; parameters live apart, as a flat list (`<layer>/V`, `<layer>/g`, `<layer>/b`). */
@@ -100,7 +102,9 @@ export function buildCriticSpec(config: Config): CriticSpec {
       varianceBuffer = bufferNames.length;
       bufferNames.push(`${l.name}/moving_variance`);
     }
+    const residualFrom = l.residual === undefined ? undefined : index - at + config.network.layers.findIndex((o) => o.name === l.residual);
     layers.push({
+      ...(residualFrom !== undefined ? { residualFrom } : {}),
       norm: l.norm,
       gammaIndex,
       betaIndex,

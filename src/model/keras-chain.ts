@@ -51,6 +51,7 @@ export function kerasDenseChain(model: KerasModel, action?: string): SavedCritic
       bias: { values: bias.values, shape: bias.shape as [number] },
       ...foldedNorm(m, (cfg as { __norm?: FoldedNorm }).__norm, cfg.units!, onLayer),
       ...(typeof (cfg as { __dropout?: unknown }).__dropout === 'number' ? { dropout: (cfg as { __dropout: number }).__dropout } : {}),
+      ...(typeof (cfg as { __residual?: unknown }).__residual === 'string' ? { residual: (cfg as { __residual: string }).__residual } : {}),
     });
     prev = l.name;
   }

@@ -29,10 +29,17 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
     const src = l.inbound?.length === 1 ? l.inbound[0]! : undefined;
     const dense = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src && o.className === 'Dense')) : undefined;
     const alone = src !== undefined && readers.get(src) === 1;
-    const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown; __dropout?: unknown };
-    // Once a dropout is folded, the block is closed: the engine drops after the nonlinearity.
-    const linear = (cfg.activation === undefined || cfg.activation === 'linear' || cfg.activation === null) && !cfg.__dropout;
-    if (dense && alone && !cfg.__dropout && l.className === 'Dropout' && typeof l.config.rate === 'number' && l.config.rate > 0) {
+    const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown; __dropout?: unknown; __residual?: unknown };
+    // Once a dropout or a residual sum is folded, the block is closed: the engine drops, then adds, after the nonlinearity.
+    const closed = !!cfg.__dropout || cfg.__residual !== undefined;
+    const linear = (cfg.activation === undefined || cfg.activation === 'linear' || cfg.activation === null) && !closed;
+    const residual = l.className === 'Add' ? residualOf(l, out, into, readers) : null;
+    if (residual) {
+      residual.own.config = { ...residual.own.config, __residual: residual.from };
+      into.set(l.name, residual.own);
+      continue;
+    }
+    if (dense && alone && !closed && l.className === 'Dropout' && typeof l.config.rate === 'number' && l.config.rate > 0) {
       if (l.config.noise_shape !== undefined && l.config.noise_shape !== null) {
         out.push({ ...l, config: { ...l.config }, inbound: l.inbound?.map((n) => into.get(n)?.name ?? n) });
         continue;
@@ -61,6 +68,28 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
     layers: out.map((l) => (m.layers.find((o) => o.name === l.name)?.inbound === undefined ? { ...l, inbound: undefined } : l)),
   };
 }
+
+/**
+ * An `Add` of two Dense outputs as a residual connection: the later Dense (read by nothing but the
+ * sum, not yet closed by one) takes the earlier one's output added to its own (`__residual`); the
+ * sum then stands for the later Dense. Null for any other Add (an input added, three terms, one
+ * term read elsewhere, different widths).
+ */
+function residualOf(
+  l: KerasLayerSpec,
+  out: readonly KerasLayerSpec[],
+  into: ReadonlyMap<string, KerasLayerSpec>,
+  readers: ReadonlyMap<string, number>,
+): { own: KerasLayerSpec; from: string } | null {
+  if (l.inbound?.length !== 2 || l.inbound[0] === l.inbound[1]) return null;
+  const terms = l.inbound.map((n) => ({ n, d: into.get(n) ?? out.find((o) => o.name === n && o.className === 'Dense') }));
+  if (terms.some((t) => !t.d)) return null;
+  const [a, b] = terms.map((t) => ({ ...t, at: out.indexOf(t.d!) })).sort((x, y) => x.at - y.at) as [Term, Term];
+  const units = (d: KerasLayerSpec) => (d.config as { units?: unknown }).units;
+  if (readers.get(b.n) !== 1 || (b.d.config as { __residual?: unknown }).__residual !== undefined || units(a.d) !== units(b.d)) return null;
+  return { own: b.d, from: a.d.name };
+}
+type Term = { n: string; d: KerasLayerSpec; at: number };
 
 /** Keras's defaults or torch's export: normalise the last axis, with γ and β, not RMS scaling. */
 function plainLayerNorm(c: Record<string, unknown>): boolean {

@@ -191,6 +191,7 @@ function layerConfigOf(l: SavedDense): Record<string, unknown> {
     weightNorm: false,
     ...(l.norm ? { norm: l.norm.kind, normEpsilon: l.norm.epsilon } : {}),
     ...(l.dropout !== undefined ? { dropout: l.dropout } : {}),
+    ...(l.residual !== undefined ? { residual: l.residual } : {}),
   };
 }
 

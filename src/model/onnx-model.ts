@@ -9,13 +9,13 @@ const onnx = () => (lazyRequire('onnx-proto') as typeof onnxProto).onnx;
 
 /**
  * An ONNX export of a critic (`torch.onnx.export`), decoded with onnx-proto and translated into
- * the layers critic-doctor rebuilds (keras-model.ts's form, so the same two engines run it): `Gemm`
+ * the layers critic-doctor rebuilds (keras-model.ts's form, so the critic engine runs it): `Gemm`
  * (transB, alpha, beta) and `MatMul` + `Add` become Dense layers named by their weight's
  * initializer (`critic.0`, `fc1`: what the user's module calls them), a following `Relu`, `Tanh`,
  * `Elu`, `Sigmoid`, `Softplus`, `Selu`, `LeakyRelu` or `Gelu` becomes its activation, `Concat` on
  * the feature axis a Concatenate, `LayerNormalization` one too (and so does the ReduceMean / Sub /
- * Pow / Sqrt / Div / Mul / Add pattern older opsets spell it with); `Identity`, `Flatten` and
- * `Dropout` pass through. Any other op is refused naming the node, its op type and the file.
+ * Pow / Sqrt / Div / Mul / Add pattern older opsets spell it with), an `Add` of two activations a
+ * residual connection; `Identity`, `Flatten` and `Dropout` pass through. Any other op is refused naming the node, its op type and the file.
  */
 
 /** A protobuf int64 (a Long) or number as a number. */
@@ -165,6 +165,10 @@ class Translation {
       made = layerName(ins[1]!);
       const scaled = (x: Tensor, k: number) => (k === 1 ? x : { dims: x.dims, values: x.values.map((v) => v * k) });
       this.dense(made, scaled(kernel, alpha), c && scaled(c, beta), ins[0]!, name);
+    } else if (op === 'Add' && !this.consts.has(ins[0]!) && !this.consts.has(ins[1]!)) {
+      // Two activations added: a residual connection (model/keras-fold.ts reads it as Keras's Add).
+      made = name.replace(/^\//, '').replace(/\//g, '.') || 'add';
+      this.layers.push({ className: 'Add', name: made, config: { name: made }, inbound: ins.map((i) => this.source(i, name)) });
     } else if (op === 'Add') {
       // MatMul + Add(bias): the bias of the Dense layer the MatMul made.
       const [x, y] = this.consts.has(ins[0]!) ? [ins[1]!, ins[0]!] : [ins[0]!, ins[1]!];
@@ -200,8 +204,8 @@ class Translation {
       ]);
     } else {
       const known =
-        `Gemm, MatMul + Add, ${Object.keys(ACTIVATION_OPS).join(', ')}, Concat, LayerNormalization (or its ReduceMean … Div pattern), ` +
-        'Identity, Flatten, Dropout';
+        `Gemm, MatMul + Add, Add (residual), ${Object.keys(ACTIVATION_OPS).join(', ')}, Concat, ` +
+        'LayerNormalization (or its ReduceMean … Div pattern), Identity, Flatten, Dropout';
       return fail(`op ${op} is not supported (critic-doctor translates ${known})`);
     }
     this.from.set(out, made);

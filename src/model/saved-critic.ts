@@ -10,6 +10,8 @@ export interface SavedDense {
   bias: { values: Float32Array; shape: [number] };
   /** Dropout after the nonlinearity (a folded Keras Dropout): its rate. */
   dropout?: number;
+  /** A residual connection: the earlier layer whose output is added to this one's (a Keras `Add`). */
+  residual?: string;
   /** A layer normalisation between x·W + b and the nonlinearity (a folded LayerNormalization): ε, γ, β. */
   norm?: {
     kind: 'layer';

@@ -30,6 +30,7 @@ export function tapStep(tap: Tap, ctx: StepContext, s: StepParts): void {
     const { inactivity, saturationThreshold } = l.activation;
     tap.add('forward', l.name, 'pre-activation', f.pre, { inactivity, saturationThreshold, role: 'pre' });
     tap.add('forward', l.name, 'activation', f.act, { role: 'output' });
+    if (f.sum) tap.add('forward', l.name, `residual sum (+ ${spec.layers[l.residualFrom!]!.name})`, f.sum);
   });
 
   const lp = s.loss;

@@ -108,16 +108,19 @@ function* criticGradients(
 ): Fused<{ grads: tf.Tensor[]; layers: LayerBackward[] }> {
   const grads: tf.Tensor[] = new Array(params.length);
   const layers: LayerBackward[] = new Array(spec.layers.length);
-  let dAct = lossParts.dv;
+  // The gradient of each layer's output: the next layer's dX, plus those of the layers it is added to.
+  const dOut: tf.Tensor2D[] = new Array(spec.layers.length);
+  let fromNext = lossParts.dv;
   for (let i = spec.layers.length - 1; i >= 0; i--) {
     const l = spec.layers[i]!;
+    dOut[i] = residualGradient(spec, i, fromNext, dOut);
     // Through dropout: the gradient of act is the output's, times the mask.
     const mask = fwd[i]!.mask;
     const b = yield* denseBackwardSteps(
       layerParams(l, params),
       fwd[i]!,
       l.activation,
-      mask ? (tf.mul(dAct, mask) as tf.Tensor2D) : dAct,
+      mask ? (tf.mul(dOut[i]!, mask) as tf.Tensor2D) : dOut[i]!,
       i > 0,
     );
     layers[i] = b;
@@ -127,10 +130,20 @@ function* criticGradients(
     if (l.gammaIndex !== undefined) grads[l.gammaIndex] = b.dGamma!;
     if (l.betaIndex !== undefined) grads[l.betaIndex] = b.dBeta!;
     // Where the action joined (cat([h, action], 1)), the previous layer's gradient is dX's first columns.
-    if (b.dX) dAct = l.actionIn ? tf.slice(b.dX, [0, 0], [b.dX.shape[0], b.dX.shape[1] - spec.actionDim]) : b.dX;
+    if (b.dX) fromNext = l.actionIn ? tf.slice(b.dX, [0, 0], [b.dX.shape[0], b.dX.shape[1] - spec.actionDim]) : b.dX;
   }
   const reg = lossParts.regGrads;
   return { grads: reg ? grads.map((g, i) => tf.add(g, reg[i]!)) : grads, layers };
+}
+
+/**
+ * A layer's output gradient: what the next layer sends back, plus the output gradient of every
+ * later layer that adds this one's output (a residual), in their order — the whole step's sum.
+ */
+function residualGradient(spec: CriticSpec, i: number, fromNext: tf.Tensor2D, dOut: readonly tf.Tensor2D[]): tf.Tensor2D {
+  let d = fromNext;
+  for (let k = i + 1; k < spec.layers.length; k++) if (spec.layers[k]!.residualFrom === i) d = tf.add(d, dOut[k]!) as tf.Tensor2D;
+  return d;
 }
 
 /** Batch norm's moving averages: m ← 0.99·m + 0.01·(this batch's statistic). */

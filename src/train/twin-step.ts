@@ -125,6 +125,7 @@ function splitHeads(ctx: StepContext): Head[] {
       betaIndex: p(l.betaIndex),
       meanBuffer: b(l.meanBuffer),
       varianceBuffer: b(l.varianceBuffer),
+      ...(l.residualFrom !== undefined ? { residualFrom: l.residualFrom - layers[0]!.index } : {}),
       head: 0,
     }));
     const headSpec: CriticSpec = {

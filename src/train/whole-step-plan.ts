@@ -94,6 +94,21 @@ export interface LayerPlan {
    * next layer takes, and the output's gradient (`dOut`, the next layer's dX) that dAct = dOut × mask.
    */
   drop?: { rate: number; layer: number; mask: Region; out: Region; dOut?: Region };
+  /**
+   * A residual connection: the output `fwd` (`boot`) = this layer's (after dropout) + layer
+   * `from`'s; the next layer takes it. `dSum`, where later layers add this one's output: the next
+   * layer's dX plus their output gradients, in their order.
+   */
+  res?: { from: number; fwd: Region; boot?: Region };
+  dSum?: Region;
+  /** The gradient of the layer's output (what its dAct comes from: the same region without dropout). */
+  dY: Region;
+}
+
+/** What a layer hands the next in a pass: its residual sum, its dropout's output (training), or its activation. */
+export function outputOf(L: LayerPlan, which: 'fwd' | 'boot'): Region {
+  if (L.res) return L.res[which]!;
+  return which === 'fwd' && L.drop ? L.drop.out : L[which]!.act;
 }
 
 /** Where everything of a step lives, worked out once per member and batch size. */
@@ -184,6 +199,9 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
       ...(i === 0 && A > 0 && !l.actionIn ? { xStride: spec.inputDim } : {}),
       ...(cat ? { cat } : {}),
       ...(l.config.dropout ? { drop: { rate: l.config.dropout, layer: l.index, mask: region([B, U]), out: region([B, U]) } } : {}),
+      ...(l.residualFrom !== undefined
+        ? { res: { from: l.residualFrom, fwd: region([B, U]), ...(bootstrap ? { boot: region([B, U]) } : {}) } }
+        : {}),
       I,
       U,
       wn,
@@ -211,9 +229,11 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
   const buffers = spec.bufferNames.length;
   for (let i = layers.length - 1; i >= 0; i--) {
     const L = layers[i]!;
-    L.dAct = i === layers.length - 1 ? dv : layers[i + 1]!.dX!;
+    L.dY = i === layers.length - 1 ? dv : layers[i + 1]!.dX!;
+    if (layers.some((o) => o.res?.from === i)) L.dY = L.dSum = region([B, L.U]);
+    L.dAct = L.dY;
     if (L.drop) {
-      L.drop.dOut = L.dAct;
+      L.drop.dOut = L.dY;
       L.dAct = region([B, L.U]);
     }
     L.dPre = region([B, L.U]);
@@ -252,7 +272,14 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
   // The watch points, by the one definition of their order (step-taps.ts) over these regions.
   const tap = new Tap<Region>(true);
   const parts = {
-    fwd: layers.map((L) => ({ xv: L.fwd.xv, scaler: L.fwd.scaler, pre: L.fwd.pre, act: L.fwd.act, preNorm: L.fwd.preNorm })),
+    fwd: layers.map((L) => ({
+      xv: L.fwd.xv,
+      scaler: L.fwd.scaler,
+      pre: L.fwd.pre,
+      act: L.fwd.act,
+      preNorm: L.fwd.preNorm,
+      sum: L.res?.fwd,
+    })),
     loss: { vNext: bootstrap ? last.boot!.act : undefined, target, normalizedTarget: normTarget, error, penalty, loss },
     layers: layers.map((L) => ({
       ...{ dAct: L.dAct, dPre: L.dPre, dScaler: L.dScaler, dXv: L.dXv, dV: L.dV, dg: L.dg, db: L.db },

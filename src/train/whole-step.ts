@@ -11,7 +11,7 @@ import { dropoutMask } from '../engine/dropout-mask.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, updateAttrs, wasmLoops, type UpdateAttrs } from './update-kernel.js';
-import { makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, type Plan, type Region } from './whole-step-plan.js';
+import { makePlan, NORM_BATCH_EVAL, NORM_BATCH_TRAIN, outputOf, type Plan, type Region } from './whole-step-plan.js';
 import type { StepContext, StepInputs, StepOutput, TrainState } from './step-types.js';
 
 /**
@@ -143,7 +143,20 @@ function forward(
       multiplyInto(w.viewAt(act, n), mask, w.viewAt(at(d.out), n));
       x = at(d.out);
     }
+    // A residual connection: this layer's output + the earlier layer's, the next layer's input.
+    if (L.res) {
+      const n = B * L.U;
+      const from = outputOf(plan.layers[L.res.from]!, which);
+      x = addInto(w.viewAt(x, n), w.viewAt(at(from), n), w, at(L.res[which]!));
+    }
   }
+}
+
+/** dst = a + b elementwise in float32 (a residual sum, a residual's gradient); returns dst's address. */
+function addInto(a: Float32Array, b: Float32Array, w: KernelMemory, dst: number): number {
+  const out = w.viewAt(dst, a.length);
+  for (let k = 0; k < out.length; k++) out[k] = Math.fround(a[k]! + b[k]!);
+  return dst;
 }
 
 /** out = a × b elementwise in float32 (dropout's output, and its gradient, from the mask). */
@@ -175,7 +188,14 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
   for (let i = plan.layers.length - 1; i >= 0; i--) {
     const L = plan.layers[i]!;
     const prev = plan.layers[i - 1];
-    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : prev!.drop ? at(prev!.drop.out) : at(prev!.fwd.act);
+    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : at(outputOf(prev!, 'fwd'));
+    if (L.dSum) {
+      // The output's gradient: the next layer's dX (or dv), then each later layer's that adds this output, in order.
+      const n = plan.B * L.U;
+      const next = i === plan.layers.length - 1 ? plan.dv : plan.layers[i + 1]!.dX!;
+      let acc = at(next);
+      for (const o of plan.layers) if (o.res?.from === i) acc = addInto(w.viewAt(acc, n), w.viewAt(at(o.dY), n), w, at(L.dSum));
+    }
     if (L.drop) {
       // Through dropout: dAct = dOut × mask.
       const n = plan.B * L.U;

@@ -98,6 +98,17 @@ describe('config loader', () => {
     expect(e.location).toMatchObject({ path: 'network.layers[1].units', line: 10 });
   });
 
+  it('a residual names an earlier layer of the same width, never on the value layer', () => {
+    const three = GOOD.replace('    - name: l4\n', '    - name: l5\n      units: 32\n      residual: RES\n    - name: l4\n');
+    const later = fail(three.replace('RES', 'l4'));
+    expect(later.message).toContain('l4 is not a layer before l5 (earlier layers: l3)');
+    expect(later.location).toMatchObject({ path: 'network.layers[1].residual', line: 11 });
+    expect(fail(three.replace('RES', 'l3')).message).toContain('l3 gives 64 units; l5 has 32: a sum needs the same width');
+    expect(fail(GOOD.replace('      units: 1\n', '      units: 1\n      residual: l3\n')).message).toContain('nothing is added to it');
+    const ok = parseConfigText(three.replace('units: 32', 'units: 64').replace('RES', 'l3'), 'c.yaml');
+    expect(ok.config.network.layers[1]!.residual).toBe('l3');
+  });
+
   it('duplicate layer names are refused', () => {
     const e = fail(GOOD.replace('name: l4', 'name: l3'));
     expect(e.message).toContain('already used');

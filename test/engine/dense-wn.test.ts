@@ -95,6 +95,38 @@ describeEachBackend('denseWN backward', () => {
     }
   }
 
+  for (const fusedKernels of [true, false]) {
+    const how = fusedKernels ? 'fused' : 'composed';
+    it(`residual connections (a layer added twice, a sum added again): gradients match tfjs autodiff (${how})`, () => {
+      tf.tidy(() => {
+        const loaded = tinyConfig({
+          network: {
+            inputDim: 6,
+            layers: [
+              { name: 'l1', units: 5, activation: 'elu' },
+              { name: 'l2', units: 5, activation: 'tanh', residual: 'l1' },
+              { name: 'l3', units: 5, activation: 'relu', weightNorm: false, residual: 'l1' },
+              { name: 'l4', units: 5, activation: 'linear', residual: 'l2' },
+              { name: 'out', units: 1, activation: 'linear' },
+            ],
+          },
+        });
+        const spec = buildCriticSpec(loaded.config);
+        const params = initParams(spec, 11);
+        const x = tf.randomNormal([7, 6], 0, 1.5, 'float32', 5) as tf.Tensor2D;
+        const target = tf.randomNormal([7, 1], 0, 2, 'float32', 6) as tf.Tensor2D;
+        setFusedKernels(false);
+        const auto = tf.grads(lossFn(spec, x, target))(params);
+        setFusedKernels(fusedKernels);
+        const hand = handGradients(loaded.config, params, x, target);
+        setFusedKernels(true);
+        spec.paramNames.forEach((name, i) => {
+          expect(maxRelDiff(hand[i]!.dataSync() as Float32Array, auto[i]!.dataSync() as Float32Array), name).toBeLessThan(2e-4);
+        });
+      });
+    });
+  }
+
   for (const norm of ['batch', 'layer'] as const) {
     for (const activation of ['relu', 'tanh', 'elu']) {
       for (const weightNorm of [true, false]) {

@@ -30,6 +30,8 @@ async function run(threads: 1 | 2): Promise<Buffer[][]> {
       layers: [
         { name: 'fc1', units: 256, activation: 'relu', weightNorm: false, init: 'torch_linear' },
         { name: 'fc2', units: 256, activation: 'elu', weightNorm: false, init: 'torch_linear' },
+        // A residual block: fc1's output added to fc3's (the sum's gradient flows to both).
+        { name: 'fc3', units: 256, activation: 'linear', weightNorm: false, init: 'torch_linear', residual: 'fc1' },
         { name: 'q', units: 1, weightNorm: false, init: 'torch_linear' },
       ],
     },

@@ -45,6 +45,15 @@ async function run(raw: Record<string, unknown>, steps: number, whole: boolean) 
   return { seen, final };
 }
 
+/** A SimBa-like stack: `a` added to two later layers, `c`'s sum added again, dropout before a residual. */
+const residualLayers = [
+  { name: 'a', units: 24, activation: 'relu' },
+  { name: 'b', units: 24, activation: 'relu', weightNorm: false, dropout: 0.2 },
+  { name: 'c', units: 24, activation: 'linear', weightNorm: false, residual: 'a' },
+  { name: 'd', units: 24, activation: 'tanh', residual: 'a', dropout: 0.1 },
+  { name: 'e', units: 24, activation: 'elu', weightNorm: false, residual: 'c' },
+  { name: 'out', units: 1, activation: 'linear' },
+];
 const bootstrap = { source: 'synthetic', transitions: 512, stateScale: 10, targets: 'bootstrap', gamma: 0.99, episodeLength: 50 };
 const variants: [string, Record<string, unknown>][] = [
   ['seed relu, bootstrapped, TF1 RMSProp, per-tensor clip', seedRaw('relu', { data: bootstrap })],
@@ -101,6 +110,31 @@ const variants: [string, Record<string, unknown>][] = [
           { name: 'a', units: 24, activation: 'relu', dropout: 0.1 },
           { name: 'b', units: 16, activation: 'tanh', weightNorm: false, dropout: 0.5 },
           { name: 'out', units: 1, activation: 'linear' },
+        ],
+      },
+    },
+  ],
+  [
+    'residual connections (one layer added twice, a sum added again, after dropout), bootstrapped from a Polyak target',
+    {
+      ...seedRaw('relu', { data: { ...bootstrap, targetNetwork: { tau: 0.05 } }, optimizer: { type: 'adam', lr: 1e-3 } }),
+      network: { inputDim: 48, layers: residualLayers },
+    },
+  ],
+  [
+    'twin Q(s, a) critics with residual blocks, the action joining the second layer',
+    {
+      ...seedRaw('elu', { data: { ...bootstrap, targetNetwork: { tau: 0.05 } }, optimizer: { type: 'adam', lr: 1e-3 } }),
+      network: {
+        inputDim: 11,
+        actionDim: 3,
+        actionAt: 'b',
+        critics: 2,
+        layers: [
+          { name: 'a', units: 16, activation: 'elu', weightNorm: false },
+          { name: 'b', units: 16, activation: 'relu', weightNorm: false },
+          { name: 'c', units: 16, activation: 'linear', weightNorm: false, residual: 'b' },
+          { name: 'out', units: 1, activation: 'linear', weightNorm: false },
         ],
       },
     },
