@@ -1,4 +1,5 @@
-"""Writes fixtures/keras/ln-critic-keras2.h5 and ln-expected.json: a tf.keras 2 Sequential critic of
+"""Writes fixtures/keras/ln-critic-keras2.h5 and ln-expected.json (and bn-critic-keras2.h5, bn-expected.json: a
+batch-norm critic, below): a tf.keras 2 Sequential critic of
 Dense (linear) → LayerNormalization → Activation blocks, in the legacy HDF5 layout (h5py, as
 scripts/write-keras-fixtures.py writes it; Debian has no Keras), with numpy's forward pass and MSE.
 
@@ -67,3 +68,80 @@ with open(os.path.join(OUT, 'ln-expected.json'), 'w') as fh:
     json.dump({'obs': x.tolist(), 'v': v.tolist(), 'loss': float(np.mean(v ** 2))}, fh)
     fh.write('\n')
 print('wrote ln-critic-keras2.h5, ln-expected.json; loss', float(np.mean(v ** 2)))
+
+# ---- A batch-norm critic: obs 6 → Dense 16 → BatchNormalization (momentum 0.9, ε 1e-3, moving
+# statistics it had reached) → Activation tanh → Dense 1, with numpy's training-mode forward (batch
+# statistics, biased variance as Keras's moments), its loss, the moving averages after that batch
+# (m ← 0.9·m + 0.1·statistic) and the evaluation-mode forward (the moving statistics).
+bw = {
+    'dense': [rng.normal(0, 0.5, (6, 16)).astype(f32), rng.normal(0, 0.1, 16).astype(f32)],
+    'batch_normalization': [rng.uniform(0.5, 1.5, 16).astype(f32), rng.uniform(-0.2, 0.2, 16).astype(f32),
+                            rng.normal(0, 0.3, 16).astype(f32), rng.uniform(0.5, 2.0, 16).astype(f32)],
+    'dense_1': [rng.normal(0, 0.3, (16, 1)).astype(f32), np.zeros(1, f32)],
+}
+bvar = {'dense': ('kernel', 'bias'), 'batch_normalization': ('gamma', 'beta', 'moving_mean', 'moving_variance'),
+        'dense_1': ('kernel', 'bias')}
+bconfig = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': [
+    {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, 6], 'dtype': 'float32', 'name': 'obs'}},
+    dense_cfg('dense', 16),
+    {'class_name': 'BatchNormalization', 'config': {'name': 'batch_normalization', 'trainable': True, 'dtype': 'float32',
+                                                    'axis': [1], 'momentum': 0.9, 'epsilon': 0.001, 'center': True,
+                                                    'scale': True}},
+    {'class_name': 'Activation', 'config': {'name': 'activation', 'trainable': True, 'dtype': 'float32', 'activation': 'tanh'}},
+    dense_cfg('dense_1', 1)]}}
+with h5py.File(os.path.join(OUT, 'bn-critic-keras2.h5'), 'w', track_order=True) as f:
+    f.attrs['keras_version'] = '2.15.0'
+    f.attrs['backend'] = 'tensorflow'
+    f.attrs['model_config'] = json.dumps(bconfig)
+    g = f.create_group('model_weights')
+    layer_names = ['obs', 'dense', 'batch_normalization', 'activation', 'dense_1']
+    g.attrs['layer_names'] = [n.encode() for n in layer_names]
+    for n in layer_names:
+        lg = g.create_group(n)
+        names = [f'{n}/{v}:0' for v in bvar.get(n, ())]
+        lg.attrs['weight_names'] = [s.encode() for s in names]
+        for s, arr in zip(names, bw.get(n, [])):
+            lg.create_dataset(s, data=arr)
+
+gamma, beta, mm, mv = (a.astype(np.float64) for a in bw['batch_normalization'])
+pre = x.astype(np.float64) @ bw['dense'][0] + bw['dense'][1]
+
+
+def head(h):
+    return (np.tanh(h) @ bw['dense_1'][0] + bw['dense_1'][1])[:, 0]
+
+
+mean, var_ = pre.mean(0), pre.var(0)
+v_train = head((pre - mean) / np.sqrt(var_ + 1e-3) * gamma + beta)
+v_eval = head((pre - mm) / np.sqrt(mv + 1e-3) * gamma + beta)
+with open(os.path.join(OUT, 'bn-expected.json'), 'w') as fh:
+    json.dump({'obs': x.tolist(), 'loss': float(np.mean(v_train ** 2)), 'vEval': v_eval.tolist(),
+               'movingMean': (0.9 * mm + 0.1 * mean).tolist(), 'movingVariance': (0.9 * mv + 0.1 * var_).tolist()}, fh)
+    fh.write('\n')
+print('wrote bn-critic-keras2.h5, bn-expected.json; loss', float(np.mean(v_train ** 2)))
+
+# ---- A critic the engine does not train: LayerNormalization after the nonlinearity (Dense relu → LN):
+# refused by name (the engine normalises between x·W + b and the nonlinearity).
+pconfig = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': [
+    {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, 6], 'dtype': 'float32', 'name': 'obs'}},
+    {**dense_cfg('dense', 8), 'config': {**dense_cfg('dense', 8)['config'], 'activation': 'relu'}},
+    {'class_name': 'LayerNormalization', 'config': {'name': 'post_norm', 'trainable': True, 'dtype': 'float32',
+                                                    'axis': [1], 'epsilon': 0.001, 'center': True, 'scale': True}},
+    dense_cfg('dense_1', 1)]}}
+pw = {'dense': [np.ones((6, 8), f32), np.zeros(8, f32)], 'post_norm': [np.ones(8, f32), np.zeros(8, f32)],
+      'dense_1': [np.ones((8, 1), f32), np.zeros(1, f32)]}
+pvar = {'dense': ('kernel', 'bias'), 'post_norm': ('gamma', 'beta'), 'dense_1': ('kernel', 'bias')}
+with h5py.File(os.path.join(OUT, 'post-norm-critic.h5'), 'w', track_order=True) as f:
+    f.attrs['keras_version'] = '2.15.0'
+    f.attrs['backend'] = 'tensorflow'
+    f.attrs['model_config'] = json.dumps(pconfig)
+    g = f.create_group('model_weights')
+    layer_names = ['obs', 'dense', 'post_norm', 'dense_1']
+    g.attrs['layer_names'] = [n.encode() for n in layer_names]
+    for n in layer_names:
+        lg = g.create_group(n)
+        names = [f'{n}/{v}:0' for v in pvar.get(n, ())]
+        lg.attrs['weight_names'] = [s.encode() for s in names]
+        for s, arr in zip(names, pw.get(n, [])):
+            lg.create_dataset(s, data=arr)
+print('wrote post-norm-critic.h5')

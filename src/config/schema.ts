@@ -57,6 +57,11 @@ export const Layer = z.strictObject({
   /** The normalisation's ε (default 1e-3 for batch, 1e-5 for layer, torch's); filled in from a saved model's. */
   normEpsilon: z.number().positive().max(1).optional(),
   /**
+   * Batch norm's moving-average momentum: m ← momentum·m + (1 − momentum)·batch statistic
+   * (default 0.99, Keras's and TF's); filled in from a saved model's.
+   */
+  normMomentum: z.number().min(0).max(1).optional(),
+  /**
    * Dropout after the nonlinearity while training (inverted: kept units scaled by 1/(1 − rate));
    * none in the bootstrap pass. Masks drawn from the run's seed, the step and the layer
    * (engine/dropout-mask.ts): reproducible, replayable. Filled in from a saved model's Dropout.
@@ -248,9 +253,10 @@ export const ConfigSchema = z.strictObject({
     /**
      * A saved model instead of describing the layers here (relative to the config): a Keras 3
      * `.keras`, a Keras `.h5`, or a tfjs model.json beside its weight files. A chain of Dense layers
-     * becomes the critic (plain dense, starting from the saved kernels and biases); any other Keras
-     * graph trains as a tfjs LayersModel (`graph`). `layers` and `inputDim` are then filled in from
-     * it (the report's resolved config shows them); see docs/own-model.md.
+     * becomes the critic (plain dense, starting from the saved kernels and biases), its
+     * normalisation, dropout, residual Adds and the action's Concatenate folded into the layers;
+     * `layers` and `inputDim` are then filled in from it (the report's resolved config shows them);
+     * see docs/own-model.md.
      */
     model: z.string().min(1).optional(),
     /**
@@ -289,12 +295,6 @@ export const ConfigSchema = z.strictObject({
      * `cat([state, action], 1)` as SB3's critics take it. Filled in from a saved model.
      */
     actionAt: z.string().min(1).optional(),
-    /**
-     * Filled in as true when `network.model` is a graph (several inputs, a Concatenate, a
-     * normalisation…) rather than a chain of Dense layers: it trains as a tfjs LayersModel under
-     * watchModel's instrument, `layers` then lists its Dense layers.
-     */
-    graph: z.boolean().optional(),
   }),
   /**
    * mse: the seed's mean((target − v)²); huber: TF1's huber_loss with `huberDelta` (torch's

@@ -9,12 +9,13 @@ import { runFindings } from '../diagnose/run-findings.js';
 import { lintConfig } from '../diagnose/lint.js';
 import { analyzeFirstNonFinite } from '../diagnose/exact-op.js';
 import { loadInitialParams, writeDump } from '../diagnose/dump.js';
-import { buildCriticSpec, initBuffers, initParams } from '../model/critic.js';
+import { buildCriticSpec, initBuffers, initParams, type CriticSpec } from '../model/critic.js';
 import {
   stateDictTargets,
   withCheckpoint,
   withCheckpointOptimizerState,
   withSavedOptimizerState,
+  withSavedBuffers,
   withSavedWeights,
   withStateDict,
 } from '../model/start-from-files.js';
@@ -30,7 +31,6 @@ import { trainEnsemble } from '../train/ensemble.js';
 import { plantBatches, resolveRunConfig, type RunOptions } from './run-options.js';
 import type { DataStream } from '../data/data-stream.js';
 import { nudgeByUlp } from '../model/ulp-nudge.js';
-import { runGraph } from './run-graph.js';
 
 import { Watchdog } from '../watch/watchdog.js';
 import { EarlyWarningWatch } from '../watch/early-warning.js';
@@ -41,12 +41,6 @@ import { FindingsWatch } from '../watch/findings/findings-watch.js';
  * `runDiagnosis` would give, timing aside. They share the first run's backend and signal.
  */
 export async function runDiagnoses(all: readonly RunOptions[]): Promise<RunReport[]> {
-  // A Keras graph trains as a tfjs LayersModel under watchModel's instrument, one run after another.
-  if (all[0]!.loaded.config.network.graph) {
-    const out: RunReport[] = [];
-    for (const opts of all) out.push(await runGraph(opts));
-    return out;
-  }
   const backend = await selectBackend(all[0]!.backend ?? 'auto');
   const runs = await Promise.all(all.map(prepareRun));
   const t0 = performance.now();
@@ -80,6 +74,23 @@ interface PreparedRun {
   exactOp: ExactOp | null;
 }
 
+/** Parameters and batch-norm statistics from the saved model a config names (none with initFrom). */
+async function fromSavedModel(
+  opts: RunOptions,
+  config: Config,
+  spec: CriticSpec,
+  params: tf.Tensor[],
+): Promise<{ params: tf.Tensor[]; buffers: tf.Tensor[] }> {
+  const buffers = initBuffers(spec);
+  if (!config.network.model || config.network.initFrom) return { params, buffers };
+  const file = path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model);
+  const action = config.network.inputs?.action;
+  return {
+    params: await withSavedWeights(file, spec.paramNames, params, action),
+    buffers: await withSavedBuffers(file, spec.bufferNames, buffers, action),
+  };
+}
+
 async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const config = resolveRunConfig(opts);
   const startedAt = (opts.now ?? (() => new Date()))().toISOString();
@@ -88,21 +99,16 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
   const stream =
     opts.stream ?? (await createDataStream(config, { baseDir: path.dirname(path.resolve(opts.loaded.file)), badRows: opts.badRows }));
   plantBatches(stream, opts.plant);
-  let params = config.network.initFrom
+  const initial = config.network.initFrom
     ? loadInitialParams(
         path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.initFrom),
         spec.paramNames,
         spec.paramShapes,
       )
     : initParams(spec, config.seed);
-  if (config.network.model && !config.network.initFrom) {
-    params = await withSavedWeights(
-      path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.model),
-      spec.paramNames,
-      params,
-      config.network.inputs?.action,
-    );
-  }
+  const saved = await fromSavedModel(opts, config, spec, initial);
+  let params = saved.params;
+  const buffers = saved.buffers;
   let target: tf.Tensor[] | undefined;
   const weightsFile = config.network.weights && path.resolve(path.dirname(path.resolve(opts.loaded.file)), config.network.weights);
   const checkpoint = weightsFile ? checkpointPrefix(weightsFile) : null;
@@ -128,7 +134,7 @@ async function prepareRun(opts: RunOptions): Promise<PreparedRun> {
     const restored = await withSavedOptimizerState(modelFile, spec.paramNames, optimizer.slotNames, config.optimizer, slots);
     if (restored) ({ slots, iteration } = restored);
   }
-  const state = { params, slots, iteration, buffers: initBuffers(spec), ...(target ? { target } : {}) };
+  const state = { params, slots, iteration, buffers, ...(target ? { target } : {}) };
   const watchdog = new Watchdog(config.watch, config.steps);
   const early = new EarlyWarningWatch();
   const silent = new FindingsWatch();

@@ -47,12 +47,6 @@ export interface RunOptions {
     /** Make the engine fail at this step (tests of the internal-error path). */
     failAtStep?: number;
   };
-  /**
-   * @internal A graph run (network.graph) hands its trained parameters here before they are
-   * disposed, in the model's order (`<layer>/kernel`, `<layer>/bias`…): tests compare them with
-   * the first update of the framework the model came from.
-   */
-  onGraphTrained?: (params: { name: string; values: Float32Array; shape: number[] }[]) => void;
 }
 
 /** The resolved config of a run: file config with command-line overrides applied. */

@@ -1,7 +1,7 @@
 import type { Config, FailOnT } from '../config/schema.js';
 import { activationVariant, defaultCompareLayers } from '../diagnose/activation-variant.js';
 import { lintConfig } from '../diagnose/lint.js';
-import { applicableRemedies, remediesNotApplicable } from '../diagnose/remedies.js';
+import { applicableRemedies } from '../diagnose/remedies.js';
 import { bestCure, classifyRemedy, curedLoss, rankRows, runOutcome, type CureTarget } from '../diagnose/remedy-outcome.js';
 import { diagnoseCauses } from '../diagnose/treat-causes.js';
 import { verdictText } from '../diagnose/treat-verdict.js';
@@ -58,7 +58,6 @@ export async function treat(opts: TreatOptions): Promise<TreatReport> {
     remedySteps,
     target: opts.target ?? 'event',
     targetFindings: [...target.findings],
-    notApplicable: remediesNotApplicable(base, opts.remedies),
     causes,
     reference: parts.reference,
     rows: parts.rows,

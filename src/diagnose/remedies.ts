@@ -212,42 +212,9 @@ export function getRemedy(name: string): Remedy | undefined {
   return parts.every((r) => r !== undefined) ? combineRemedies(parts as Remedy[]) : undefined;
 }
 
-const FILE_WEIGHTS = "a graph starts from its file's weights: change the initializer in the model's own code";
-const FILE_LAYERS = "a graph's layers are the file's: add the normalisation layer to the model itself";
-const NOT_YET = 'not available for a graph model yet (core/run-graph.ts refuses it)';
-
-/**
- * Why a remedy cannot be tried on a graph (`network.graph`: a Keras model rebuilt as a tfjs
- * LayersModel), by name; the others apply to graphs as to the critic engine.
- */
-const NOT_FOR_GRAPHS: Record<string, string> = {
-  'he-init': FILE_WEIGHTS,
-  'tf1-variance-scaling': FILE_WEIGHTS,
-  'bias-0': FILE_WEIGHTS,
-  'bias-0.01': FILE_WEIGHTS,
-  'g-0.5': FILE_WEIGHTS,
-  'g-0.1': FILE_WEIGHTS,
-  'batch-norm': FILE_LAYERS,
-  'layer-norm': FILE_LAYERS,
-  'leaky-relu': 'tfjs has no leaky_relu activation for a Dense layer of a rebuilt graph',
-  'return-normalization': NOT_YET,
-  'target-network': NOT_YET,
-  'l1-in-loss': NOT_YET,
-};
-
-/** The remedies `treat` cannot try on this config, with why (a graph's; none for the critic engine). */
-export function remediesNotApplicable(config: Config, names?: readonly string[]): { name: string; why: string }[] {
-  if (!config.network.graph) return [];
-  return (names ?? REMEDIES.map((r) => r.name))
-    .flatMap((n) => n.split(COMBINED))
-    .filter((n, i, all) => NOT_FOR_GRAPHS[n] && all.indexOf(n) === i)
-    .map((name) => ({ name, why: NOT_FOR_GRAPHS[name]! }));
-}
-
 /** Every remedy that applies to `config`, and with `pairs` also every applicable pair of them, singles first. */
 export function applicableRemedies(config: Config, names?: readonly string[], pairs = false): Remedy[] {
-  const forGraph = (r: Remedy) => !config.network.graph || r.name.split(COMBINED).every((n) => !NOT_FOR_GRAPHS[n]);
-  const singles = (names ? names.map((n) => getRemedy(n)!) : REMEDIES.filter((r) => r.applies(config))).filter(forGraph);
+  const singles = names ? names.map((n) => getRemedy(n)!) : REMEDIES.filter((r) => r.applies(config));
   if (!pairs) return singles;
   const combined = singles.flatMap((a, i) => singles.slice(i + 1).map((b) => combineRemedies([a, b])));
   return [...singles, ...combined].filter((r) => r.applies(config));

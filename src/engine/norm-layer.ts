@@ -9,6 +9,11 @@ export const BN_MOMENTUM = 0.99;
 
 export type NormKind = 'batch' | 'layer';
 
+/** A batch-norm layer's moving-average momentum: its own (`normMomentum`, from a saved model), else TF's 0.99. */
+export function normMomentum(own?: number): number {
+  return own ?? BN_MOMENTUM;
+}
+
 /** A layer's ε: its own (`normEpsilon`, from a saved model), else the kind's default. */
 export function normEpsilon(kind: NormKind, own?: number): number {
   return own ?? (kind === 'batch' ? BN_EPSILON : LN_EPSILON);

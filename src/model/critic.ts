@@ -129,10 +129,10 @@ export function buildCriticSpec(config: Config): CriticSpec {
 /**
  * The width the first layer takes: the state's, or for a Q(s, a) critic on the critic engine the
  * state's and the action's, `cat([state, action], 1)` as SB3's and CleanRL's critics take them
- * (train/batch-tensors.ts lays each row out so). A graph run (`network.graph`) feeds its own inputs.
+ * (train/batch-tensors.ts lays each row out so).
  */
 export function criticInputWidth(network: Config['network']): number {
-  return network.inputDim + (network.actionDim !== undefined && !network.graph ? network.actionDim : 0);
+  return network.inputDim + (network.actionDim ?? 0);
 }
 
 /**

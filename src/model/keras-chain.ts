@@ -1,7 +1,7 @@
 import { ACTIVATIONS } from '../config/schema.js';
 import { fromTfjsActivation } from './activation-names.js';
 import { modelError, type KerasModel, type KerasTensor } from './keras-model.js';
-import { inputWidth } from './keras-graph-summary.js';
+import { inputWidth } from './keras-summary.js';
 import type { SavedCritic, SavedDense } from './saved-critic.js';
 import { foldDenseBlocks, type FoldedNorm } from './keras-fold.js';
 
@@ -26,7 +26,12 @@ export function kerasDenseChain(model: KerasModel, action?: string): SavedCritic
       prev = l.name;
       continue;
     }
-    if (l.className !== 'Dense') onLayer(`${l.className} is not supported; critic-doctor builds a critic from a chain of Dense layers`);
+    if (l.className !== 'Dense')
+      onLayer(
+        `${l.className} is not supported where it stands: critic-doctor trains a chain of Dense layers, each followed at most ` +
+          'by a LayerNormalization or BatchNormalization (before its activation), an Activation, a Dropout and an Add of an earlier ' +
+          'Dense output',
+      );
     const cfg = l.config as { units?: number; activation?: unknown; use_bias?: boolean };
     if (l.inbound && prev !== null && (l.inbound.length !== 1 || l.inbound[0] !== prev))
       onLayer(`takes ${l.inbound.join(', ') || 'nothing'}, not the layer before it: only a chain of Dense layers runs as a critic`);
@@ -182,15 +187,20 @@ function denseWeights(w: KerasTensor[] | undefined, units: number, onLayer: (why
   return { kernel, bias };
 }
 
-/** A folded LayerNormalization's γ and β (by name, else in storage order), checked against the units. */
+/**
+ * A folded normalisation's γ and β — and a batch norm's moving mean and variance — by name, else
+ * in Keras's storage order (gamma, beta, moving_mean, moving_variance), checked against the units.
+ */
 function foldedNorm(m: KerasModel, n: FoldedNorm | undefined, units: number, onLayer: (why: string) => never): Pick<SavedDense, 'norm'> {
   if (!n) return {};
   const w = m.weights.get(n.layer) ?? [];
-  const pick = (what: 'gamma' | 'beta', index: number) =>
-    w.find((t) => new RegExp(`${what}(:0)?$`).test(t.name)) ?? w[index] ?? onLayer(`its ${n.layer} has no ${what}`);
-  const [gamma, beta] = [pick('gamma', 0), pick('beta', 1)];
-  for (const t of [gamma, beta])
+  const named = w.some((t) => /gamma(:0)?$/.test(t.name));
+  const pick = (what: string, index: number) => {
+    const t = (named ? w.find((x) => new RegExp(`${what}(:0)?$`).test(x.name)) : w[index]) ?? onLayer(`its ${n.layer} has no ${what}`);
     if (t.shape.length !== 1 || t.shape[0] !== units) onLayer(`${n.layer}: ${t.name} of shape [${t.shape}] for ${units} units`);
-  const vec = (t: { values: Float32Array }) => ({ values: t.values, shape: [units] as [number] });
-  return { norm: { kind: 'layer', epsilon: n.epsilon, gamma: vec(gamma), beta: vec(beta) } };
+    return { values: t.values, shape: [units] as [number] };
+  };
+  const norm = { kind: n.kind, epsilon: n.epsilon, gamma: pick('gamma', 0), beta: pick('beta', 1) };
+  if (n.kind === 'layer') return { norm };
+  return { norm: { ...norm, momentum: n.momentum, movingMean: pick('moving_mean', 2), movingVariance: pick('moving_variance', 3) } };
 }

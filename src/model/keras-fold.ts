@@ -1,14 +1,16 @@
 import type { KerasLayerSpec, KerasModel } from './keras-model.js';
 
-/** A Dense layer's folded normalisation: the LayerNormalization layer it came from and its ε. */
+/** A Dense layer's folded normalisation: the LayerNormalization or BatchNormalization layer it came from, ε and (batch) momentum. */
 export interface FoldedNorm {
+  kind: 'layer' | 'batch';
   layer: string;
   epsilon: number;
+  momentum?: number;
 }
 
 /**
- * A model with each `Dense (linear) → LayerNormalization → Activation` (or `Dense (linear) →
- * Activation`) block folded into its Dense layer — the activation into its config, the
+ * A model with each `Dense (linear) → LayerNormalization or BatchNormalization → Activation` (or
+ * `Dense (linear) → Activation`) block folded into its Dense layer — the activation into its config, the
  * normalisation as `config.__norm`, a `Dropout` after it as `config.__dropout` (its rate; the
  * engine draws its own masks) — which is exactly the critic engine's layer: x·W + b, then
  * the normalisation, then the nonlinearity (engine/norm-layer.ts). A torch `Linear → LayerNorm →
@@ -23,11 +25,19 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
   }));
   const readers = new Map<string, number>();
   for (const l of layers) for (const n of l.inbound ?? []) readers.set(n, (readers.get(n) ?? 0) + 1);
-  const into = new Map<string, KerasLayerSpec>(); // a folded layer's name → the Dense now standing for it
+  const into = new Map<string, KerasLayerSpec>(); // a folded layer's name → the layer now standing for it
   const out: KerasLayerSpec[] = [];
   for (const l of layers) {
     const src = l.inbound?.length === 1 ? l.inbound[0]! : undefined;
-    const dense = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src && o.className === 'Dense')) : undefined;
+    const source = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src)) : undefined;
+    // A Flatten of a critic's vectors ([batch, width]: inputs of any other shape are refused) is the identity.
+    if (l.className === 'Flatten' && source) {
+      into.set(l.name, source);
+      // Whoever reads the Flatten reads its source: a Dense read through it and besides is read twice.
+      readers.set(l.name, (readers.get(l.name) ?? 0) + readers.get(src!)! - 1);
+      continue;
+    }
+    const dense = source?.className === 'Dense' ? source : undefined;
     const alone = src !== undefined && readers.get(src) === 1;
     const cfg = (dense?.config ?? {}) as { activation?: unknown; __norm?: unknown; __dropout?: unknown; __residual?: unknown };
     // Once a dropout or a residual sum is folded, the block is closed: the engine drops, then adds, after the nonlinearity.
@@ -53,9 +63,9 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
       into.set(l.name, dense);
       continue;
     }
-    if (dense && alone && linear && !cfg.__norm && l.className === 'LayerNormalization' && plainLayerNorm(l.config)) {
-      const epsilon = typeof l.config.epsilon === 'number' ? l.config.epsilon : 1e-3;
-      dense.config = { ...dense.config, __norm: { layer: l.name, epsilon } satisfies FoldedNorm };
+    const norm = dense && alone && linear && !cfg.__norm ? foldableNorm(l) : null;
+    if (dense && norm) {
+      dense.config = { ...dense.config, __norm: norm };
       into.set(l.name, dense);
       continue;
     }
@@ -82,7 +92,7 @@ function residualOf(
   readers: ReadonlyMap<string, number>,
 ): { own: KerasLayerSpec; from: string } | null {
   if (l.inbound?.length !== 2 || l.inbound[0] === l.inbound[1]) return null;
-  const terms = l.inbound.map((n) => ({ n, d: into.get(n) ?? out.find((o) => o.name === n && o.className === 'Dense') }));
+  const terms = l.inbound.map((n) => ({ n, d: [into.get(n) ?? out.find((o) => o.name === n)].find((d) => d?.className === 'Dense') }));
   if (terms.some((t) => !t.d)) return null;
   const [a, b] = terms.map((t) => ({ ...t, at: out.indexOf(t.d!) })).sort((x, y) => x.at - y.at) as [Term, Term];
   const units = (d: KerasLayerSpec) => (d.config as { units?: unknown }).units;
@@ -91,8 +101,18 @@ function residualOf(
 }
 type Term = { n: string; d: KerasLayerSpec; at: number };
 
-/** Keras's defaults or torch's export: normalise the last axis, with γ and β, not RMS scaling. */
-function plainLayerNorm(c: Record<string, unknown>): boolean {
+/**
+ * A LayerNormalization or BatchNormalization the engine computes as it is: the last axis, with γ
+ * and β; not RMS scaling, batch renormalisation or virtual batches. Keras's ε default is 1e-3,
+ * its momentum 0.99.
+ */
+function foldableNorm(l: KerasLayerSpec): FoldedNorm | null {
+  const c = l.config;
   const axis = Array.isArray(c.axis) ? (c.axis.length === 1 ? c.axis[0] : null) : (c.axis ?? -1);
-  return (axis === -1 || axis === 1) && c.center !== false && c.scale !== false && c.rms_scaling !== true;
+  if ((axis !== -1 && axis !== 1) || c.center === false || c.scale === false) return null;
+  const epsilon = typeof c.epsilon === 'number' ? c.epsilon : 1e-3;
+  if (l.className === 'LayerNormalization' && c.rms_scaling !== true) return { kind: 'layer', layer: l.name, epsilon };
+  const plainBatch = c.renorm !== true && (c.virtual_batch_size === undefined || c.virtual_batch_size === null);
+  if (l.className !== 'BatchNormalization' || !plainBatch) return null;
+  return { kind: 'batch', layer: l.name, epsilon, momentum: typeof c.momentum === 'number' ? c.momentum : 0.99 };
 }

@@ -4,7 +4,7 @@ import { readConfigValue, validateConfig, type LoadedConfig } from '../config/lo
 import type { Config, OptimizerConfig } from '../config/schema.js';
 import { Optimizer } from '../config/schema.js';
 import { lineOf, type YamlSource } from '../config/yaml-source.js';
-import { summarizeGraph } from './keras-graph-summary.js';
+import { summarizeModel } from './keras-summary.js';
 import { stateDictCritics } from './state-dict-critic.js';
 import { checkpointPrefix, readTfCheckpoint } from './tf-checkpoint.js';
 import { checkpointParams, checkpointSlots, TF2 } from './checkpoint-critic.js';
@@ -96,34 +96,30 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
   const { readSavedCritic, readKerasModel } = await import('./saved-model.js');
   const modelFile = path.resolve(path.dirname(path.resolve(file)), network.model);
   const keras = await readKerasModel(modelFile);
-  const { isDenseChain, qInputConcat, qLaterConcat } = await import('./keras-chain.js');
-  let params: { name: string; shape: readonly number[] }[];
+  const { isDenseChain, kerasDenseChain, qInputConcat, qLaterConcat } = await import('./keras-chain.js');
   const q = keras && qInputConcat(keras);
   const later = keras && !q ? qLaterConcat(keras) : null;
-  if (keras && !isDenseChain(keras) && !q && !later) {
-    params = resolveGraph(keras, network, at);
-  } else {
-    let action: string | undefined;
-    if (q || later) {
-      // A Q(s, a) critic of Dense layers, the action joining the first (cat(state, action)) or a
-      // later one (cat(h, action), network.actionAt): a chain on the critic engine.
-      const io = mapInputs(keras!, network, at);
-      action = io.action!.name;
-      if (later && later.action !== action)
-        throw new ConfigError(
-          `network.inputs: ${later.action} joins the model at ${later.concat} as its action, but action: ${action} names the other input`,
-          at('inputs'),
-        );
-      network.actionDim = io.action!.width;
-      network.inputs = { state: io.state.name, action };
-      if (later) network.actionAt = later.at;
-    } else if (network.inputs !== undefined)
-      throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
-    const saved = await readSavedCritic(modelFile, action);
-    network.inputDim = saved.inputDim;
-    network.layers = saved.layers.map(layerConfigOf);
-    params = saved.layers.flatMap(paramsOf);
-  }
+  if (keras && !isDenseChain(keras) && !q && !later) notTrainable(keras, kerasDenseChain);
+  let action: string | undefined;
+  if (q || later) {
+    // A Q(s, a) critic of Dense layers, the action joining the first (cat(state, action)) or a
+    // later one (cat(h, action), network.actionAt): a chain on the critic engine.
+    const io = mapInputs(keras!, network, at);
+    action = io.action!.name;
+    if (later && later.action !== action)
+      throw new ConfigError(
+        `network.inputs: ${later.action} joins the model at ${later.concat} as its action, but action: ${action} names the other input`,
+        at('inputs'),
+      );
+    network.actionDim = io.action!.width;
+    network.inputs = { state: io.state.name, action };
+    if (later) network.actionAt = later.at;
+  } else if (network.inputs !== undefined)
+    throw new ConfigError('network.inputs: the model has one input (a chain of Dense layers): leave inputs out', at('inputs'));
+  const saved = await readSavedCritic(modelFile, action);
+  network.inputDim = saved.inputDim;
+  network.layers = saved.layers.map(layerConfigOf);
+  const params = saved.layers.flatMap(paramsOf);
   if (!keras) return [];
   const { kerasSettings, kerasOptimizerState, describeFileOptimizer } = await import('./keras-training.js');
   const restore = network.restoreOptimizer;
@@ -156,29 +152,19 @@ async function resolveSavedModel(value: unknown, file: string, source?: YamlSour
 }
 
 /**
- * A Keras graph's part of the config: its Dense layers as `layers`, the state input's width as
- * `inputDim`, the action input's as `actionDim` (Q(s, a), mapped by `network.inputs`), `graph:
- * true`. Returns its trainable parameters (`<layer>/<weight>`, the model's order) for the optimizer state.
+ * Refuses a model the critic engine cannot train, saying why: a layer of another class (the chain's
+ * own message names it), or two inputs joined otherwise than by one Concatenate of the action.
  */
-function resolveGraph(keras: KerasModel, network: Record<string, unknown>, at: At): { name: string; shape: readonly number[] }[] {
-  const { g, state, action } = mapInputs(keras, network, at);
-  network.inputDim = state.width;
-  if (action) network.actionDim = action.width;
-  network.inputs = { state: state.name, ...(action ? { action: action.name } : {}) };
-  network.graph = true;
-  network.layers = g.dense.map((l) => ({ name: l.name, units: l.units, activation: l.activation, weightNorm: false }));
-  const params: { name: string; shape: readonly number[] }[] = [];
-  for (const l of keras.layers) {
-    const w = keras.weights.get(l.name) ?? [];
-    const shorts =
-      l.className === 'Dense'
-        ? ['kernel', 'bias']
-        : l.className === 'LayerNormalization' || l.className === 'BatchNormalization'
-          ? ['gamma', 'beta']
-          : [];
-    w.slice(0, shorts.length).forEach((t, k) => params.push({ name: `${l.name}/${shorts[k]}`, shape: t.shape }));
-  }
-  return params;
+function notTrainable(keras: KerasModel, chain: (m: KerasModel) => unknown): never {
+  const g = summarizeModel(keras);
+  if (g.inputs.length === 2)
+    modelError(
+      keras.file,
+      `its inputs ${g.inputs.map((i) => i.name).join(' and ')} join in a way critic-doctor does not train: a Q(s, a) critic ` +
+        "concatenates the action with the state before its first Dense layer, or with one Dense layer's output before the next",
+    );
+  chain(keras);
+  return modelError(keras.file, 'the model is not a chain of Dense layers critic-doctor can train');
 }
 
 /** A saved chain's layer as the config says it: plain dense, its activation, its folded normalisation. */
@@ -190,6 +176,7 @@ function layerConfigOf(l: SavedDense): Record<string, unknown> {
     ...(l.alpha !== undefined ? { alpha: l.alpha } : {}),
     weightNorm: false,
     ...(l.norm ? { norm: l.norm.kind, normEpsilon: l.norm.epsilon } : {}),
+    ...(l.norm?.momentum !== undefined ? { normMomentum: l.norm.momentum } : {}),
     ...(l.dropout !== undefined ? { dropout: l.dropout } : {}),
     ...(l.residual !== undefined ? { residual: l.residual } : {}),
   };
@@ -210,7 +197,7 @@ type At = (key: string) => { file: string; line?: number; path: string };
 
 /** Which of a model's inputs is the state and which the action (`network.inputs`, required for two). */
 function mapInputs(keras: KerasModel, network: Record<string, unknown>, at: At) {
-  const g = summarizeGraph(keras);
+  const g = summarizeModel(keras);
   const names = g.inputs.map((i) => i.name);
   const map = network.inputs as { state?: string; action?: string } | undefined;
   if (g.inputs.length > 2)

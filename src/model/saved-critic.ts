@@ -12,12 +12,16 @@ export interface SavedDense {
   dropout?: number;
   /** A residual connection: the earlier layer whose output is added to this one's (a Keras `Add`). */
   residual?: string;
-  /** A layer normalisation between x·W + b and the nonlinearity (a folded LayerNormalization): ε, γ, β. */
+  /** A normalisation between x·W + b and the nonlinearity (a folded LayerNormalization or BatchNormalization). */
   norm?: {
-    kind: 'layer';
+    kind: 'layer' | 'batch';
     epsilon: number;
     gamma: { values: Float32Array; shape: [number] };
     beta: { values: Float32Array; shape: [number] };
+    /** Batch norm: its moving-average momentum and the moving mean and variance it has reached. */
+    momentum?: number;
+    movingMean?: { values: Float32Array; shape: [number] };
+    movingVariance?: { values: Float32Array; shape: [number] };
   };
 }
 

@@ -21,6 +21,25 @@ export async function withSavedWeights(file: string, names: readonly string[], p
   return applySaved(await readSavedCritic(file, action), names, params);
 }
 
+/**
+ * Batch norm's moving mean and variance (`<layer>/moving_mean`, `<layer>/moving_variance`) where
+ * the saved model holds them: a run starts from the statistics the file reached, as its bootstrap
+ * pass (evaluation) would use them; others keep `buffers`' values.
+ */
+export async function withSavedBuffers(
+  file: string,
+  names: readonly string[],
+  buffers: tf.Tensor[],
+  action?: string,
+): Promise<tf.Tensor[]> {
+  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
+  for (const l of (await readSavedCritic(file, action)).layers) {
+    if (l.norm?.movingMean) byName.set(`${l.name}/moving_mean`, l.norm.movingMean);
+    if (l.norm?.movingVariance) byName.set(`${l.name}/moving_variance`, l.norm.movingVariance);
+  }
+  return replaceParams(byName, names, buffers);
+}
+
 /** The same from a PyTorch state_dict file mapped onto the config's layers (state-dict-critic.ts). */
 export function withStateDict(file: string, network: Config['network'], names: readonly string[], params: tf.Tensor[]): tf.Tensor[] {
   return applySaved(stateDictCritics(readStateDict(file), network, file), names, params);

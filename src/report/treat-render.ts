@@ -41,7 +41,6 @@ export function renderTreatTerminal(r: TreatReport, opts: { palette?: Palette; q
   });
   out.push(fitTable(columns, rows, W));
   if (r.reference) out.push(p.dim(`  reference: ${r.reference.name}, final loss ${fmt(r.reference.finalLoss)}`));
-  for (const line of notApplicableLines(r)) out.push(p.dim(`  ${line}`));
   out.push(r.verdict);
   return `${wrapText(out.join('\n'), W)}\n`;
 }
@@ -77,7 +76,6 @@ export function renderTreatMarkdown(r: TreatReport): string {
       `| ${row.remedy} | ${row.outcome} | ${row.cured}/${row.runs} | ${fmt(row.failStep)} | ${fmt(row.finalLoss)} | ` +
         `${row.lossVsReference === null ? '–' : `×${fmt(row.lossVsReference)}`} |`,
     );
-  if (r.notApplicable.length) lines.push('', ...notApplicableLines(r).map((l) => `- ${l}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -99,18 +97,6 @@ export function renderTreatHtml(r: TreatReport): string {
         `baseline ${r.baseline.steps} steps, remedies ${r.remedySteps} steps</p>`,
       `<div id="verdict" class="verdict ${cls}">${esc(r.verdict)}</div>`,
       table(['remedy', 'outcome', 'cured', 'fails at', 'final loss', 'vs reference', 'what it changes'], rows),
-      r.notApplicable.length
-        ? `<ul>${notApplicableLines(r)
-            .map((l) => `<li>${esc(l)}</li>`)
-            .join('')}</ul>`
-        : '',
     ].join('\n'),
   );
-}
-
-/** "not applicable: he-init, bias-0 (why)": the remedies treat could not try, one line per reason. */
-function notApplicableLines(r: TreatReport): string[] {
-  const byWhy = new Map<string, string[]>();
-  for (const n of r.notApplicable) byWhy.set(n.why, [...(byWhy.get(n.why) ?? []), n.name]);
-  return [...byWhy].map(([why, names]) => `not applicable: ${names.join(', ')} (${why})`);
 }

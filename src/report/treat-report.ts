@@ -16,8 +16,6 @@ export const TreatReportSchema = reportHeaderSchema('treat').extend({
   /** What the remedies had to cure: events (under failOn), or also these findings of the baseline (`--target finding`). */
   target: z.enum(['event', 'finding']).default('event'),
   targetFindings: z.array(z.string()).default([]),
-  /** Remedies that cannot be tried on this critic (a Keras graph's: its weights and layers are the file's), with why. */
-  notApplicable: z.array(z.object({ name: z.string(), why: z.string() })).default([]),
   /** Diagnosed causes (from lint and the baseline's failures) the ordering follows. */
   causes: z.array(CauseSchema),
   reference: z.object({ name: z.string(), finalLoss: Float.nullable() }).nullable(),

@@ -6,7 +6,7 @@ import { denseBackwardSteps, type LayerBackward, type LayerForward } from '../en
 import type { Tap } from '../watch/tap.js';
 import { clipGradients } from './clip.js';
 import { huberLoss, mseLoss, regularization, smoothL1Loss } from './loss.js';
-import { BN_MOMENTUM } from '../engine/norm-layer.js';
+import { normMomentum } from '../engine/norm-layer.js';
 import type { Optimizer } from './optimizers.js';
 import { hasJsKernel } from '../engine/js-kernel.js';
 import { callKernel, runFused, type Fused } from '../engine/fused-call.js';
@@ -146,14 +146,15 @@ function residualGradient(spec: CriticSpec, i: number, fromNext: tf.Tensor2D, dO
   return d;
 }
 
-/** Batch norm's moving averages: m ← 0.99·m + 0.01·(this batch's statistic). */
+/** Batch norm's moving averages: m ← μ·m + (1 − μ)·(this batch's statistic), μ the layer's momentum (0.99). */
 function movingAverages(spec: CriticSpec, fwd: LayerForward[], buffers: tf.Tensor[]): tf.Tensor[] {
   const next = buffers.slice();
   spec.layers.forEach((l, i) => {
     const nf = fwd[i]!.normF;
     if (l.meanBuffer === undefined || !nf?.mean || !nf.variance || !buffers[l.meanBuffer]) return;
-    next[l.meanBuffer] = tf.add(tf.mul(buffers[l.meanBuffer]!, BN_MOMENTUM), tf.mul(nf.mean, 1 - BN_MOMENTUM));
-    next[l.varianceBuffer!] = tf.add(tf.mul(buffers[l.varianceBuffer!]!, BN_MOMENTUM), tf.mul(nf.variance, 1 - BN_MOMENTUM));
+    const mu = normMomentum(l.config.normMomentum);
+    next[l.meanBuffer] = tf.add(tf.mul(buffers[l.meanBuffer]!, mu), tf.mul(nf.mean, 1 - mu));
+    next[l.varianceBuffer!] = tf.add(tf.mul(buffers[l.varianceBuffer!]!, mu), tf.mul(nf.variance, 1 - mu));
   });
   return next;
 }

@@ -1,6 +1,6 @@
 import { ACT_CODES } from '../engine/dense-layer-kernels.js';
 import { TRANSCENDENTAL } from '../engine/dense-wn-kernels.js';
-import { normEpsilon } from '../engine/norm-layer.js';
+import { normEpsilon, normMomentum } from '../engine/norm-layer.js';
 import { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
 import { tapStep, type StepParts } from './step-taps.js';
@@ -43,6 +43,8 @@ export interface LayerForwardPlan {
 export interface NormPlan {
   kind: number;
   eps: number;
+  /** Batch norm's moving-average momentum. */
+  momentum: number;
   gamma: number;
   beta: number;
   meanBuffer?: number;
@@ -176,6 +178,7 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
     return {
       kind: l.norm === 'layer' ? NORM_LAYER : NORM_BATCH_TRAIN,
       eps: normEpsilon(l.norm === 'layer' ? 'layer' : 'batch', l.config.normEpsilon),
+      momentum: normMomentum(l.config.normMomentum),
       gamma: l.gammaIndex!,
       beta: l.betaIndex!,
       meanBuffer: l.meanBuffer,

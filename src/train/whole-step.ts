@@ -4,7 +4,6 @@ import { callKernel, type Fused } from '../engine/fused-call.js';
 import { applyActivation, FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
 import { denseBackwardAt, denseForwardAt, SELU_SA } from '../engine/dense-layer-kernels.js';
 import { SELU_SCALE } from '../model/activations.js';
-import { BN_MOMENTUM } from '../engine/norm-layer.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { kernelThreads } from '../engine/matmul-pool.js';
 import { dropoutMask } from '../engine/dropout-mask.js';
@@ -317,13 +316,13 @@ function runStep(ins: Float32Array[], outs: Float32Array[], a: StepAttrs, tmp: F
   ];
   clipAndUpdate(updIns, updOuts, a.update, simdUpdateOn() ? wasmLoops(w) : JS_LOOPS);
 
-  // Batch norm's moving averages: m ← 0.99·m + 0.01·(this batch's statistic).
+  // Batch norm's moving averages: m ← μ·m + (1 − μ)·(this batch's statistic).
   const lossAt = n + slots * n;
   for (const L of plan.layers) {
     const np = L.normP;
     if (np?.meanBuffer === undefined) continue;
-    const mu = Math.fround(BN_MOMENTUM);
-    const rest = Math.fround(1 - BN_MOMENTUM);
+    const mu = Math.fround(np.momentum);
+    const rest = Math.fround(1 - np.momentum);
     w.k.movingAverage(buffer(np.meanBuffer), at(L.fwd.mean!), outP[lossAt + 1 + np.meanBuffer]!, L.U, mu, rest);
     w.k.movingAverage(buffer(np.varianceBuffer!), at(L.fwd.variance!), outP[lossAt + 1 + np.varianceBuffer!]!, L.U, mu, rest);
   }

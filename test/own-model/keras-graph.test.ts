@@ -59,7 +59,6 @@ describe('a Keras functional Q(s, a) critic, its action joining the second layer
       // The action joins at l2 (network.actionAt): a chain on the critic engine, no tfjs graph.
       expect(rep.graph).toBeUndefined();
       expect(rep.config!.network).toMatchObject({ inputDim: 9, actionDim: 1, actionAt: 'l2', inputs: { state: 'obs', action: 'act' } });
-      expect(rep.config!.network.graph).toBeUndefined();
       expect(rep.data).toContain('actions 1 wide');
       expect(r.stdout).toContain('critic Q(s, a) (state obs, action act): 9 → l1 400 relu → (+ action 1) l2 300 relu → q 1 linear');
       const first = rep.history.points[0]!;
@@ -212,13 +211,10 @@ describe('a Keras functional Q(s, a) critic, its action joining the second layer
     const rep = JSON.parse(readFileSync(tj, 'utf8')) as {
       baseline: { failed: number };
       rows: { remedy: string }[];
-      notApplicable: { name: string; why: string }[];
     };
     expect(rep.baseline.failed).toBe(1);
     const tried = rep.rows.map((r) => r.remedy);
     const everything = ['huber', 'global-clip', 'adam', 'lr-div10', 'he-init', 'batch-norm', 'target-network'];
     expect(tried).toEqual(expect.arrayContaining(everything));
-    expect(rep.notApplicable).toEqual([]);
-    expect(t.stdout).not.toMatch(/not applicable/);
   }, 120_000);
 });

@@ -64,6 +64,7 @@ describe('Keras legacy .h5 models as network.model', () => {
     ['critic-weights-only.h5', /holds weights only \(Keras save_weights\): save the whole model/],
     ['critic-keras3.weights.h5', /holds weights only \(Keras save_weights\): save the whole model/],
     ['critic-lambda.h5', /layer scale: Lambda is not supported/],
+    ['post-norm-critic.h5', /layer post_norm: LayerNormalization is not supported where it stands: .*\(before its activation\)/],
     ['critic-missing-weights.h5', /layer dense_1: no weights stored for it/],
     ['critic-bad-shape.h5', /layer dense: kernel of shape \[5,8\] for 16 units/],
     ['critic-no-config.keras', /no config.json in the archive/],
@@ -78,8 +79,8 @@ describe('Keras legacy .h5 models as network.model', () => {
     });
   }
 
-  // What the CLI makes of such an error, for one .h5 and one .keras refusal.
-  for (const [file, message] of [refusals[0], refusals[6]]) {
+  // What the CLI makes of such an error, for .h5 refusals (a weights-only file, a layer where the engine has none) and a .keras one.
+  for (const [file, message] of [refusals[0], refusals[3], refusals[7]]) {
     it(`${path.basename(file)}: the CLI exits 2 with one line naming the file and why, no report`, async () => {
       const out = path.join(tempDir('cd-keras-'), 'r.json');
       const r = await cli(['run', config(file), '--json', out]);

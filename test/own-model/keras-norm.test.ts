@@ -4,14 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
 import { criticForward } from '../../src/engine/critic-forward.js';
-import { buildCriticSpec, initParams } from '../../src/model/critic.js';
+import { buildCriticSpec, initBuffers, initParams } from '../../src/model/critic.js';
 import { foldDenseBlocks } from '../../src/model/keras-fold.js';
 import { kerasDenseChain } from '../../src/model/keras-chain.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { dropoutMask } from '../../src/engine/dropout-mask.js';
 import type { KerasModel } from '../../src/model/keras-model.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
-import { withSavedWeights } from '../../src/model/start-from-files.js';
+import { withSavedBuffers, withSavedWeights } from '../../src/model/start-from-files.js';
+import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -25,9 +26,15 @@ const expected = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/keras/ln-expe
   loss: number;
 };
 
-function config(): string {
+/** Each value within 1e-5 of the largest expected. */
+function close(got: number[], want: number[]): void {
+  const scale = Math.max(...want.map(Math.abs));
+  expect(Math.max(...want.map((w, i) => Math.abs(got[i]! - w) / scale))).toBeLessThan(1e-5);
+}
+
+function config(obs = expected.obs, model = MODEL): string {
   const dir = tempDir('cd-keras-ln-');
-  const rows = expected.obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
+  const rows = obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
   writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
   const file = path.join(dir, 'c.yaml');
   writeFileSync(
@@ -35,7 +42,7 @@ function config(): string {
     [
       'steps: 1',
       `batchSize: ${rows.length}`,
-      `network: { model: ${MODEL} }`,
+      `network: { model: ${model} }`,
       'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
     ].join('\n'),
   );
@@ -46,7 +53,6 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
   it("fold into layers with norm: layer and Keras's ε; the engine's forward is numpy's; step-0 loss too", async () => {
     const file = config();
     const { config: c } = await loadConfig(file);
-    expect(c.network.graph).toBeUndefined();
     expect(c.network.layers.map((l) => `${l.name} ${l.activation} ${l.norm}`)).toEqual([
       'dense relu layer',
       'dense_1 elu none',
@@ -61,6 +67,42 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
     expect(Math.max(...expected.v.map((w, i) => Math.abs(v[i]! - w) / scale))).toBeLessThan(1e-5);
     const rep = await runDiagnosis({ loaded: await loadConfig(file), backend: 'cpu' });
     expect(Math.abs((rep.history.points[0]!.loss as number) - expected.loss) / expected.loss).toBeLessThan(1e-5);
+  });
+
+  it("Dense → BatchNormalization → Activation folds with the file's ε, momentum and moving statistics", async () => {
+    const bn = JSON.parse(readFileSync(path.join(ROOT, 'fixtures/keras/bn-expected.json'), 'utf8')) as {
+      obs: number[][];
+      loss: number;
+      vEval: number[];
+      movingMean: number[];
+      movingVariance: number[];
+    };
+    const file = config(bn.obs, path.join(ROOT, 'fixtures/keras/bn-critic-keras2.h5'));
+    const loaded = await loadConfig(file);
+    const l0 = loaded.config.network.layers[0]!;
+    expect([l0.activation, l0.norm, l0.normMomentum]).toEqual(['tanh', 'batch', 0.9]);
+    const spec = buildCriticSpec(loaded.config);
+    const model = path.join(ROOT, 'fixtures/keras/bn-critic-keras2.h5');
+    const params = await withSavedWeights(model, spec.paramNames, initParams(spec, 0));
+    const buffers = await withSavedBuffers(model, spec.bufferNames, initBuffers(spec));
+    // Evaluation (the bootstrap pass) normalises with the file's moving statistics.
+    const v = tf.tidy(() => criticForward(spec, params, tf.tensor2d(bn.obs), buffers, true).at(-1)!.act.dataSync());
+    tf.dispose([...params, ...buffers]);
+    close(Array.from(v), bn.vEval);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      let after: tf.Tensor[] = [];
+      const seen = new (class extends TrainCallback {
+        override onStepEnd(_s: number, logs: StepLogs): void {
+          after = logs.state.buffers!.map((b) => b.clone());
+        }
+      })();
+      const rep = await runDiagnosis({ loaded, callbacks: [seen], backend });
+      expect(Math.abs((rep.history.points[0]!.loss as number) - bn.loss) / bn.loss, backend).toBeLessThan(1e-5);
+      // m ← 0.9·m + 0.1·(the batch's mean, its biased variance): from the file's statistics.
+      close(Array.from(after[0]!.dataSync()), bn.movingMean);
+      close(Array.from(after[1]!.dataSync()), bn.movingVariance);
+      tf.dispose(after);
+    }
   });
 
   it('folds nothing the engine would compute differently: a norm after a nonlinearity, a Dense output read twice', () => {

@@ -112,4 +112,30 @@ describe('residual connections from a file', () => {
     ]);
     expect(foldDenseBlocks(readTwice)).toBe(readTwice);
   });
+
+  it('a Flatten of the [batch, width] vectors is the identity: folded away, an activation after it folds into its Dense', () => {
+    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
+      className,
+      name,
+      inbound,
+      config: { name, ...config },
+    });
+    const m = {
+      file: 'x.h5',
+      format: 'h5',
+      weights: new Map(),
+      layers: [
+        layer('InputLayer', 'obs', []),
+        layer('Flatten', 'flat', ['obs']),
+        layer('Dense', 'd0', ['flat'], { units: 8 }),
+        layer('Flatten', 'flat2', ['d0']),
+        layer('Activation', 'a0', ['flat2'], { activation: 'elu' }),
+        layer('Dense', 'v', ['a0'], { units: 1 }),
+      ],
+    } as unknown as KerasModel;
+    const folded = foldDenseBlocks(m).layers;
+    expect(
+      folded.map((l) => `${l.name} ${(l.inbound ?? []).join(',')} ${(l.config as { activation?: string }).activation ?? '-'}`),
+    ).toEqual(['obs  -', 'd0 obs elu', 'v d0 -']);
+  });
 });

@@ -16,7 +16,7 @@ const expected = JSON.parse(readFileSync(path.join(TORCH_DIR, 'expected.json'), 
 const PPO = ['critic.0', 'critic.2', 'critic.4'];
 const SAC = ['fc1', 'fc2', 'fc3'];
 
-/** The parameters a run ends with: the engine's through a callback, a graph's through onGraphTrained. */
+/** The parameters a run ends with, through a callback. */
 class LastParams extends TrainCallback {
   params: Float32Array[] = [];
   override onStepEnd(_step: number, logs: StepLogs): void {
@@ -27,10 +27,9 @@ class LastParams extends TrainCallback {
 async function trained(file: string, steps: number): Promise<{ params: Float32Array[]; losses: number[] }> {
   const loaded = await loadConfig(file);
   const last = new LastParams();
-  let graph: Float32Array[] = [];
-  const rep = await runDiagnosis({ loaded, steps, callbacks: [last], onGraphTrained: (p) => (graph = p.map((x) => x.values)) });
+  const rep = await runDiagnosis({ loaded, steps, callbacks: [last] });
   expect(rep.status).toBe('completed');
-  return { params: loaded.config.network.graph ? graph : last.params, losses: rep.history.points.map((p) => p.loss as number) };
+  return { params: last.params, losses: rep.history.points.map((p) => p.loss as number) };
 }
 
 /** A copy of a shipped fixture config with other lines (the optimizer, clipping, loss) in place of its own. */
