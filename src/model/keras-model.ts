@@ -8,7 +8,7 @@ import { ConfigError } from '../config/errors.js';
  */
 export interface KerasModel {
   file: string;
-  format: 'h5' | 'keras' | 'onnx' | 'state_dict';
+  format: 'h5' | 'keras' | 'onnx' | 'state_dict' | 'tfjs';
   /** `keras_version` (h5 root attribute; .keras metadata.json), "" when the file does not say. */
   kerasVersion: string;
   modelClass: string;

@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tf } from '../util/tfjs.js';
 import { ConfigError } from '../config/errors.js';
-import { ACTIVATIONS } from '../config/schema.js';
-import { fromTfjsActivation } from './activation-names.js';
 import { describeSniffed, printable, sniffFile, type Sniffed } from '../data/recorded/sniff.js';
 import { readKerasFile } from './hdf5-read.js';
 import { readOnnx } from './onnx-model.js';
 import { kerasDenseChain } from './keras-chain.js';
-import { modelError, oneLine, type KerasModel } from './keras-model.js';
+import { layersOf, modelError, oneLine, type KerasModel, type KerasTensor } from './keras-model.js';
 import { wrongKey } from './model-format.js';
 import { statKey } from './file-cache.js';
-import type { SavedCritic, SavedDense } from './saved-critic.js';
+import type { SavedCritic } from './saved-critic.js';
 
 export type { SavedCritic, SavedDense } from './saved-critic.js';
 
@@ -77,8 +75,9 @@ export function fileHandler(file: string): tf.io.IOHandler {
 }
 
 /**
- * Loads a saved tfjs LayersModel (model.json + weights) through `tf.loadLayersModel` and reads it
- * as a critic: Dense layers only (an InputLayer is allowed), a bias on each, activations
+ * A saved model as a critic: a Keras, ONNX or tfjs (model.json + weights, through
+ * `tf.loadLayersModel`) file read as one chain of Dense layers (keras-chain.ts: normalisation,
+ * dropout, residual sums and the action's concatenation folded in), a bias on each, activations
  * critic-doctor has, one output unit. Anything else is a ConfigError naming the file and the layer.
  */
 export async function readSavedCritic(file: string, action?: string): Promise<SavedCritic> {
@@ -147,32 +146,27 @@ async function loadSavedCritic(file: string, action?: string): Promise<SavedCrit
     );
   }
   try {
-    const fail = (layer: string, why: string): never => {
-      throw new ConfigError(`layer ${layer}: ${why}`, { file, path: 'network.model' });
-    };
-    const layers: SavedDense[] = [];
-    for (const l of model.layers) {
-      const cls = l.getClassName();
-      if (cls === 'InputLayer') continue;
-      if (cls !== 'Dense') fail(l.name, `${cls} is not supported; critic-doctor builds a critic from Dense layers`);
-      const cfg = l.getConfig() as { units: number; activation: string; useBias: boolean };
-      if (!cfg.useBias) fail(l.name, 'use_bias: false is not supported (every critic layer has a bias)');
-      const activation = fromTfjsActivation(cfg.activation);
-      if (!activation) fail(l.name, `activation ${cfg.activation} is not one critic-doctor has (${ACTIVATIONS.join(', ')})`);
-      const [k, b] = l.getWeights();
-      layers.push({
-        name: l.name,
-        units: cfg.units,
-        activation: activation!,
-        kernel: { values: k!.dataSync().slice() as Float32Array, shape: k!.shape as [number, number] },
-        bias: { values: b!.dataSync().slice() as Float32Array, shape: b!.shape as [number] },
-      });
-    }
-    if (layers.length === 0) throw new ConfigError('the saved model has no Dense layer', { file, path: 'network.model' });
-    const last = layers[layers.length - 1]!;
-    if (last.units !== 1) fail(last.name, `the last layer is the critic's value v(s): expected 1 unit, got ${last.units}`);
-    return { inputDim: layers[0]!.kernel.shape[0], layers };
+    return kerasDenseChain(asKerasModel(file, model), action);
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * A loaded tfjs LayersModel as a Keras model file reads (its Keras-format config, each layer's
+ * weights by name in its order), so that the one chain reader (keras-chain.ts, folding its
+ * normalisation, dropout and residual blocks) makes its critic as it does a Keras file's.
+ */
+function asKerasModel(file: string, model: tf.LayersModel): KerasModel {
+  const { modelClass, layers } = layersOf(file, model.toJSON(null, false));
+  const weights = new Map<string, KerasTensor[]>();
+  for (const l of model.layers) {
+    const w = l.weights.map((v) => ({
+      name: v.originalName,
+      values: v.read().dataSync().slice() as Float32Array,
+      shape: [...v.shape] as number[],
+    }));
+    if (w.length) weights.set(l.name, w);
+  }
+  return { file, format: 'tfjs', kerasVersion: '', modelClass, layers, weights, optimizerVars: [] };
 }

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
+import { readSavedCritic } from '../../src/model/saved-model.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { npyBytes } from '../helpers/npy.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -126,6 +127,37 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
     expect(rep.rows.map((r) => r.remedy)).toEqual(['lr-div10']);
   }, 120_000);
 
+  /** A real tfjs model saved into the folder as model.save('file://…') writes it. */
+  const saved = async (m: tf.LayersModel) => {
+    const a = await new Promise<tf.io.ModelArtifacts>((resolve) =>
+      m.save(
+        tf.io.withSaveHandler(async (x) => (resolve(x), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+      ),
+    );
+    return (d: string) => {
+      const manifest = [{ paths: ['weights.bin'], weights: a.weightSpecs }];
+      writeFileSync(path.join(d, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: manifest }));
+      writeFileSync(path.join(d, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
+    };
+  };
+
+  it("a functional model.json with a Dropout and a residual Add reads as the engine's chain (dropout, residual)", async () => {
+    const input = tf.input({ shape: [5], name: 'obs' });
+    const h = tf.layers.dense({ name: 'h', units: 6, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const drop = tf.layers.dropout({ name: 'drop', rate: 0.25 }).apply(h) as tf.SymbolicTensor;
+    const f = tf.layers.dense({ name: 'f', units: 6, activation: 'tanh' }).apply(drop) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'sum' }).apply([drop, f]) as tf.SymbolicTensor;
+    const v = tf.layers.dense({ name: 'v', units: 1 }).apply(sum) as tf.SymbolicTensor;
+    const d = tempDir('cd-tfjs-residual-');
+    (await saved(tf.model({ inputs: input, outputs: v })))(d);
+    const c = await readSavedCritic(path.join(d, 'model.json'));
+    expect(c.layers.map((l) => [l.name, l.activation, l.dropout, l.residual])).toEqual([
+      ['h', 'relu', 0.25, undefined],
+      ['f', 'tanh', undefined, 'h'],
+      ['v', 'linear', undefined, undefined],
+    ]);
+  });
+
   describe('bad saved models: exit 2, one message naming the file and the layer, no report', () => {
     const bad = async (edit: (dir: string) => void) => {
       const d = tempDir('cd-badmodel-');
@@ -153,13 +185,13 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
       expect(err).toMatch(/model\.json: layer type Frobnicate is not a tfjs layer/);
     });
 
-    it('a layer type critic-doctor does not build (a Dropout between the Dense layers)', async () => {
+    it('a layer where the engine has none (an Activation after a Dense layer with its own)', async () => {
       const err = await bad((d) =>
         topology(d, (ls) => {
-          ls.splice(1, 0, { class_name: 'Dropout', config: { name: 'drop', rate: 0.1, trainable: true } });
+          ls.splice(1, 0, { class_name: 'Activation', config: { name: 'act', activation: 'tanh', trainable: true } });
         }),
       );
-      expect(err).toMatch(/model\.json: layer drop: Dropout is not supported; critic-doctor builds a critic from Dense layers/);
+      expect(err).toMatch(/model\.json: layer act: Activation is not supported where it stands: critic-doctor trains a chain of Dense/);
     });
 
     it('a missing weights file', async () => {
@@ -172,27 +204,13 @@ describe('your own model: the example, and `run` on its saved model.json', () =>
       expect(err).toMatch(/model\.json: not a tfjs model\.json/);
     });
 
-    /** A real tfjs model saved into the folder as model.save('file://…') writes it. */
-    const saved = async (m: tf.Sequential) => {
-      const a = await new Promise<tf.io.ModelArtifacts>((resolve) =>
-        m.save(
-          tf.io.withSaveHandler(async (x) => (resolve(x), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
-        ),
-      );
-      return (d: string) => {
-        const manifest = [{ paths: ['weights.bin'], weights: a.weightSpecs }];
-        writeFileSync(path.join(d, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightsManifest: manifest }));
-        writeFileSync(path.join(d, 'weights.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      };
-    };
-
     it('a Conv2D model', async () => {
       const m = tf.sequential();
       m.add(tf.layers.conv2d({ name: 'conv', filters: 2, kernelSize: 3, inputShape: [8, 8, 1] }));
       m.add(tf.layers.flatten({ name: 'flat' }));
       m.add(tf.layers.dense({ name: 'v', units: 1 }));
       const err = await bad(await saved(m));
-      expect(err).toMatch(/model\.json: layer conv: Conv2D is not supported; critic-doctor builds a critic from Dense layers/);
+      expect(err).toMatch(/model\.json: layer conv: Conv2D is not supported where it stands/);
     });
 
     it('a last layer of more than one unit (a model saved that way)', async () => {
