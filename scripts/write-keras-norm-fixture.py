@@ -22,6 +22,22 @@ def dense_cfg(name, units):
                                               'activation': 'linear', 'use_bias': True}}
 
 
+def write_h5(name, model_config, layer_names, weights, variables):
+    """A tf.keras 2 legacy HDF5 model file: the config as an attribute, each layer's weights named <layer>/<var>:0."""
+    with h5py.File(os.path.join(OUT, name), 'w', track_order=True) as f:
+        f.attrs['keras_version'] = '2.15.0'
+        f.attrs['backend'] = 'tensorflow'
+        f.attrs['model_config'] = json.dumps(model_config)
+        g = f.create_group('model_weights')
+        g.attrs['layer_names'] = [n.encode() for n in layer_names]
+        for n in layer_names:
+            lg = g.create_group(n)
+            names = [f'{n}/{v}:0' for v in variables.get(n, ())]
+            lg.attrs['weight_names'] = [s.encode() for s in names]
+            for s, arr in zip(names, weights.get(n, [])):
+                lg.create_dataset(s, data=arr)
+
+
 w = {
     'dense': [rng.normal(0, 0.5, (6, 24)).astype(f32), rng.normal(0, 0.1, 24).astype(f32)],
     'layer_normalization': [rng.uniform(0.5, 1.5, 24).astype(f32), rng.uniform(-0.2, 0.2, 24).astype(f32)],
@@ -40,19 +56,7 @@ config = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers':
     {'class_name': 'Activation', 'config': {'name': 'activation_1', 'trainable': True, 'dtype': 'float32', 'activation': 'elu'}},
     dense_cfg('dense_2', 1)]}}
 
-with h5py.File(os.path.join(OUT, 'ln-critic-keras2.h5'), 'w', track_order=True) as f:
-    f.attrs['keras_version'] = '2.15.0'
-    f.attrs['backend'] = 'tensorflow'
-    f.attrs['model_config'] = json.dumps(config)
-    g = f.create_group('model_weights')
-    layer_names = ['obs', 'dense', 'layer_normalization', 'activation', 'dense_1', 'activation_1', 'dense_2']
-    g.attrs['layer_names'] = [n.encode() for n in layer_names]
-    for n in layer_names:
-        lg = g.create_group(n)
-        names = [f'{n}/{v}:0' for v in var.get(n, ())]
-        lg.attrs['weight_names'] = [s.encode() for s in names]
-        for s, arr in zip(names, w.get(n, [])):
-            lg.create_dataset(s, data=arr)
+write_h5('ln-critic-keras2.h5', config, ['obs', 'dense', 'layer_normalization', 'activation', 'dense_1', 'activation_1', 'dense_2'], w, var)
 
 # numpy's forward in float64 from the float32 weights, on a fixed batch with returns 0: loss = mean(v²).
 x = rng.normal(0, 1, (32, 6)).astype(f32)
@@ -89,19 +93,7 @@ bconfig = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers'
                                                     'scale': True}},
     {'class_name': 'Activation', 'config': {'name': 'activation', 'trainable': True, 'dtype': 'float32', 'activation': 'tanh'}},
     dense_cfg('dense_1', 1)]}}
-with h5py.File(os.path.join(OUT, 'bn-critic-keras2.h5'), 'w', track_order=True) as f:
-    f.attrs['keras_version'] = '2.15.0'
-    f.attrs['backend'] = 'tensorflow'
-    f.attrs['model_config'] = json.dumps(bconfig)
-    g = f.create_group('model_weights')
-    layer_names = ['obs', 'dense', 'batch_normalization', 'activation', 'dense_1']
-    g.attrs['layer_names'] = [n.encode() for n in layer_names]
-    for n in layer_names:
-        lg = g.create_group(n)
-        names = [f'{n}/{v}:0' for v in bvar.get(n, ())]
-        lg.attrs['weight_names'] = [s.encode() for s in names]
-        for s, arr in zip(names, bw.get(n, [])):
-            lg.create_dataset(s, data=arr)
+write_h5('bn-critic-keras2.h5', bconfig, ['obs', 'dense', 'batch_normalization', 'activation', 'dense_1'], bw, bvar)
 
 gamma, beta, mm, mv = (a.astype(np.float64) for a in bw['batch_normalization'])
 pre = x.astype(np.float64) @ bw['dense'][0] + bw['dense'][1]
@@ -131,17 +123,5 @@ pconfig = {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers'
 pw = {'dense': [np.ones((6, 8), f32), np.zeros(8, f32)], 'post_norm': [np.ones(8, f32), np.zeros(8, f32)],
       'dense_1': [np.ones((8, 1), f32), np.zeros(1, f32)]}
 pvar = {'dense': ('kernel', 'bias'), 'post_norm': ('gamma', 'beta'), 'dense_1': ('kernel', 'bias')}
-with h5py.File(os.path.join(OUT, 'post-norm-critic.h5'), 'w', track_order=True) as f:
-    f.attrs['keras_version'] = '2.15.0'
-    f.attrs['backend'] = 'tensorflow'
-    f.attrs['model_config'] = json.dumps(pconfig)
-    g = f.create_group('model_weights')
-    layer_names = ['obs', 'dense', 'post_norm', 'dense_1']
-    g.attrs['layer_names'] = [n.encode() for n in layer_names]
-    for n in layer_names:
-        lg = g.create_group(n)
-        names = [f'{n}/{v}:0' for v in pvar.get(n, ())]
-        lg.attrs['weight_names'] = [s.encode() for s in names]
-        for s, arr in zip(names, pw.get(n, [])):
-            lg.create_dataset(s, data=arr)
+write_h5('post-norm-critic.h5', pconfig, ['obs', 'dense', 'post_norm', 'dense_1'], pw, pvar)
 print('wrote post-norm-critic.h5')

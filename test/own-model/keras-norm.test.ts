@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { withSavedBuffers, withSavedWeights } from '../../src/model/start-from-files.js';
 import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
 import { ROOT } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { oneBatchConfig } from '../helpers/one-batch-config.js';
+import { kerasLayer, kerasModelOf } from '../helpers/keras-layers.js';
 
 // A tf.keras 2 critic of Dense → LayerNormalization (ε 1e-3) → Activation blocks
 // (scripts/write-keras-norm-fixture.py, with numpy's forward pass): folded into a chain, it runs
@@ -33,20 +34,7 @@ function close(got: number[], want: number[]): void {
 }
 
 function config(obs = expected.obs, model = MODEL): string {
-  const dir = tempDir('cd-keras-ln-');
-  const rows = obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
-  writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
-  const file = path.join(dir, 'c.yaml');
-  writeFileSync(
-    file,
-    [
-      'steps: 1',
-      `batchSize: ${rows.length}`,
-      `network: { model: ${model} }`,
-      'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
-    ].join('\n'),
-  );
-  return file;
+  return oneBatchConfig(model, obs);
 }
 
 describe('Keras Dense → LayerNormalization → Activation blocks on the critic engine', () => {
@@ -106,30 +94,24 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
   });
 
   it('folds nothing the engine would compute differently: a norm after a nonlinearity, a Dense output read twice', () => {
-    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
-      className,
-      name,
-      inbound,
-      config: { name, ...config },
-    });
-    const m = (layers: KerasModel['layers']) => ({ file: 'x.h5', format: 'h5', layers, weights: new Map() }) as unknown as KerasModel;
+    const m = (layers: KerasModel['layers']) => kerasModelOf(layers);
     const postActivation = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
-      layer('LayerNormalization', 'ln', ['d']),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
+      kerasLayer('LayerNormalization', 'ln', ['d']),
     ]);
     expect(foldDenseBlocks(postActivation)).toBe(postActivation);
     const residual = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd', ['obs'], { units: 4 }),
-      layer('Activation', 'a', ['d'], { activation: 'relu' }),
-      layer('Add', 'sum', ['a', 'd']),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd', ['obs'], { units: 4 }),
+      kerasLayer('Activation', 'a', ['d'], { activation: 'relu' }),
+      kerasLayer('Add', 'sum', ['a', 'd']),
     ]);
     expect(foldDenseBlocks(residual)).toBe(residual);
     const rms = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd', ['obs'], { units: 4 }),
-      layer('LayerNormalization', 'ln', ['d'], { rms_scaling: true }),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd', ['obs'], { units: 4 }),
+      kerasLayer('LayerNormalization', 'ln', ['d'], { rms_scaling: true }),
     ]);
     expect(foldDenseBlocks(rms)).toBe(rms);
   });
@@ -140,19 +122,13 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
       ['d', [t('d/kernel:0', [3, 4]), t('d/bias:0', [4])]],
       ['v', [t('v/kernel:0', [4, 1]), t('v/bias:0', [1])]],
     ]);
-    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
-      className,
-      name,
-      inbound,
-      config: { name, ...config },
-    });
-    const m = (layers: KerasModel['layers']) => ({ file: 'x.h5', format: 'h5', layers, weights }) as unknown as KerasModel;
+    const m = (layers: KerasModel['layers']) => kerasModelOf(layers, weights);
     const folded = kerasDenseChain(
       m([
-        layer('InputLayer', 'obs', []),
-        layer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
-        layer('Dropout', 'drop', ['d'], { rate: 0.2 }),
-        layer('Dense', 'v', ['drop'], { units: 1 }),
+        kerasLayer('InputLayer', 'obs', []),
+        kerasLayer('Dense', 'd', ['obs'], { units: 4, activation: 'relu' }),
+        kerasLayer('Dropout', 'drop', ['d'], { rate: 0.2 }),
+        kerasLayer('Dense', 'v', ['drop'], { units: 1 }),
       ]),
     );
     expect(folded.layers.map((l) => [l.name, l.activation, l.dropout])).toEqual([
@@ -160,10 +136,10 @@ describe('Keras Dense → LayerNormalization → Activation blocks on the critic
       ['v', 'linear', undefined],
     ]);
     const before = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd', ['obs'], { units: 4 }),
-      layer('Dropout', 'drop', ['d'], { rate: 0.2 }),
-      layer('Activation', 'a', ['drop'], { activation: 'tanh' }),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd', ['obs'], { units: 4 }),
+      kerasLayer('Dropout', 'drop', ['d'], { rate: 0.2 }),
+      kerasLayer('Activation', 'a', ['drop'], { activation: 'tanh' }),
     ]);
     expect(foldDenseBlocks(before).layers.map((l) => l.className)).toEqual(['InputLayer', 'Dense', 'Activation']);
   });

@@ -14,6 +14,7 @@ import { fromJson } from '../../src/report/json.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { oneBatchConfig } from '../helpers/one-batch-config.js';
 
 // PyTorch critics exported by PyTorch itself (scripts/write-torch-fixtures.py, Debian's
 // python3-torch 1.13): a CleanRL PPO critic and a SAC Q critic; torch's forward output beside them.
@@ -126,21 +127,9 @@ describe('ONNX exports of PyTorch critics as network.model', () => {
   }
 
   it("Linear → LayerNorm → Tanh runs on the critic engine: layer norm with torch's ε, step-0 loss from torch's forward", async () => {
-    const dir = tempDir('cd-onnx-ln-');
     // torch's batch as recorded data with 0 returns: the first loss is mean(v²) of torch's own v.
-    const rows = expected.batch.obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
-    writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
     for (const file of ['ln-critic.onnx', 'ln-critic-op13.onnx']) {
-      const yaml = path.join(dir, `${file}.yaml`);
-      writeFileSync(
-        yaml,
-        [
-          'steps: 1',
-          `batchSize: ${rows.length}`,
-          `network: { model: ${path.join(DIR, file)} }`,
-          'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
-        ].join('\n'),
-      );
+      const yaml = oneBatchConfig(path.join(DIR, file), expected.batch.obs);
       const { config: c } = await loadConfig(yaml);
       expect(c.network.layers.map((l) => `${l.name} ${l.activation} ${l.norm}`)).toEqual(['fc1 tanh layer', 'fc2 linear none']);
       expect(c.network.layers[0]!.normEpsilon).toBeCloseTo(1e-5, 12);

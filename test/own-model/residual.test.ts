@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
@@ -7,7 +7,8 @@ import type { KerasModel } from '../../src/model/keras-model.js';
 import { loadConfig } from '../../src/model/load-config-with-model.js';
 import { TrainCallback, type StepLogs, type TrainBeginInfo } from '../../src/train/callbacks.js';
 import { ROOT } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { oneBatchConfig } from '../helpers/one-batch-config.js';
+import { kerasLayer, kerasModelOf } from '../helpers/keras-layers.js';
 
 // A critic with residual connections as torch.onnx.export wrote it (scripts/write-residual-fixtures.py):
 // h3 = fc2(relu(fc1(h1))) + h1, h4 = tanh(fc3(h3)) + h3, with torch's forward, loss and SGD step.
@@ -31,22 +32,7 @@ class Params extends TrainCallback {
 }
 
 function config(): string {
-  const dir = tempDir('cd-residual-');
-  const rows = expected.obs.map((o) => JSON.stringify({ obs: o, reward: 0, done: false, return: 0 }));
-  writeFileSync(path.join(dir, 'batch.jsonl'), rows.join('\n'));
-  const file = path.join(dir, 'c.yaml');
-  writeFileSync(
-    file,
-    [
-      'steps: 1',
-      `batchSize: ${rows.length}`,
-      `network: { model: ${MODEL} }`,
-      `optimizer: { type: sgd, lr: ${expected.lr}, momentum: 0 }`,
-      'clip: { mode: none }',
-      'data: { source: recorded, path: batch.jsonl, targets: precomputed, sampling: sequential, columns: { return: return } }',
-    ].join('\n'),
-  );
-  return file;
+  return oneBatchConfig(MODEL, expected.obs, [`optimizer: { type: sgd, lr: ${expected.lr}, momentum: 0 }`, 'clip: { mode: none }']);
 }
 
 describe('residual connections from a file', () => {
@@ -75,22 +61,16 @@ describe('residual connections from a file', () => {
   });
 
   it('a Keras Add of two Dense outputs folds into the later Dense; an Add of an input, or of a term read elsewhere, does not', () => {
-    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
-      className,
-      name,
-      inbound,
-      config: { name, ...config },
-    });
-    const m = (layers: KerasModel['layers']) => ({ file: 'x.h5', format: 'h5', layers, weights: new Map() }) as unknown as KerasModel;
+    const m = (layers: KerasModel['layers']) => kerasModelOf(layers);
     const block = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd0', ['obs'], { units: 8, activation: 'relu' }),
-      layer('Dense', 'd1', ['d0'], { units: 8 }),
-      layer('Activation', 'a1', ['d1'], { activation: 'tanh' }),
-      layer('Add', 'sum', ['d0', 'a1']),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd0', ['obs'], { units: 8, activation: 'relu' }),
+      kerasLayer('Dense', 'd1', ['d0'], { units: 8 }),
+      kerasLayer('Activation', 'a1', ['d1'], { activation: 'tanh' }),
+      kerasLayer('Add', 'sum', ['d0', 'a1']),
       // After a sum, an activation is relu(sum): not the engine's layer (which adds after its nonlinearity).
-      layer('Activation', 'post', ['sum'], { activation: 'relu' }),
-      layer('Dense', 'v', ['post'], { units: 1 }),
+      kerasLayer('Activation', 'post', ['sum'], { activation: 'relu' }),
+      kerasLayer('Dense', 'v', ['post'], { units: 1 }),
     ]);
     const folded = foldDenseBlocks(block).layers;
     expect(folded.map((l) => `${l.name} ${(l.config as { __residual?: string }).__residual ?? '-'}`)).toEqual([
@@ -101,38 +81,31 @@ describe('residual connections from a file', () => {
       'v -',
     ]);
     expect(folded.find((l) => l.name === 'post')!.inbound).toEqual(['d1']);
-    const ofInput = m([layer('InputLayer', 'obs', []), layer('Dense', 'd0', ['obs'], { units: 3 }), layer('Add', 's', ['obs', 'd0'])]);
+    const ofInput = m([
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd0', ['obs'], { units: 3 }),
+      kerasLayer('Add', 's', ['obs', 'd0']),
+    ]);
     expect(foldDenseBlocks(ofInput)).toBe(ofInput);
     const readTwice = m([
-      layer('InputLayer', 'obs', []),
-      layer('Dense', 'd0', ['obs'], { units: 3 }),
-      layer('Dense', 'd1', ['d0'], { units: 3 }),
-      layer('Add', 's', ['d0', 'd1']),
-      layer('Dense', 'v', ['d1'], { units: 1 }),
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Dense', 'd0', ['obs'], { units: 3 }),
+      kerasLayer('Dense', 'd1', ['d0'], { units: 3 }),
+      kerasLayer('Add', 's', ['d0', 'd1']),
+      kerasLayer('Dense', 'v', ['d1'], { units: 1 }),
     ]);
     expect(foldDenseBlocks(readTwice)).toBe(readTwice);
   });
 
   it('a Flatten of the [batch, width] vectors is the identity: folded away, an activation after it folds into its Dense', () => {
-    const layer = (className: string, name: string, inbound: string[], config: Record<string, unknown> = {}) => ({
-      className,
-      name,
-      inbound,
-      config: { name, ...config },
-    });
-    const m = {
-      file: 'x.h5',
-      format: 'h5',
-      weights: new Map(),
-      layers: [
-        layer('InputLayer', 'obs', []),
-        layer('Flatten', 'flat', ['obs']),
-        layer('Dense', 'd0', ['flat'], { units: 8 }),
-        layer('Flatten', 'flat2', ['d0']),
-        layer('Activation', 'a0', ['flat2'], { activation: 'elu' }),
-        layer('Dense', 'v', ['a0'], { units: 1 }),
-      ],
-    } as unknown as KerasModel;
+    const m = kerasModelOf([
+      kerasLayer('InputLayer', 'obs', []),
+      kerasLayer('Flatten', 'flat', ['obs']),
+      kerasLayer('Dense', 'd0', ['flat'], { units: 8 }),
+      kerasLayer('Flatten', 'flat2', ['d0']),
+      kerasLayer('Activation', 'a0', ['flat2'], { activation: 'elu' }),
+      kerasLayer('Dense', 'v', ['a0'], { units: 1 }),
+    ]);
     const folded = foldDenseBlocks(m).layers;
     expect(
       folded.map((l) => `${l.name} ${(l.inbound ?? []).join(',')} ${(l.config as { activation?: string }).activation ?? '-'}`),
