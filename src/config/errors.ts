@@ -49,3 +49,25 @@ export function formatLocation(loc: SourceLocation): string {
   if (loc.line !== undefined && loc.column !== undefined) s += `:${loc.column}`;
   return s;
 }
+
+/** A known error as plain data, to post from a worker thread (structured clone keeps no class). */
+export interface PostedError {
+  kind: KnownError['kind'] | null;
+  message: string;
+  location?: SourceLocation;
+  details?: string[];
+}
+
+export function postedError(e: unknown): PostedError {
+  const known = isKnownError(e) ? e : null;
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: known?.kind ?? null, message, location: known?.location, details: known?.details };
+}
+
+/** The error a worker posted, as its class again; one of no known kind stays a plain Error (an internal one). */
+export function fromPosted(p: PostedError): Error {
+  if (p.kind === 'config') return new ConfigError(p.message, p.location, p.details);
+  if (p.kind === 'data') return new DataError(p.message, p.location, p.details);
+  if (p.kind === 'usage') return new UsageError(p.message, p.location, p.details);
+  return new Error(p.message);
+}

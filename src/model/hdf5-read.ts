@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { ConfigError, type SourceLocation } from '../config/errors.js';
+import { ConfigError, fromPosted, type PostedError } from '../config/errors.js';
+import { callOnWorker } from '../util/worker-call.js';
 import { currentMaxModelBytes } from './model-budget.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
@@ -19,39 +17,22 @@ function readSeconds(): number {
 }
 
 /**
- * A Keras `.h5` or `.keras` file read on a worker thread that is ended after readSeconds():
- * the HDF5 C library (h5wasm) runs synchronously and, on some damaged files, never returns (the
- * fuzz test found one: a block repeated inside the superblock's region), which no timer in this
- * thread could interrupt. From TypeScript sources (no worker script) the read runs here.
+ * A Keras `.h5` or `.keras` file read on a worker thread that is ended after readSeconds()
+ * (util/worker-call.ts): the HDF5 C library (h5wasm) runs synchronously and, on some damaged
+ * files, never returns (the fuzz test found one: a block repeated inside the superblock's region).
  */
 export function readKerasFile(file: string, kind: 'hdf5' | 'zip'): Promise<KerasModel> {
-  if (!existsSync(fileURLToPath(WORKER))) return kind === 'hdf5' ? readKerasH5(file) : readKerasZip(file);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { file, kind, maxBytes: currentMaxModelBytes() } });
-    const where = { file, path: 'network.model' };
-    const seconds = readSeconds();
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(new ConfigError(`the HDF5 library had not read it after ${seconds} s: a damaged or hostile file`, where));
-    }, seconds * 1000);
-    const done = () => clearTimeout(timer);
-    worker.once(
-      'message',
-      (m: { model?: KerasModel; error?: { known: boolean; message: string; location?: SourceLocation; details?: string[] } }) => {
-        done();
-        void worker.terminate();
-        if (m.model) resolve(m.model);
-        else if (m.error?.known) reject(new ConfigError(m.error.message, m.error.location ?? where, m.error.details));
-        else reject(new Error(m.error?.message ?? 'the HDF5 reader failed'));
-      },
-    );
-    worker.once('error', (e) => {
-      done();
-      reject(new ConfigError(`not a readable Keras file: ${e.message.split('\n')[0]}`, where));
-    });
-    worker.once('exit', (code) => {
-      done();
-      reject(new ConfigError(`not a readable Keras file: its reader stopped (exit ${code})`, where));
-    });
-  });
+  const where = { file, path: 'network.model' };
+  return callOnWorker<KerasModel>(
+    WORKER,
+    { file, kind, maxBytes: currentMaxModelBytes() },
+    readSeconds(),
+    (why) =>
+      why.timeout !== undefined
+        ? new ConfigError(`the HDF5 library had not read it after ${why.timeout} s: a damaged or hostile file`, where)
+        : why.crash !== undefined
+          ? new ConfigError(`not a readable Keras file: ${why.crash}`, where)
+          : fromPosted({ ...(why.error as PostedError), location: (why.error as PostedError).location ?? where }),
+    () => (kind === 'hdf5' ? readKerasH5(file) : readKerasZip(file)),
+  );
 }

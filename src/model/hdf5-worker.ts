@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isKnownError } from '../config/errors.js';
+import { postedError } from '../config/errors.js';
 import { setMaxModelBytes } from './model-budget.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKerasZip } from './keras-zip.js';
@@ -9,9 +9,7 @@ import { readKerasZip } from './keras-zip.js';
 const { file, kind, maxBytes } = workerData as { file: string; kind: 'hdf5' | 'zip'; maxBytes: number };
 setMaxModelBytes(maxBytes);
 try {
-  parentPort!.postMessage({ model: kind === 'hdf5' ? await readKerasH5(file) : await readKerasZip(file) });
+  parentPort!.postMessage({ value: kind === 'hdf5' ? await readKerasH5(file) : await readKerasZip(file) });
 } catch (e) {
-  const known = isKnownError(e);
-  const err = e as { message?: string; location?: unknown; details?: unknown };
-  parentPort!.postMessage({ error: { known, message: String(err.message ?? e), location: err.location, details: err.details } });
+  parentPort!.postMessage({ error: postedError(e) });
 }

@@ -23,11 +23,11 @@ function randomBytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-async function refused(name: string, bytes: Uint8Array, extra = ''): Promise<string> {
+async function refused(name: string, bytes: Uint8Array, extra = '', env?: Record<string, string>): Promise<string> {
   const dir = tempDir('cd-garbage-');
   writeFileSync(path.join(dir, name), bytes);
   writeFileSync(path.join(dir, 'c.yaml'), config(name, extra));
-  const r = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')]);
+  const r = await cli(['run', path.join(dir, 'c.yaml'), '--json', path.join(dir, 'r.json')], { env });
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
@@ -84,6 +84,15 @@ describe('data files that are not what their extension says', () => {
     expect(await refused('m.h5', minari, ', layout: d4rl')).toMatch(
       /no dataset "observations" \(states \(observations\)\); it has: "episode_0", "episode_1"/,
     );
+  });
+
+  it('an HDF5 dataset is read on a thread ended after its time: a read that takes longer is refused in one line', async () => {
+    // (A damaged HDF5 file can make the library loop forever; a limit of 1 ms stands in for one here.)
+    const h5 = readFileSync(path.join(ROOT, 'fixtures/datasets/cartpole-d4rl.h5'));
+    const started = Date.now();
+    const line = await refused('data.h5', h5, '', { CRITIC_DOCTOR_HDF5_SECONDS: '0.001' });
+    expect(line).toMatch(/data\.h5: the HDF5 library had not read it after 0\.001 s: a damaged or hostile file/);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('an .npz named .npy, a .npy named .csv', async () => {

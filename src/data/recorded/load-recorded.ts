@@ -4,7 +4,7 @@ import type { RecordedDataConfig } from '../../config/schema.js';
 import { readArrays } from './arrays.js';
 import { columnNames } from './column-names.js';
 import { readCsv } from './csv.js';
-import { readHdf5 } from './hdf5.js';
+import { readHdf5Bounded } from './hdf5-bounded.js';
 import { readJsonl } from './jsonl.js';
 import { readParquet } from './parquet.js';
 import { checkInputFile } from './read-input.js';
@@ -153,7 +153,7 @@ function readFormat(
     case 'parquet':
       return readParquet(file, columnNames(cfg, 'parquet', actions), policy);
     case 'hdf5':
-      return readHdf5(file, cfg, policy, actions);
+      return readHdf5Bounded(file, cfg, policy, actions);
     default:
       return readArrays(file, format, cfg, baseDir, policy);
   }
