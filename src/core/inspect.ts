@@ -2,6 +2,8 @@ import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { modelFormat, type ModelFormat } from '../model/model-format.js';
 import { readKerasModel } from '../model/saved-model.js';
+import { kerasDenseChain } from '../model/keras-chain.js';
+import type { KerasModel } from '../model/keras-model.js';
 import { readStateDict } from '../model/state-dict.js';
 import { checkpointPrefix, readTfCheckpoint } from '../model/tf-checkpoint.js';
 import type { InspectReport } from '../report/inspect-report.js';
@@ -42,19 +44,39 @@ async function inspectModel(file: string, format: ModelFormat): Promise<InspectR
       return { name: `${l.name} (${l.className})`, units: k?.shape[1] ?? 0, inputs: k?.shape[0] ?? 0 };
     });
   const inputs = m.layers.filter((l) => l.className === 'InputLayer').map((l) => l.name);
+  const critic = chainOf(m, inputs[1]);
   return {
     file,
     format,
     ...(m.kerasVersion ? { writer: `Keras ${m.kerasVersion}` } : {}),
     tensors,
     layers,
+    critic,
     ...(m.optimizerVars.length ? { optimizer: `${m.optimizerVars.length} optimizer variables (restored by run)` } : {}),
-    config: [
-      `network:`,
-      `  model: ${path.basename(file)}`,
-      ...(inputs.length === 2 ? [`  inputs: { state: ${inputs[0]}, action: ${inputs[1]} }   # say which is which`] : []),
-    ],
+    config:
+      'refused' in critic
+        ? []
+        : [
+            `network:`,
+            `  model: ${path.basename(file)}`,
+            ...(inputs.length === 2 ? [`  inputs: { state: ${inputs[0]}, action: ${inputs[1]} }   # say which is which`] : []),
+          ],
   };
+}
+
+/** The chain critic-doctor would train from the model (keras-chain.ts's folding), described, or the reason it refuses. */
+function chainOf(m: KerasModel, action?: string): NonNullable<InspectReport['critic']> {
+  try {
+    const c = kerasDenseChain(m, action);
+    const layers = c.layers.map(
+      (l) =>
+        `${l.name} ${l.units} ${l.activation}` +
+        `${l.norm ? ` ${l.norm.kind}-norm` : ''}${l.dropout ? ` dropout ${l.dropout}` : ''}${l.residual ? ` + ${l.residual}` : ''}`,
+    );
+    return { layers, ...(c.actionAt ? { actionAt: c.actionAt } : {}) };
+  } catch (e) {
+    return { refused: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 function inspectWeights(file: string, format: ModelFormat): InspectReport {

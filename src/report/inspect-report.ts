@@ -9,6 +9,8 @@ export interface InspectReport {
   tensors: { name: string; shape: number[]; dtype: string }[];
   /** Layers as a config would list them, where the names show them (`critic.0`, `h1`, `dense_6`). */
   layers: { name: string; units: number; inputs: number }[];
+  /** A model file: the critic critic-doctor trains from it (each layer's width, activation, normalisation, dropout, sum), or why none. */
+  critic?: { layers: string[]; actionAt?: string } | { refused: string };
   /** Optimizer state found beside the weights: a short description. */
   optimizer?: string;
   /** The config lines to run it. */

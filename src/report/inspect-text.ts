@@ -8,10 +8,15 @@ export function renderInspectText(r: InspectReport): string {
     '',
     r.layers.length ? 'Layers' : 'No layers recognised by name',
     ...r.layers.map((l) => `  ${l.name}: ${l.inputs} → ${l.units}`),
+    ...criticLines(r.critic),
     ...(r.optimizer ? ['', `Optimizer state: ${r.optimizer}`] : []),
-    '',
-    'To run it (a config starts so):',
-    ...r.config.map((c) => `  ${c}`),
+    ...(r.config.length ? ['', 'To run it (a config starts so):', ...r.config.map((c) => `  ${c}`)] : []),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function criticLines(c: InspectReport['critic']): string[] {
+  if (!c) return [];
+  if ('refused' in c) return ['', `Not a critic critic-doctor trains: ${c.refused}`];
+  return ['', `As critic-doctor trains it${c.actionAt ? ` (the action joins at ${c.actionAt})` : ''}:`, `  ${c.layers.join(' → ')}`];
 }

@@ -34,6 +34,20 @@ describe('critic-doctor inspect', () => {
     ]);
   });
 
+  it('a model file: the critic critic-doctor trains from it (folded blocks, residual sums), or why it trains none', async () => {
+    const res = await inspectFile(f('fixtures/residual/residual-critic.onnx'));
+    expect(res.critic).toEqual({
+      layers: ['fc0 16 relu', 'fc1 16 relu', 'fc2 16 linear + fc0', 'fc3 16 tanh + fc2', 'out 1 linear'],
+    });
+    const bn = await inspectFile(f('fixtures/keras/bn-critic-keras2.h5'));
+    expect(bn.critic).toEqual({ layers: ['dense 16 tanh batch-norm', 'dense_1 1 linear'] });
+    const post = await inspectFile(f('fixtures/keras/post-norm-critic.h5'));
+    expect(post.critic).toEqual({
+      refused: expect.stringMatching(/^layer post_norm: LayerNormalization is not supported where it stands/),
+    });
+    expect(post.config).toEqual([]);
+  });
+
   it("a TF1 checkpoint: the scope, the layers under it, the optimizer's slots", async () => {
     const r = await inspectFile(f('fixtures/tf1-seed/seed-critic.index'));
     expect(r.writer).toMatch(/TensorFlow 1/);
