@@ -30,6 +30,8 @@ const IN_A_PROCESS: [string, string, string][] = [
 ];
 const READERS: [string, string, Reader][] = [
   ['onnx', 'fixtures/torch/sac-q.onnx', readOnnx],
+  // Read to the critic: the ONNX graph, then its folding into the chain (a residual Add among its nodes).
+  ['onnx critic (residual)', 'fixtures/residual/residual-critic.onnx', (f) => readSavedCritic(f)],
   ['state_dict (zip)', 'fixtures/torch/ppo-critic.pt', readStateDict],
   ['state_dict (legacy)', 'fixtures/torch/ppo-critic-legacy.pt', readStateDict],
   ['SB3 zip', 'fixtures/torch/sb3-ppo.zip', readStateDict],
