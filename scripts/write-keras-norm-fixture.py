@@ -125,3 +125,17 @@ pw = {'dense': [np.ones((6, 8), f32), np.zeros(8, f32)], 'post_norm': [np.ones(8
 pvar = {'dense': ('kernel', 'bias'), 'post_norm': ('gamma', 'beta'), 'dense_1': ('kernel', 'bias')}
 write_h5('post-norm-critic.h5', pconfig, ['obs', 'dense', 'post_norm', 'dense_1'], pw, pvar)
 print('wrote post-norm-critic.h5')
+
+# ---- Another refusal: a tf.keras 2 Functional critic whose two inputs are added, not concatenated
+# (obs 3 + act 3 → Dense 1): exit 2 saying how a Q(s, a) critic's inputs may join.
+node = lambda *names: [[[n, 0, 0, {}] for n in names]]
+inp = lambda n: {'class_name': 'InputLayer', 'name': n, 'inbound_nodes': [],
+                 'config': {'batch_input_shape': [None, 3], 'dtype': 'float32', 'sparse': False, 'name': n}}
+aconfig = {'class_name': 'Functional', 'config': {'name': 'q', 'layers': [
+    inp('obs'), inp('act'),
+    {'class_name': 'Add', 'name': 'add', 'config': {'name': 'add', 'trainable': True}, 'inbound_nodes': node('obs', 'act')},
+    {'class_name': 'Dense', 'name': 'v', 'config': dense_cfg('v', 1)['config'], 'inbound_nodes': node('add')}],
+    'input_layers': [['obs', 0, 0], ['act', 0, 0]], 'output_layers': [['v', 0, 0]]}}
+write_h5('inputs-added-critic.h5', aconfig, ['obs', 'act', 'add', 'v'], {'v': [np.ones((3, 1), f32), np.zeros(1, f32)]},
+         {'v': ('kernel', 'bias')})
+print('wrote inputs-added-critic.h5')

@@ -65,6 +65,7 @@ describe('Keras legacy .h5 models as network.model', () => {
     ['critic-keras3.weights.h5', /holds weights only \(Keras save_weights\): save the whole model/],
     ['critic-lambda.h5', /layer scale: Lambda is not supported/],
     ['post-norm-critic.h5', /layer post_norm: LayerNormalization is not supported where it stands: .*\(before its activation\)/],
+    ['inputs-added-critic.h5', /its inputs obs and act join in a way critic-doctor does not train: a Q\(s, a\) critic concatenates/],
     ['critic-missing-weights.h5', /layer dense_1: no weights stored for it/],
     ['critic-bad-shape.h5', /layer dense: kernel of shape \[5,8\] for 16 units/],
     ['critic-no-config.keras', /no config.json in the archive/],
@@ -80,7 +81,7 @@ describe('Keras legacy .h5 models as network.model', () => {
   }
 
   // What the CLI makes of such an error, for .h5 refusals (a weights-only file, a layer where the engine has none) and a .keras one.
-  for (const [file, message] of [refusals[0], refusals[3], refusals[7]]) {
+  for (const [file, message] of [refusals[0], refusals[3], refusals[8]]) {
     it(`${path.basename(file)}: the CLI exits 2 with one line naming the file and why, no report`, async () => {
       const out = path.join(tempDir('cd-keras-'), 'r.json');
       const r = await cli(['run', config(file), '--json', out]);
