@@ -143,18 +143,17 @@ function forward(
       x = at(d.out);
     }
     // A residual connection: this layer's output + the earlier layer's, the next layer's input.
-    if (L.res) {
-      const n = B * L.U;
-      const from = outputOf(plan.layers[L.res.from]!, which);
-      x = addInto(w.viewAt(x, n), w.viewAt(at(from), n), w, at(L.res[which]!));
-    }
+    if (L.res) x = sumInto(w, at(L.res[which]!), x, at(outputOf(plan.layers[L.res.from]!, which)), B * L.U);
   }
 }
 
-/** dst = a + b elementwise in float32 (a residual sum, a residual's gradient); returns dst's address. */
-function addInto(a: Float32Array, b: Float32Array, w: KernelMemory, dst: number): number {
-  const out = w.viewAt(dst, a.length);
-  for (let k = 0; k < out.length; k++) out[k] = Math.fround(a[k]! + b[k]!);
+/**
+ * dst = a + b in float32 (a residual sum, a residual's gradient): a copied into dst, then the
+ * kernels' own addInto (SIMD f32 adds: the same bits as the per-layer path's tf.add). Returns dst.
+ */
+function sumInto(w: KernelMemory, dst: number, a: number, b: number, n: number): number {
+  if (dst !== a) w.viewAt(dst, n).set(w.viewAt(a, n));
+  w.k.addInto(dst, b, n);
   return dst;
 }
 
@@ -186,14 +185,13 @@ function backward(w: KernelMemory, plan: Plan, x0: number, param: (i: number) =>
   const f = Math.fround;
   for (let i = plan.layers.length - 1; i >= 0; i--) {
     const L = plan.layers[i]!;
-    const prev = plan.layers[i - 1];
-    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : at(outputOf(prev!, 'fwd'));
+    const x = i === 0 ? x0 : L.cat ? at(L.cat.fwd) : at(outputOf(plan.layers[i - 1]!, 'fwd'));
     if (L.dSum) {
       // The output's gradient: the next layer's dX (or dv), then each later layer's that adds this output, in order.
       const n = plan.B * L.U;
       const next = i === plan.layers.length - 1 ? plan.dv : plan.layers[i + 1]!.dX!;
       let acc = at(next);
-      for (const o of plan.layers) if (o.res?.from === i) acc = addInto(w.viewAt(acc, n), w.viewAt(at(o.dY), n), w, at(L.dSum));
+      for (const o of plan.layers) if (o.res?.from === i) acc = sumInto(w, at(L.dSum), acc, at(o.dY), n);
     }
     if (L.drop) {
       // Through dropout: dAct = dOut × mask.
