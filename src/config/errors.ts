@@ -64,10 +64,14 @@ export function postedError(e: unknown): PostedError {
   return { kind: known?.kind ?? null, message, location: known?.location, details: known?.details };
 }
 
-/** The error a worker posted, as its class again; one of no known kind stays a plain Error (an internal one). */
-export function fromPosted(p: PostedError): Error {
-  if (p.kind === 'config') return new ConfigError(p.message, p.location, p.details);
-  if (p.kind === 'data') return new DataError(p.message, p.location, p.details);
-  if (p.kind === 'usage') return new UsageError(p.message, p.location, p.details);
+/**
+ * The error a worker posted, as its class again, at `where` unless it says where itself; one of no
+ * known kind stays a plain Error (an internal one).
+ */
+export function fromPosted(p: PostedError, where: SourceLocation = {}): Error {
+  const location = p.location ?? where;
+  if (p.kind === 'config') return new ConfigError(p.message, location, p.details);
+  if (p.kind === 'data') return new DataError(p.message, location, p.details);
+  if (p.kind === 'usage') return new UsageError(p.message, location, p.details);
   return new Error(p.message);
 }

@@ -1,11 +1,11 @@
 import { tf } from '../util/tfjs.js';
 
 /** tf.layers.batch_normalization's default ε (Keras: 1e-3). */
-export const BN_EPSILON = 1e-3;
+const BN_EPSILON = 1e-3;
 /** A common layer-normalisation ε. */
-export const LN_EPSILON = 1e-5;
+const LN_EPSILON = 1e-5;
 /** Moving-average momentum of batch statistics (TF's default 0.99). */
-export const BN_MOMENTUM = 0.99;
+const BN_MOMENTUM = 0.99;
 
 export type NormKind = 'batch' | 'layer';
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /** What a bounded worker posts back: its value, or its error as plain data. */
-export type WorkerReply<T> = { value: T } | { error: unknown };
+type WorkerReply<T> = { value: T } | { error: unknown };
 
 /**
  * Runs `script` (a worker module beside the caller's, compiled) with `data` on a thread of its own
