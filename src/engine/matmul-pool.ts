@@ -30,6 +30,11 @@ export class MatmulPool {
     Atomics.notify(ctl, SEQ);
   }
 
+  /** Wakes the worker if it sleeps, so that it spins for the products to come (no product handed). */
+  wake(): void {
+    Atomics.notify(this.control, SEQ);
+  }
+
   /** Waits until the worker has finished the product `start` handed it. */
   join(): void {
     const ctl = this.control;
