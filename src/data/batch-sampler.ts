@@ -1,4 +1,5 @@
 import { Rng } from './rng.js';
+import { copyRow } from '../util/copy-row.js';
 import type { Batch, TargetPlan, Transitions } from './transitions.js';
 
 export type Sampling = 'random' | 'shuffled' | 'sequential';
@@ -79,12 +80,17 @@ export class BatchSampler {
     const nextStates = this.plan.bootstraps ? new Float32Array(B * dim) : undefined;
     for (let i = 0; i < B; i++) {
       const t = indices[i]!;
-      states.set(this.data.states.subarray(t * dim, (t + 1) * dim), i * dim);
+      copyRow(this.data.states, t * dim, states, i * dim, dim);
       partial[i] = this.plan.partial[t]!;
       discount[i] = this.plan.discount[t]!;
       const bi = this.plan.bootIndex[t]!;
       // A terminal transition has discount 0; its next state is left zero and never matters.
-      if (nextStates && bi >= 0) nextStates.set(this.bootState(bi), i * dim);
+      if (nextStates && bi >= 0) {
+        // A bootstrap index names a transition's state, or (≥ count) one that follows a truncated step.
+        const { count } = this.data;
+        const from = bi < count ? this.data.states : this.data.nextStates!;
+        copyRow(from, (bi < count ? bi : bi - count) * dim, nextStates, i * dim, dim);
+      }
     }
     if (this.transform) {
       this.transform.observe?.(states, B);
@@ -101,20 +107,12 @@ export class BatchSampler {
       batch.nextActions = nextStates ? new Float32Array(B * A) : undefined;
       for (let i = 0; i < B; i++) {
         const t = indices[i]!;
-        batch.actions.set(acts.subarray(t * A, (t + 1) * A), i * A);
+        copyRow(acts, t * A, batch.actions, i * A, A);
         const bi = this.plan.bootIndex[t]!;
-        if (batch.nextActions && bi >= 0 && bi < this.data.count) batch.nextActions.set(acts.subarray(bi * A, (bi + 1) * A), i * A);
+        if (batch.nextActions && bi >= 0 && bi < this.data.count) copyRow(acts, bi * A, batch.nextActions, i * A, A);
       }
     }
     return batch;
-  }
-
-  /** The state a bootstrap index names: a transition's, or (≥ count) one that follows a truncated step. */
-  private bootState(bi: number): Float32Array {
-    const { dim, count } = this.data;
-    const from = bi < count ? this.data.states : this.data.nextStates!;
-    const row = bi < count ? bi : bi - count;
-    return from.subarray(row * dim, (row + 1) * dim);
   }
 
   getState(): SamplerState {
@@ -127,3 +125,4 @@ export class BatchSampler {
     this.order = st.order ? Int32Array.from(st.order) : null;
   }
 }
+

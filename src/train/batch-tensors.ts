@@ -1,5 +1,6 @@
 import { tf } from '../util/tfjs.js';
 import type { Batch } from '../data/transitions.js';
+import { copyRow } from '../util/copy-row.js';
 import type { StepInputs } from './step-types.js';
 
 /**
@@ -23,8 +24,8 @@ export function inputRows(b: Batch, states: Float32Array, actions: Float32Array 
   const D = b.dim;
   const out = new Float32Array(b.size * (D + A));
   for (let i = 0; i < b.size; i++) {
-    out.set(states.subarray(i * D, (i + 1) * D), i * (D + A));
-    out.set(actions.subarray(i * A, (i + 1) * A), i * (D + A) + D);
+    copyRow(states, i * D, out, i * (D + A), D);
+    copyRow(actions, i * A, out, i * (D + A) + D, A);
   }
   return out;
 }

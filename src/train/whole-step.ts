@@ -7,6 +7,7 @@ import { SELU_SCALE } from '../model/activations.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
 import { kernelThreads } from '../engine/matmul-pool.js';
 import { dropoutMask } from '../engine/dropout-mask.js';
+import { copyRow } from '../util/copy-row.js';
 import { NUM_STATS, statsRows } from '../watch/health-kernel.js';
 import type { Tap } from '../watch/tap.js';
 import { clipAndUpdate, JS_LOOPS, simdUpdateOn, updateAttrs, wasmLoops, type UpdateAttrs } from './update-kernel.js';
@@ -174,8 +175,8 @@ function gatherCat(w: KernelMemory, dst: number, h: number, x0: number, B: numbe
   const hv = w.viewAt(h, B * H);
   const xv = w.viewAt(x0, B * W);
   for (let r = 0; r < B; r++) {
-    out.set(hv.subarray(r * H, (r + 1) * H), r * I);
-    out.set(xv.subarray((r + 1) * W - c.A, (r + 1) * W), r * I + H);
+    copyRow(hv, r * H, out, r * I, H);
+    copyRow(xv, (r + 1) * W - c.A, out, r * I + H, c.A);
   }
   return dst;
 }
