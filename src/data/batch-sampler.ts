@@ -125,4 +125,3 @@ export class BatchSampler {
     this.order = st.order ? Int32Array.from(st.order) : null;
   }
 }
-
