@@ -1,16 +1,21 @@
 import { afterAll, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
 import { validateConfig } from '../../src/config/load-config.js';
-import { setKernelThreads } from '../../src/engine/matmul-pool.js';
+import { kernelThreads, setKernelThreads } from '../../src/engine/matmul-pool.js';
 import { splitProductCount } from '../../src/engine/wasm-kernels.js';
 import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
 
 // One and two threads must give the same bits: each product's rows are split between the threads,
 // every output summed in the one order whichever thread computes it (assembly/matmul.ts).
+// The watchdog's statistics too (computed from the products the threads shared).
 class Params extends TrainCallback {
   steps: Buffer[][] = [];
   override onStepEnd(_step: number, logs: StepLogs): void {
-    this.steps.push(logs.state!.params.map((p) => Buffer.from((p.dataSync() as Float32Array).buffer.slice(0))));
+    const params = logs.state!.params.map((p) => Buffer.from((p.dataSync() as Float32Array).buffer.slice(0)));
+    this.steps.push([
+      ...params,
+      Buffer.from(logs.stats.buffer.slice(logs.stats.byteOffset, logs.stats.byteOffset + logs.stats.byteLength)),
+    ]);
   }
 }
 
@@ -45,13 +50,15 @@ async function run(threads: 1 | 2): Promise<Buffer[][]> {
   return seen.steps;
 }
 
-afterAll(() => setKernelThreads(1));
+// Test files share a fork's modules (vitest.config.ts): leave the setting as this file found it.
+const threadsBefore = kernelThreads() as 1 | 2;
+afterAll(() => setKernelThreads(threadsBefore));
 
-it('two threads give the same parameters as one, bit for bit, step after step', async () => {
+it('two threads give the same parameters and statistics as one, bit for bit, step after step', async () => {
   const one = await run(1);
   const before = splitProductCount();
   const two = await run(2);
   expect(splitProductCount()).toBeGreaterThan(before);
   expect(two.length).toBe(one.length);
-  two.forEach((step, s) => step.forEach((p, i) => expect(p.equals(one[s]![i]!), `step ${s}, parameter ${i}`).toBe(true)));
+  two.forEach((step, s) => step.forEach((p, i) => expect(p.equals(one[s]![i]!), `step ${s}, parameter (or statistics) ${i}`).toBe(true)));
 }, 60_000);
