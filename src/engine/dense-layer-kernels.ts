@@ -1,5 +1,6 @@
 import { registerJsKernel } from './js-kernel.js';
-import { applyActivation, denseBackwardShapes, denseForwardShapes, TRANSCENDENTAL, type DenseAttrs } from './dense-wn-kernels.js';
+import { denseBackwardShapes, denseForwardShapes, type DenseAttrs } from './dense-wn-kernels.js';
+import { TRANSCENDENTAL_CODES } from './transcendental.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from './wasm-kernels.js';
 import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
@@ -59,7 +60,8 @@ export function denseForwardAt(w: KernelMemory, a: DenseForwardAt, l: DenseLayer
   const { B, I, U } = l;
   w.matmul(a.x, a.V, a.xv, B, I, U, l.xStride ?? I, 1);
   w.k.denseForward(a.xv, a.b, a.V, a.g, a.norm, a.scaler, a.pre, a.act, B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, l.alpha);
-  if (TRANSCENDENTAL.has(l.act)) applyActivation(l.act, l.alpha, w.viewAt(a.pre, B * U), w.viewAt(a.act, B * U));
+  const code = TRANSCENDENTAL_CODES[l.act];
+  if (code !== undefined) w.activateJs(code, l.alpha, a.pre, a.act, B * U);
 }
 
 /** Addresses of one layer's backward: its inputs, its outputs and its scratch (dVNorm, Vᵀ). */

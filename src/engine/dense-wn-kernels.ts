@@ -46,15 +46,6 @@ function forwardFn(act: string, alpha: number): (x: number) => number {
   }
 }
 
-/** The activations the SIMD kernels leave to JS (Math.exp, Math.tanh): see assembly/dense.ts. */
-export const TRANSCENDENTAL = new Set(['elu', 'tanh', 'sigmoid', 'selu']);
-
-/** out[k] = f(pre[k]) for activation `act`, the forward kernel's own function. */
-export function applyActivation(act: string, alpha: number, pre: Float32Array, out: Float32Array): void {
-  const fn = forwardFn(act, alpha);
-  for (let k = 0; k < pre.length; k++) out[k] = fn(pre[k]!);
-}
-
 /** dy · f'(x), from the pre-activation x and output y, as activations.ts composes it. */
 function backwardFn(act: string, alpha: number): (x: number, y: number, dy: number) => number {
   const a = f(alpha);

@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
+import { transcendentalLoop } from './transcendental.js';
+import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
- * The second core for our matrix products: one worker thread with its own instance of the kernels
+ * The second core for our matrix products (and transcendental activations): one worker thread with its own instance of the kernels
  * on the same shared memory (the shared-memory build of assembly/), woken through a control block
  * of Int32s with Atomics. A product's rows are split between the two threads; every output is
  * computed by the same kernel code in the same summation order whichever thread computes it
@@ -12,6 +14,8 @@ import { isMainThread, Worker } from 'node:worker_threads';
  */
 export class MatmulPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
+  /** An activation's α, a float64 beside the Int32 arguments. */
+  private readonly alpha = new Float64Array(this.control.buffer, 4 * ALPHA_INT, 1);
   private readonly worker: Worker;
   private seq = 0;
 
@@ -23,8 +27,19 @@ export class MatmulPool {
 
   /** Hands the worker C rows of `matmul(a, b, c, M, K, N, sam, sak)`; `join` waits for them. */
   start(a: number, b: number, c: number, M: number, K: number, N: number, sam: number, sak: number): void {
+    this.post(OP_MATMUL, [a, b, c, M, K, N, sam, sak]);
+  }
+
+  /** Hands the worker entries [from, to) of `transcendentalLoop(code, alpha, …)` over the n floats at pre and out. */
+  startActivation(code: number, alpha: number, pre: number, out: number, n: number, from: number, to: number): void {
+    this.alpha[0] = alpha;
+    this.post(OP_ACTIVATION, [pre, out, n, from, to, code]);
+  }
+
+  private post(op: number, args: number[]): void {
     const ctl = this.control;
-    ctl.set([a, b, c, M, K, N, sam, sak], ARGS);
+    ctl[OP] = op;
+    ctl.set(args, ARGS);
     this.seq = (this.seq + 1) | 0;
     Atomics.store(ctl, SEQ, this.seq);
     Atomics.notify(ctl, SEQ);
@@ -51,18 +66,33 @@ export class MatmulPool {
 const SEQ = 0;
 const DONE = 1;
 const ARGS = 2;
+/** Which work the worker does: a product's rows, or some entries of a transcendental activation. */
+const OP = 10;
+const OP_MATMUL = 0;
+const OP_ACTIVATION = 1;
+/** The float64 α at Int32 index 12 (byte 48). */
+const ALPHA_INT = 12;
 const CONTROL_INTS = 16;
 /** Loads of the control block before sleeping in Atomics.wait (about 20–50 µs): a step's products come close together. */
 const SPINS = 20_000;
 
 // The worker: instantiate the kernels on the shared memory, then for each new sequence number run
-// the product whose arguments the control block holds, and say so. CommonJS (eval: true) so that
+// the product (or activation entries, with transcendental.ts's own source text) whose arguments
+// the control block holds, and say so. CommonJS (eval: true) so that
 // it needs no file of its own: the same source serves src/ under vitest, dist/ and the tarball.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
+const alpha = new Float64Array(control, ${4 * ALPHA_INT}, 1);
+const transcendentalLoop = ${transcendentalLoop.toString()};
+function activation() {
+  const [pre, out, n, from, to, code] = c.subarray(${ARGS}, ${ARGS + 6});
+  // Views made each time: the memory may have grown since the last call.
+  const [x, y] = [new Float32Array(memory.buffer, pre, n), new Float32Array(memory.buffer, out, n)];
+  transcendentalLoop(code, alpha[0], ${SELU_SCALE}, ${SELU_SCALE * SELU_ALPHA}, x, y, from, to);
+}
 let seen = 0;
 for (;;) {
   // Spin a little for the next product of the step before sleeping until one comes.
@@ -71,7 +101,8 @@ for (;;) {
   const seq = Atomics.load(c, ${SEQ});
   if (seq === seen) continue;
   seen = seq;
-  k.matmul(c[${ARGS}], c[${ARGS + 1}], c[${ARGS + 2}], c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}]);
+  if (c[${OP}] === ${OP_ACTIVATION}) activation();
+  else k.matmul(c[${ARGS}], c[${ARGS + 1}], c[${ARGS + 2}], c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}]);
   Atomics.store(c, ${DONE}, seq);
   Atomics.notify(c, ${DONE});
 }

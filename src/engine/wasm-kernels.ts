@@ -1,6 +1,8 @@
 import { tf } from '../util/tfjs.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
 import { MatmulPool } from './matmul-pool.js';
+import { transcendentalAll, transcendentalLoop } from './transcendental.js';
+import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
  * Our WebAssembly SIMD kernels (sources in assembly/, one file per kernel family). The module
@@ -72,6 +74,8 @@ export function splitProductCount(): number {
 
 /** A product worth splitting between two threads: about 1 MFLOP or more (a 64 × 64 × 128 product). */
 const PARALLEL_FLOPS = 1 << 20;
+/** An activation worth splitting: 8 Ki entries or more (Math.exp ~8 ns an entry here; a split costs ~20 µs). */
+const PARALLEL_ACTIVATIONS = 1 << 13;
 
 /** The kernels bound to one memory, and where a call's arrays are in it. */
 export class KernelMemory {
@@ -104,6 +108,19 @@ export class KernelMemory {
     splitProducts++;
     this.pool.start(a + 4 * h * sam, b, c + 4 * h * N, M - h, K, N, sam, sak);
     this.k.matmul(a, b, c, h, K, N, sam, sak);
+    this.pool.join();
+  }
+
+  /**
+   * out = the transcendental activation `code` (transcendental.ts) of the n floats at pre; with a
+   * second thread and enough entries, the later half of them computed by the worker, with the
+   * same source text: the same bits either way.
+   */
+  activateJs(code: number, alpha: number, pre: number, out: number, n: number): void {
+    if (!this.pool || n < PARALLEL_ACTIVATIONS) return transcendentalAll(code, alpha, this.viewAt(pre, n), this.viewAt(out, n));
+    const h = n >> 1;
+    this.pool.startActivation(code, alpha, pre, out, n, h, n);
+    transcendentalLoop(code, alpha, SELU_SCALE, SELU_SCALE * SELU_ALPHA, this.viewAt(pre, n), this.viewAt(out, n), 0, h);
     this.pool.join();
   }
 

@@ -1,5 +1,5 @@
 import { ACT_CODES } from '../engine/dense-layer-kernels.js';
-import { TRANSCENDENTAL } from '../engine/dense-wn-kernels.js';
+import { TRANSCENDENTAL_CODES } from '../engine/transcendental.js';
 import { normEpsilon, normMomentum } from '../engine/norm-layer.js';
 import { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
@@ -209,7 +209,7 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
       U,
       wn,
       act: l.activation.name,
-      transcendental: TRANSCENDENTAL.has(l.activation.name),
+      transcendental: TRANSCENDENTAL_CODES[l.activation.name] !== undefined,
       code: ACT_CODES[l.activation.name]!,
       alpha: l.activation.alpha ?? 0,
       v: l.vIndex,
