@@ -54,12 +54,13 @@ export class MatmulPool {
   join(): void {
     const ctl = this.control;
     // Spin first: the halves end within microseconds of each other, and a futex wake costs tens.
-    for (let i = 0; i < SPINS; i++) if (Atomics.load(ctl, DONE) === this.seq) return;
-    for (;;) {
+    for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctl, DONE);
-      if (done === this.seq) return;
-      Atomics.wait(ctl, DONE, done);
+      if (done === this.seq) break;
+      if (spins > SPINS) Atomics.wait(ctl, DONE, done);
     }
+    // The worker says done even when its work threw, so that this thread never waits forever.
+    if (ctl[FAILED]) throw new Error('internal: the second kernel thread failed (CRITIC_DOCTOR_THREADS=1 runs on one)');
   }
 }
 
@@ -70,6 +71,8 @@ const ARGS = 2;
 const OP = 10;
 const OP_MATMUL = 0;
 const OP_ACTIVATION = 1;
+/** Set by the worker when its work threw. */
+const FAILED = 11;
 /** The float64 α at Int32 index 12 (byte 48). */
 const ALPHA_INT = 12;
 const CONTROL_INTS = 16;
@@ -101,8 +104,12 @@ for (;;) {
   const seq = Atomics.load(c, ${SEQ});
   if (seq === seen) continue;
   seen = seq;
-  if (c[${OP}] === ${OP_ACTIVATION}) activation();
-  else k.matmul(c[${ARGS}], c[${ARGS + 1}], c[${ARGS + 2}], c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}]);
+  try {
+    if (c[${OP}] === ${OP_ACTIVATION}) activation();
+    else k.matmul(...c.subarray(${ARGS}, ${ARGS + 8}));
+  } catch {
+    c[${FAILED}] = 1;
+  }
   Atomics.store(c, ${DONE}, seq);
   Atomics.notify(c, ${DONE});
 }

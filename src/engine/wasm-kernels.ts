@@ -54,7 +54,7 @@ function kernelModule(): WebAssembly.Module | undefined {
 }
 
 /** The shared-memory build, for two threads on one memory; undefined where threads are not available. */
-function sharedKernelModule(): WebAssembly.Module | undefined {
+export function sharedKernelModule(): WebAssembly.Module | undefined {
   if (sharedModule === undefined) {
     try {
       sharedModule = new WebAssembly.Module(Uint8Array.from(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64')));

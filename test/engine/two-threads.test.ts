@@ -1,8 +1,8 @@
 import { afterAll, expect, it } from 'vitest';
 import { runDiagnosis } from '../../src/core/run.js';
 import { validateConfig } from '../../src/config/load-config.js';
-import { kernelThreads, setKernelThreads } from '../../src/engine/matmul-pool.js';
-import { splitProductCount } from '../../src/engine/wasm-kernels.js';
+import { kernelThreads, MatmulPool, setKernelThreads } from '../../src/engine/matmul-pool.js';
+import { sharedKernelModule, splitProductCount } from '../../src/engine/wasm-kernels.js';
 import { TrainCallback, type StepLogs } from '../../src/train/callbacks.js';
 
 // One and two threads must give the same bits: each product's rows are split between the threads,
@@ -62,3 +62,14 @@ it('two threads give the same parameters and statistics as one, bit for bit, ste
   expect(two.length).toBe(one.length);
   two.forEach((step, s) => step.forEach((p, i) => expect(p.equals(one[s]![i]!), `step ${s}, parameter (or statistics) ${i}`).toBe(true)));
 }, 60_000);
+
+it('a failure on the second thread is an error on the first, not a wait that never ends', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+  const pool = new MatmulPool(sharedKernelModule()!, memory);
+  // A product whose C lies past the memory's end: the worker's kernel traps.
+  pool.start(0, 0, 1 << 20, 8, 8, 8, 8, 1);
+  expect(() => pool.join()).toThrow(/second kernel thread failed/);
+  // A product that fits: the flag stays (the thread's state is unknown after a trap), still an error.
+  pool.start(0, 0, 1024, 4, 4, 4, 4, 1);
+  expect(() => pool.join()).toThrow(/second kernel thread failed/);
+});
