@@ -160,11 +160,25 @@ export function addInto(a: usize, b: usize, n: i32): void {
 
 /** act = f(pre), elementwise (a normalised layer's nonlinearity, after its normalisation; transcendental: a copy). */
 export function activate(pre: usize, act: usize, n: i32, code: i32, alpha: f64): void {
-  for (let j = 0; j < n; j++) store<f32>(at(act, j), actScalar(code, load<f32>(at(pre, j)), alpha));
+  let j = 0;
+  // relu and linear four at a time, as denseForward does them; the rest one by one.
+  if (code == RELU || code == LINEAR) {
+    const zero = f32x4.splat(0);
+    for (; j + 4 <= n; j += 4) {
+      const p = v128.load(at(pre, j));
+      v128.store(at(act, j), code == RELU ? v128.bitselect(zero, p, f32x4.lt(p, zero)) : p);
+    }
+  }
+  for (; j < n; j++) store<f32>(at(act, j), actScalar(code, load<f32>(at(pre, j)), alpha));
 }
 
 /** d = f'(pre)·dy, elementwise (the nonlinearity's backward before a normalisation's). */
 export function activateBackward(pre: usize, y: usize, dy: usize, d: usize, n: i32, code: i32, alpha: f32, seluScale32: f32, seluSA32: f32): void {
-  for (let j = 0; j < n; j++)
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const x = v128.load(at(pre, j));
+    v128.store(at(d, j), backLanes(code, x, v128.load(at(y, j)), v128.load(at(dy, j)), alpha, seluScale32, seluSA32));
+  }
+  for (; j < n; j++)
     store<f32>(at(d, j), backScalar(code, load<f32>(at(pre, j)), load<f32>(at(y, j)), load<f32>(at(dy, j)), alpha, seluScale32, seluSA32));
 }

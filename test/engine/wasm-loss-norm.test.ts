@@ -237,3 +237,42 @@ describe('the normalisation kernels equal their scalar definitions bit for bit',
     ).toBe(true);
   });
 });
+
+describe('the activation kernels a normalised layer uses equal their scalar definitions bit for bit', () => {
+  const codes = { linear: 0, relu: 1, leaky_relu: 2, elu: 3, tanh: 4, sigmoid: 5, selu: 6 } as const;
+  const [scale, sa] = [f(1.0507009873554805), f(1.0507009873554805 * 1.6732632423543772)];
+  /** dense-wn-kernels.ts's backwardFn, the JS twin. */
+  const back = (code: number, x: number, y: number, dy: number, a: number): number => {
+    if (code === 1) return f(dy * (x > 0 ? 1 : 0));
+    if (code === 2) return f(dy * (x > 0 ? 1 : a));
+    if (code === 3) return f(dy * (x > 0 ? 1 : f(y + a)));
+    if (code === 4) return f(dy * f(1 - f(y * y)));
+    if (code === 5) return f(dy * f(y * f(1 - y)));
+    if (code === 6) return f(dy * (x > 0 ? scale : f(y + sa)));
+    return dy;
+  };
+  for (const [name, code] of Object.entries(codes)) {
+    it(`${name}: activate (relu, leaky_relu; the others pass pre through for JS) and activateBackward`, () => {
+      fc.assert(
+        fc.property(
+          size.chain((n) => fc.tuple(vec(n), vec(n), vec(n))),
+          ([pre, y, dy]) => {
+            const alpha = 0.2;
+            const n = pre.length;
+            const [act] = call('activate', [pre], [n], [n, code, alpha]);
+            const want = pre.map((x) => (code === 1 ? (x < 0 ? 0 : x) : code === 2 && x < 0 ? f(alpha * x) : x));
+            const [d] = call('activateBackward', [pre, y, dy], [n], [n, code, f(alpha), scale, sa]);
+            return (
+              same(act!, want) &&
+              same(
+                d!,
+                pre.map((x, i) => back(code, x, y[i]!, dy[i]!, f(alpha))),
+              )
+            );
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  }
+});
