@@ -23,6 +23,11 @@
 // scalar's operations in its order (f32x4 add, sub, mul and div round as the scalar ones do).
 // A row's sum (layer norm's statistics) stays one scalar chain.
 
+/** A group statistic for columns u … u + 3: the row's own (layer norm, splat by the caller) or each column's (batch norm). */
+@inline function groupLanes(p: usize, u: i32, layer: bool, row: v128): v128 {
+  return layer ? row : vld(p, u);
+}
+
 /** Σ over rows r of x[r·U + u] for the columns u0 … u0 + 3 (a lane each), from +0. */
 @inline function colSums4(x: usize, u0: i32, B: i32, U: i32): v128 {
   let s = f32x4.splat(0);
@@ -81,9 +86,7 @@ export function normForward(
     const ir = f32x4.splat(layer ? load<f32>(at(invStd, r)) : 0);
     for (let u = 0; u < U4; u += 4) {
       const i = r * U + u;
-      const m = layer ? mr : vld(mean, u);
-      const inv = layer ? ir : vld(invStd, u);
-      const h = f32x4.mul(f32x4.sub(vld(x, i), m), inv);
+      const h = f32x4.mul(f32x4.sub(vld(x, i), groupLanes(mean, u, layer, mr)), groupLanes(invStd, u, layer, ir));
       vst(xhat, i, h);
       vst(out, i, f32x4.add(f32x4.mul(h, vld(gamma, u)), vld(beta, u)));
     }
@@ -142,11 +145,9 @@ export function normBackward(
     const ai = f32x4.splat(layer ? load<f32>(at(invStd, r)) : 0);
     for (let u = 0; u < U4; u += 4) {
       const i = r * U + u;
-      const t1 = layer ? a1 : vld(s1, u);
-      const t2 = layer ? a2 : vld(s2, u);
-      const ti = layer ? ai : vld(invStd, u);
-      const inner = f32x4.sub(f32x4.sub(f32x4.mul(vld(dxhat, i), nv), t1), f32x4.mul(vld(xhat, i), t2));
-      vst(dx, i, f32x4.mul(f32x4.div(ti, nv), inner));
+      const t1 = groupLanes(s1, u, layer, a1);
+      const inner = f32x4.sub(f32x4.sub(f32x4.mul(vld(dxhat, i), nv), t1), f32x4.mul(vld(xhat, i), groupLanes(s2, u, layer, a2)));
+      vst(dx, i, f32x4.mul(f32x4.div(groupLanes(invStd, u, layer, ai), nv), inner));
     }
     for (let u = U4; u < U; u++) {
       const g = layer ? r : u;
