@@ -1,6 +1,6 @@
 import { registerJsKernel } from './js-kernel.js';
 import { denseBackwardShapes, denseForwardShapes, type DenseAttrs } from './dense-wn-kernels.js';
-import { TRANSCENDENTAL_CODES } from './transcendental.js';
+import { isTranscendental } from './transcendental.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from './wasm-kernels.js';
 import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
@@ -59,9 +59,9 @@ export interface DenseLayerAt {
 export function denseForwardAt(w: KernelMemory, a: DenseForwardAt, l: DenseLayerAt): void {
   const { B, I, U } = l;
   w.matmul(a.x, a.V, a.xv, B, I, U, l.xStride ?? I, 1);
-  w.k.denseForward(a.xv, a.b, a.V, a.g, a.norm, a.scaler, a.pre, a.act, B, I, U, l.weightNorm ? 1 : 0, ACT_CODES[l.act]!, l.alpha);
-  const code = TRANSCENDENTAL_CODES[l.act];
-  if (code !== undefined) w.activateJs(code, l.alpha, a.pre, a.act, B * U);
+  const code = ACT_CODES[l.act]!;
+  w.k.denseForward(a.xv, a.b, a.V, a.g, a.norm, a.scaler, a.pre, a.act, B, I, U, l.weightNorm ? 1 : 0, code, l.alpha);
+  if (isTranscendental(code)) w.activateJs(code, l.alpha, a.pre, a.act, B * U);
 }
 
 /** Addresses of one layer's backward: its inputs, its outputs and its scratch (dVNorm, Vᵀ). */

@@ -4,9 +4,10 @@ import { transcendentalLoop } from './transcendental.js';
 import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
 
 /**
- * The second core for our matrix products (and transcendental activations): one worker thread with its own instance of the kernels
- * on the same shared memory (the shared-memory build of assembly/), woken through a control block
- * of Int32s with Atomics. A product's rows are split between the two threads; every output is
+ * The second core for our matrix products and transcendental activations: one worker thread with
+ * its own instance of the kernels on the same shared memory (the shared-memory build of
+ * assembly/), woken through a control block of Int32s with Atomics. A product's rows (an
+ * activation's entries) are split between the two threads; every output is
  * computed by the same kernel code in the same summation order whichever thread computes it
  * (assembly/matmul.ts: each C[m, n] summed along k from 0), so one and two threads give the same
  * bits. The main thread blocks in Atomics.wait for the worker's half: a product is microseconds
@@ -81,8 +82,8 @@ const SPINS = 20_000;
 
 // The worker: instantiate the kernels on the shared memory, then for each new sequence number run
 // the product (or activation entries, with transcendental.ts's own source text) whose arguments
-// the control block holds, and say so. CommonJS (eval: true) so that
-// it needs no file of its own: the same source serves src/ under vitest, dist/ and the tarball.
+// the control block holds, and say so. CommonJS (eval: true) so that it needs no file of its own:
+// the same source serves src/ under vitest, dist/ and the tarball.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control } = workerData;

@@ -43,10 +43,15 @@ export function transcendentalLoop(
   }
 }
 
-/** The kernels' codes (dense-layer-kernels.ts ACT_CODES) of the activations `transcendentalLoop` computes. */
-export const TRANSCENDENTAL_CODES: Readonly<Record<string, number>> = { elu: 3, tanh: 4, sigmoid: 5, selu: 6 };
+/**
+ * Whether the activation of kernel code `code` (dense-layer-kernels.ts ACT_CODES: elu 3, tanh 4,
+ * sigmoid 5, selu 6) is one `transcendentalLoop` computes, the SIMD kernels leaving act = pre.
+ */
+export function isTranscendental(code: number): boolean {
+  return code >= 3 && code <= 6;
+}
 
-/** `transcendentalLoop` over all of `pre`, with the SELU constants. */
-export function transcendentalAll(code: number, alpha: number, pre: Float32Array, out: Float32Array): void {
-  transcendentalLoop(code, alpha, SELU_SCALE, SELU_SCALE * SELU_ALPHA, pre, out, 0, pre.length);
+/** `transcendentalLoop` over entries [from, to), with the SELU constants. */
+export function transcendentalRange(code: number, alpha: number, pre: Float32Array, out: Float32Array, from: number, to: number): void {
+  transcendentalLoop(code, alpha, SELU_SCALE, SELU_SCALE * SELU_ALPHA, pre, out, from, to);
 }

@@ -1,8 +1,7 @@
 import { tf } from '../util/tfjs.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasm/kernels-binary.js';
 import { MatmulPool } from './matmul-pool.js';
-import { transcendentalAll, transcendentalLoop } from './transcendental.js';
-import { SELU_ALPHA, SELU_SCALE } from '../model/activations.js';
+import { transcendentalRange } from './transcendental.js';
 
 /**
  * Our WebAssembly SIMD kernels (sources in assembly/, one file per kernel family). The module
@@ -117,10 +116,11 @@ export class KernelMemory {
    * same source text: the same bits either way.
    */
   activateJs(code: number, alpha: number, pre: number, out: number, n: number): void {
-    if (!this.pool || n < PARALLEL_ACTIVATIONS) return transcendentalAll(code, alpha, this.viewAt(pre, n), this.viewAt(out, n));
+    const [x, y] = [this.viewAt(pre, n), this.viewAt(out, n)];
+    if (!this.pool || n < PARALLEL_ACTIVATIONS) return transcendentalRange(code, alpha, x, y, 0, n);
     const h = n >> 1;
     this.pool.startActivation(code, alpha, pre, out, n, h, n);
-    transcendentalLoop(code, alpha, SELU_SCALE, SELU_SCALE * SELU_ALPHA, this.viewAt(pre, n), this.viewAt(out, n), 0, h);
+    transcendentalRange(code, alpha, x, y, 0, h);
     this.pool.join();
   }
 

@@ -1,5 +1,4 @@
 import { ACT_CODES } from '../engine/dense-layer-kernels.js';
-import { TRANSCENDENTAL_CODES } from '../engine/transcendental.js';
 import { normEpsilon, normMomentum } from '../engine/norm-layer.js';
 import { Tap } from '../watch/tap.js';
 import type { WatchPoint } from '../watch/watch-points.js';
@@ -64,7 +63,6 @@ export interface LayerPlan {
   U: number;
   wn: boolean;
   act: string;
-  transcendental: boolean;
   code: number;
   alpha: number;
   v: number;
@@ -209,7 +207,6 @@ export function makePlan(ctx: StepContext, B: number, bootstrap: boolean, hasTar
       U,
       wn,
       act: l.activation.name,
-      transcendental: TRANSCENDENTAL_CODES[l.activation.name] !== undefined,
       code: ACT_CODES[l.activation.name]!,
       alpha: l.activation.alpha ?? 0,
       v: l.vIndex,

@@ -2,7 +2,7 @@ import type { tf } from '../util/tfjs.js';
 import { hasJsKernel, registerJsKernel } from '../engine/js-kernel.js';
 import { callKernel, type Fused } from '../engine/fused-call.js';
 import { FUSED_ACTIVATIONS } from '../engine/dense-wn-kernels.js';
-import { TRANSCENDENTAL_CODES } from '../engine/transcendental.js';
+import { isTranscendental } from '../engine/transcendental.js';
 import { denseBackwardAt, denseForwardAt, SELU_SA } from '../engine/dense-layer-kernels.js';
 import { SELU_SCALE } from '../model/activations.js';
 import { kernelMemoryFor, wasmKernelsAvailable, type KernelMemory } from '../engine/wasm-kernels.js';
@@ -132,7 +132,7 @@ function forward(
       w.k.normForward(preNorm, param(np.gamma), param(np.beta), mean, variance, at(f.invStd!), at(f.xhat!), pre, B, L.U, kind, np.eps);
       w.k.activate(pre, act, B * L.U, L.code, L.alpha);
       // exp and tanh in JS, over the whole array (the kernel left act = pre).
-      if (L.transcendental) w.activateJs(TRANSCENDENTAL_CODES[L.act]!, L.alpha, pre, act, B * L.U);
+      if (isTranscendental(L.code)) w.activateJs(L.code, L.alpha, pre, act, B * L.U);
     }
     x = act;
     // Dropout, training pass only: the step's mask (engine/dropout-mask.ts), the next layer takes act × mask.
