@@ -29,7 +29,7 @@ export function foldDenseBlocks(m: KerasModel): KerasModel {
   const out: KerasLayerSpec[] = [];
   for (const l of layers) {
     const src = l.inbound?.length === 1 ? l.inbound[0]! : undefined;
-    const source = src !== undefined ? (into.get(src) ?? out.find((o) => o.name === src)) : undefined;
+    const source = src !== undefined ? standingFor(src, out, into) : undefined;
     // A Flatten of a critic's vectors ([batch, width]: inputs of any other shape are refused) is the identity.
     if (l.className === 'Flatten' && source) {
       into.set(l.name, source);
@@ -92,14 +92,19 @@ function residualOf(
   readers: ReadonlyMap<string, number>,
 ): { own: KerasLayerSpec; from: string } | null {
   if (l.inbound?.length !== 2 || l.inbound[0] === l.inbound[1]) return null;
-  const terms = l.inbound.map((n) => ({ n, d: [into.get(n) ?? out.find((o) => o.name === n)].find((d) => d?.className === 'Dense') }));
-  if (terms.some((t) => !t.d)) return null;
+  const terms = l.inbound.map((n) => ({ n, d: standingFor(n, out, into) }));
+  if (terms.some((t) => t.d?.className !== 'Dense')) return null;
   const [a, b] = terms.map((t) => ({ ...t, at: out.indexOf(t.d!) })).sort((x, y) => x.at - y.at) as [Term, Term];
   const units = (d: KerasLayerSpec) => (d.config as { units?: unknown }).units;
   if (readers.get(b.n) !== 1 || (b.d.config as { __residual?: unknown }).__residual !== undefined || units(a.d) !== units(b.d)) return null;
   return { own: b.d, from: a.d.name };
 }
 type Term = { n: string; d: KerasLayerSpec; at: number };
+
+/** The layer now standing for layer `name`'s output: the one it was folded into, else itself as kept so far. */
+function standingFor(name: string, out: readonly KerasLayerSpec[], into: ReadonlyMap<string, KerasLayerSpec>): KerasLayerSpec | undefined {
+  return into.get(name) ?? out.find((o) => o.name === name);
+}
 
 /**
  * A LayerNormalization or BatchNormalization the engine computes as it is: the last axis, with γ
